@@ -1,0 +1,15 @@
+.PHONY: setup demo test lint bench
+setup:
+	@bash scripts/setup.sh
+
+# The main job end to end on the embedded warehouse.
+demo: setup
+	.venv/bin/monev demo
+
+# The whole test suite (unit, DAG, integration, must-fail) on real PostgreSQL, dbt, GX and Airflow.
+test: setup
+	.venv/bin/ruff check .
+	.venv/bin/pytest
+
+bench: setup
+	.venv/bin/python -m bench

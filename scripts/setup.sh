@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# One-time (and idempotent) set-up of a fresh machine: system packages, the project
+# virtualenv with the pinned stack, and the `monev` command. Re-running is cheap: each
+# step is skipped when what it makes is already there and up to date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${MONEV_PYTHON:-python3.11}
+VENV=.venv
+STAMP=$VENV/.monev-installed
+
+# System packages: PostgreSQL server binaries for the embedded warehouse, Pango for
+# WeasyPrint, poppler for PDF checks, Chromium for the HTML report test, OpenSSH for
+# the SFTP landing test, docker-compose to validate the deployment file offline.
+apt_pkgs=(postgresql postgresql-contrib libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+          fonts-dejavu-core fonts-liberation2 poppler-utils chromium openssh-server
+          openssh-client docker-compose locales)
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing system packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v uv >/dev/null 2>&1 || "$PY" -m pip install -q "uv==0.13.8"
+
+want=$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
+  [ -x "$VENV/bin/python" ] || uv venv -q --python "$PY" "$VENV"
+  # Bytecode is compiled at install time: the machine sets PYTHONDONTWRITEBYTECODE,
+  # and without .pyc files importing Airflow takes ~8 s instead of ~3 s.
+  uv pip install -q --python "$VENV/bin/python" --compile-bytecode -r requirements.txt
+  uv pip install -q --python "$VENV/bin/python" --compile-bytecode --no-deps -e .
+  echo "$want" > "$STAMP"
+fi
+echo "setup: ready ($VENV)"

@@ -1,0 +1,69 @@
+"""Fixtures shared by every test layer.
+
+Tests run against a real PostgreSQL: the project's embedded cluster (started once per
+session), or the server in WAREHOUSE_URL if set. Each test that asks for `warehouse`
+gets its own database cloned from a migrated template, so tests never see each other's
+data, and every package call inside the test points at it through WAREHOUSE_URL.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from monev.config import reset_settings
+from monev.warehouse import cluster, db
+from monev.warehouse.migrate import migrate
+
+_EXTERNAL = os.environ.get("WAREHOUSE_URL")
+
+
+def _url_for(base_url: str, database: str) -> str:
+    return make_url(base_url).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    """URL of a database on the test server with rights to create databases."""
+    if _EXTERNAL:
+        return _EXTERNAL
+    return cluster.up().url
+
+
+@pytest.fixture(scope="session")
+def template_db(server_url: str) -> Iterator[str]:
+    name = f"monev_tmpl_{os.getpid()}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(_url_for(server_url, name), autocommit=True) as conn:
+        migrate(conn)
+    yield name
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def warehouse(
+    server_url: str, template_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A fresh, migrated warehouse database for this test; returns its URL."""
+    name = f"monev_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    url = _url_for(server_url, name)
+    monkeypatch.setenv("WAREHOUSE_URL", url)
+    monkeypatch.setenv("MONEV_STATE_DIR", str(tmp_path / "state"))
+    reset_settings()
+    db.forget_ready()
+    yield url
+    reset_settings()
+    db.forget_ready()
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
