@@ -12,4 +12,4 @@ test: setup
 	.venv/bin/pytest
 
 bench: setup
-	.venv/bin/python -m bench
+	for f in bench/bench_*.py; do .venv/bin/python "$$f" || exit 1; done

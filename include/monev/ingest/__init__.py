@@ -1,0 +1,1 @@
+"""Ingestion: parse → stage → gate → publish, with an audit record for every file."""
