@@ -160,8 +160,14 @@ def up(cfg: Settings | None = None) -> Cluster:
         c.socket_dir.mkdir(parents=True, exist_ok=True)
         if _as_root():
             shutil.chown(c.socket_dir, CLUSTER_OS_USER, CLUSTER_OS_USER)
-        _run(c, ["pg_ctl", "start", "-w", "-t", "60", "-D", str(c.data_dir),
-                 "-l", str(c.log_file), "-o", f"-p {c.port}"])
+        started = _run(c, ["pg_ctl", "start", "-w", "-t", "60", "-D", str(c.data_dir),
+                           "-l", str(c.log_file), "-o", f"-p {c.port}"], check=False)
+        if started.returncode != 0:
+            log_tail = c.log_file.read_text(errors="replace").splitlines()[-5:]
+            raise ClusterError(
+                f"embedded PostgreSQL did not start on port {c.port} (is the port taken? "
+                f"set MONEV_PG_PORT): " + " | ".join(log_tail)
+            )
     _wait_ready(c)
     _ensure_database(c, DATABASE)
     return c
