@@ -1,0 +1,1 @@
+"""Reference data shipped with the warehouse (regions, code changes, BPS bridge)."""
