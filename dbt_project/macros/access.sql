@@ -1,0 +1,42 @@
+{#- Grants and row-level security for the marts. Applied as a post-hook on every
+    marts model (dbt_project.yml), because a table rebuild replaces the relation and
+    with it every grant and policy; re-applying after each build keeps them in force.
+
+    model config:
+      monev_bi (bool, default true): grant SELECT to monev_bi (false for the
+        pseudonymised participant fact, which only monev_analyst reads);
+      monev_rls (bool, default true): put the province policy on the table when it
+        has a kode_provinsi column (NULL kode_provinsi = the national row, visible to all).
+-#}
+{% macro monev_marts_access() -%}
+    {%- set grant_bi = config.get('monev_bi', true) -%}
+    {%- set want_rls = config.get('monev_rls', true) -%}
+    grant usage on schema {{ this.schema }} to monev_bi, monev_analyst;
+    grant select on {{ this }} to monev_analyst;
+    {% if grant_bi -%}
+    grant select on {{ this }} to monev_bi;
+    {%- else -%}
+    revoke all on {{ this }} from monev_bi;
+    {%- endif %}
+    {% if execute and want_rls and config.get('materialized') != 'view' -%}
+        {%- set cols = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {%- if 'kode_provinsi' in cols %}
+    alter table {{ this }} enable row level security;
+    drop policy if exists monev_provinsi on {{ this }};
+    create policy monev_provinsi on {{ this }} for select
+        using (
+            kode_provinsi is null
+            or (select access.akses_nasional(current_user))
+            or kode_provinsi = (select access.provinsi_pengguna(current_user))
+        );
+        {%- endif %}
+    {%- endif %}
+{%- endmacro %}
+
+{#- Before any model runs: the marts schema exists and only the BI roles may use it;
+    staging and intermediate are never granted to them. -#}
+{% macro monev_prepare_access() -%}
+    create schema if not exists {{ generate_schema_name('marts', none) }};
+    revoke all on schema {{ generate_schema_name('marts', none) }} from public;
+    grant usage on schema {{ generate_schema_name('marts', none) }} to monev_bi, monev_analyst
+{%- endmacro %}

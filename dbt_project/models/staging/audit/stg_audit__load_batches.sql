@@ -1,0 +1,23 @@
+-- Every delivered file the pipeline was asked to ingest (audit.load_batches), as is:
+-- mart_sumber_data lists the batches behind the marts, superseded ones included.
+select
+    batch_id,
+    lower(trim(source)) as source,
+    period_key,
+    file_name,
+    sha256,
+    bytes,
+    revision,
+    rows,
+    lower(status) as status,
+    reasons,
+    warnings,
+    kept_path,
+    superseded_by,
+    started_at,
+    parsed_at,
+    staged_at,
+    validated_at,
+    published_at,
+    finished_at
+from {{ source('audit', 'load_batches') }}

@@ -1,0 +1,10 @@
+-- Employed population (BPS Sakernas, August round).
+-- Staging: rename, type and canonicalise only; no joins.
+select
+    tahun,
+    trim(kode_wilayah) as kode_wilayah,
+    penduduk_bekerja,
+    sumber,
+    batch_id,
+    source_row
+from {{ source('referensi', 'penduduk_bekerja') }}

@@ -1,0 +1,1 @@
+"""Running the dbt project in-process: profile from the warehouse URL, build, summary."""

@@ -1,0 +1,134 @@
+"""`dbt build` in-process (dbtRunner) against the warehouse, with a per-model summary.
+
+The CLI, the Airflow DAGs and the tests call :func:`build`; :func:`parse` writes the
+manifest cosmos renders the DAG from; :func:`docs` writes the static documentation site.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from monev.config import settings
+from monev.transform.profile import dbt_environment
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    name: str
+    resource_type: str  # model | test | unit_test | seed | snapshot
+    status: str  # success | error | fail | warn | skipped | pass
+    seconds: float
+    message: str | None = None
+
+
+@dataclass
+class TransformResult:
+    success: bool
+    nodes: list[NodeResult] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status in ("error", "fail", "runtime error")]
+
+    @property
+    def models(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.resource_type in ("model", "seed", "snapshot")]
+
+
+def project_dir() -> Path:
+    return settings().dbt_project_dir
+
+
+def _work_dirs() -> tuple[Path, Path]:
+    # Builds write target/logs under the state dir, not the shared project dir: two
+    # builds against two databases (tests, a DAG and the CLI) must not clobber each
+    # other's artefacts.
+    base = settings().state_dir / "dbt"
+    return base / "target", base / "logs"
+
+
+def _invoke(args: list[str], url: str | None, target_path: Path | None = None) -> Any:
+    from dbt.cli.main import dbtRunner
+
+    from monev.warehouse import db
+
+    url = db.ensure_warehouse(url)
+    target, logs = _work_dirs()
+    proj = str(project_dir())
+    full = [
+        *args,
+        "--project-dir", proj,
+        "--profiles-dir", proj,
+        "--target-path", str(target_path or target),
+        "--log-path", str(logs),
+    ]
+    logging.getLogger("dbt").setLevel(logging.WARNING)
+    with dbt_environment(url):
+        return dbtRunner().invoke(full)
+
+
+def _node_results(res: Any) -> list[NodeResult]:
+    out: list[NodeResult] = []
+    results = getattr(getattr(res, "result", None), "results", None) or []
+    for r in results:
+        node = r.node
+        status = str(getattr(r.status, "value", r.status))
+        out.append(
+            NodeResult(
+                name=node.name,
+                resource_type=str(getattr(node.resource_type, "value", node.resource_type)),
+                status=status,
+                seconds=float(r.execution_time or 0.0),
+                message=r.message if status not in ("success", "pass") else None,
+            )
+        )
+    return out
+
+
+def build(
+    full_refresh: bool = False,
+    select: list[str] | None = None,
+    url: str | None = None,
+    quiet: bool = True,
+) -> TransformResult:
+    """Run `dbt build` (models, unit tests, data tests) and summarise every node."""
+    import time
+
+    args = ["build"]
+    if quiet:
+        args += ["--quiet"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if select:
+        args += ["--select", *select]
+    t0 = time.perf_counter()
+    res = _invoke(args, url)
+    nodes = _node_results(res)
+    error = str(res.exception) if res.exception else None
+    ok = bool(res.success) and error is None and not any(
+        n.status in ("error", "fail", "runtime error") for n in nodes
+    )
+    return TransformResult(ok, nodes, error, time.perf_counter() - t0)
+
+
+def parse(url: str | None = None) -> Path:
+    """Write <dbt_project>/target/manifest.json (cosmos renders Airflow tasks from it)."""
+    target = project_dir() / "target"
+    res = _invoke(["parse", "--quiet"], url, target_path=target)
+    if not res.success:
+        raise RuntimeError(f"dbt parse failed: {res.exception}")
+    return target / "manifest.json"
+
+
+def docs(out_dir: Path | None = None, url: str | None = None) -> Path:
+    """Generate the documentation site (index.html + static_index.html) into out_dir."""
+    out = out_dir or settings().state_dir / "dbt_docs"
+    res = _invoke(["docs", "generate", "--static", "--quiet"], url, target_path=out)
+    if not res.success:
+        raise RuntimeError(f"dbt docs generate failed: {res.exception}")
+    return out / "static_index.html"
