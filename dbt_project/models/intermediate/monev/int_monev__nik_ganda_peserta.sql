@@ -1,0 +1,70 @@
+{{ config(materialized='table') }}
+-- Double funding: participants billed in a month by more than one payer, a payer
+-- being the pair (sumber_iuran, kode_pemda_pembayar). Every billed row counts,
+-- whatever its status. The first payment is the earliest tanggal_mulai, then the
+-- lowest kode_pemda_pembayar with an empty code last (byte order, so '32' < '32.01'
+-- on every server); the participant is counted in the domicile region of that
+-- payment and iuran_ganda_rp is what the other payments cost.
+-- A table: it scans the whole participant list once, the marts read the small result.
+with pembayaran as (
+    select
+        periode,
+        peserta_id,
+        kode_wilayah_domisili,
+        sumber_iuran,
+        nullif(trim(kode_pemda_pembayar), '') as kode_pemda_pembayar,
+        tanggal_mulai,
+        iuran_rp
+    from {{ ref('stg_bpjs__peserta_rentan') }}
+),
+
+ganda as (
+    select periode, peserta_id
+    from pembayaran
+    group by periode, peserta_id
+    having count(distinct (sumber_iuran, coalesce(kode_pemda_pembayar, ''))) > 1
+),
+
+berurut as (
+    select
+        p.*,
+        row_number() over (
+            partition by p.periode, p.peserta_id
+            order by p.tanggal_mulai, p.kode_pemda_pembayar collate "C" nulls last, p.sumber_iuran collate "C"
+        ) as urutan
+    from pembayaran as p
+    inner join ganda as g on g.periode = p.periode and g.peserta_id = p.peserta_id
+),
+
+peserta as (
+    select
+        periode,
+        peserta_id,
+        count(distinct (sumber_iuran, coalesce(kode_pemda_pembayar, '')))::int as jumlah_pembayar,
+        count(*)::int as jumlah_pembayaran,
+        string_agg(sumber_iuran || coalesce(':' || kode_pemda_pembayar, ''), ', ' order by urutan) as pembayar,
+        max(kode_wilayah_domisili) filter (where urutan = 1) as kode_wilayah_domisili_asal,
+        max(sumber_iuran) filter (where urutan = 1) as sumber_iuran_pertama,
+        max(kode_pemda_pembayar) filter (where urutan = 1) as kode_pemda_pembayar_pertama,
+        min(tanggal_mulai) as tanggal_mulai_pertama,
+        sum(iuran_rp)::numeric as iuran_total_rp,
+        coalesce(sum(iuran_rp) filter (where urutan > 1), 0)::numeric as iuran_ganda_rp
+    from berurut
+    group by periode, peserta_id
+)
+
+select
+    p.periode,
+    p.peserta_id,
+    p.jumlah_pembayar,
+    p.jumlah_pembayaran,
+    p.pembayar,
+    p.sumber_iuran_pertama,
+    p.kode_pemda_pembayar_pertama,
+    p.tanggal_mulai_pertama,
+    coalesce(m.kode_wilayah, p.kode_wilayah_domisili_asal) as kode_wilayah_domisili,
+    coalesce(m.kode_provinsi, left(p.kode_wilayah_domisili_asal, 2)) as kode_provinsi,
+    p.iuran_total_rp,
+    p.iuran_ganda_rp
+from peserta as p
+left join {{ ref('int_wilayah__kode_terkini') }} as m on m.kode_asal = p.kode_wilayah_domisili_asal

@@ -1,0 +1,121 @@
+-- Denominators per (ukuran, tahun, region) with the year rule of DOMAIN.md, applied
+-- to both series (ukuran PENDUDUK_BEKERJA = BPS employed population; POTENSI =
+-- potensi_pu + potensi_bpu + potensi_jakon):
+--   kab/kota: its own row of its latest delivered year <= tahun;
+--   province: its own row (latest year <= tahun) if it has one, else the sum of its
+--             kab/kota figures above (tahun_data = latest year among them);
+--   nation:   the '00' row (latest year <= tahun) if delivered, else the sum of the
+--             provinces' figures.
+-- A region with nothing delivered has no row here, so its percentages stay NULL.
+with tahun as (
+    select distinct extract(year from periode)::int as tahun
+    from {{ ref('stg_bpjs__kepesertaan') }}
+),
+
+wilayah as (
+    select kode, tingkat, kode_provinsi from {{ ref('stg_referensi__wilayah') }}
+),
+
+kode_terkini as (
+    select kode_asal, kode_wilayah from {{ ref('int_wilayah__kode_terkini') }}
+),
+
+sumber as (
+    select
+        'PENDUDUK_BEKERJA' as ukuran,
+        p.tahun,
+        coalesce(m.kode_wilayah, p.kode_wilayah) as kode_wilayah,
+        p.penduduk_bekerja::numeric as nilai
+    from {{ ref('stg_referensi__penduduk_bekerja') }} as p
+    left join kode_terkini as m on m.kode_asal = p.kode_wilayah
+    union all
+    select
+        'POTENSI',
+        p.tahun,
+        coalesce(m.kode_wilayah, p.kode_wilayah),
+        (p.potensi_pu + p.potensi_bpu + p.potensi_jakon)::numeric
+    from {{ ref('stg_referensi__potensi_peserta') }} as p
+    left join kode_terkini as m on m.kode_asal = p.kode_wilayah
+),
+
+-- An old code and its replacement delivered for the same year describe one region.
+sumber_per_kode as (
+    select ukuran, tahun, kode_wilayah, sum(nilai) as nilai
+    from sumber
+    group by ukuran, tahun, kode_wilayah
+),
+
+terakhir as (
+    select distinct on (t.tahun, s.ukuran, s.kode_wilayah)
+        t.tahun,
+        s.ukuran,
+        s.kode_wilayah,
+        s.nilai,
+        s.tahun as tahun_data
+    from tahun as t
+    inner join sumber_per_kode as s on s.tahun <= t.tahun
+    order by t.tahun, s.ukuran, s.kode_wilayah, s.tahun desc
+),
+
+kabkota as (
+    select t.tahun, t.ukuran, t.kode_wilayah, w.kode_provinsi, t.nilai, t.tahun_data
+    from terakhir as t
+    inner join wilayah as w on w.kode = t.kode_wilayah and w.tingkat <> 'PROVINSI'
+),
+
+provinsi_sendiri as (
+    select t.tahun, t.ukuran, t.kode_wilayah, t.nilai, t.tahun_data
+    from terakhir as t
+    inner join wilayah as w on w.kode = t.kode_wilayah and w.tingkat = 'PROVINSI'
+),
+
+provinsi_jumlah as (
+    select
+        tahun,
+        ukuran,
+        kode_provinsi as kode_wilayah,
+        sum(nilai) as nilai,
+        max(tahun_data) as tahun_data
+    from kabkota
+    group by tahun, ukuran, kode_provinsi
+),
+
+provinsi as (
+    select
+        tahun,
+        ukuran,
+        kode_wilayah,
+        case when s.nilai is not null then s.nilai else j.nilai end as nilai,
+        case when s.nilai is not null then s.tahun_data else j.tahun_data end as tahun_data
+    from provinsi_sendiri as s
+    full outer join provinsi_jumlah as j using (tahun, ukuran, kode_wilayah)
+),
+
+nasional_sendiri as (
+    select tahun, ukuran, kode_wilayah, nilai, tahun_data
+    from terakhir
+    where kode_wilayah = '00'
+),
+
+nasional_jumlah as (
+    select tahun, ukuran, '00' as kode_wilayah, sum(nilai) as nilai, max(tahun_data) as tahun_data
+    from provinsi
+    group by tahun, ukuran
+),
+
+nasional as (
+    select
+        tahun,
+        ukuran,
+        kode_wilayah,
+        case when s.nilai is not null then s.nilai else j.nilai end as nilai,
+        case when s.nilai is not null then s.tahun_data else j.tahun_data end as tahun_data
+    from nasional_sendiri as s
+    full outer join nasional_jumlah as j using (tahun, ukuran, kode_wilayah)
+)
+
+select tahun, ukuran, 'KABKOTA' as tingkat, kode_wilayah, nilai, tahun_data from kabkota
+union all
+select tahun, ukuran, 'PROVINSI', kode_wilayah, nilai, tahun_data from provinsi
+union all
+select tahun, ukuran, 'NASIONAL', kode_wilayah, nilai, tahun_data from nasional
