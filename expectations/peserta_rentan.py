@@ -1,0 +1,79 @@
+"""Suite for `peserta_rentan` (participant list, pseudonymised), EXTRACTS.md §2.
+
+Row rules share two scans (errors, warnings) of what can be a 10-million-row batch;
+the NIK rules use the flags the parser computed before dropping the NIK.
+"""
+
+from __future__ import annotations
+
+from monev.ingest.batch import StagedBatch
+from monev.quality.rules import (
+    Check,
+    Rule,
+    enum_sql,
+    lit,
+    region_invalid,
+    region_join,
+    region_premature,
+    row_check,
+    unique_check,
+)
+
+VERSION = "1.0.0"
+SOURCE = "peserta_rentan"
+GRAIN = ["periode", "peserta_id", "sumber_iuran", "kode_pemda_pembayar"]
+TARIF = {"JKK_JKM": 16_800, "JKK_JKM_JHT": 36_800}
+
+
+def checks(batch: StagedBatch) -> list[Check]:
+    p = lit(batch.periode)
+    shape = (
+        "CASE b.sumber_iuran"
+        " WHEN 'APBD_PROVINSI' THEN coalesce(b.kode_pemda_pembayar, '') !~ '^[0-9]{2}$'"
+        " WHEN 'APBD_KABKOTA' THEN coalesce(b.kode_pemda_pembayar, '') !~ '^[0-9]{2}[.][0-9]{2}$'"
+        " WHEN 'APBDES' THEN coalesce(b.kode_pemda_pembayar, '') !~ '^[0-9]{2}[.][0-9]{2}$'"
+        " WHEN 'CSR' THEN coalesce(b.kode_pemda_pembayar, '') <> ''"
+        " ELSE false END"
+    )
+    tarif = " ".join(f"WHEN {lit(k)} THEN {v}" for k, v in TARIF.items())
+    errors = [
+        Rule(f"{SOURCE}.kode_wilayah_valid",
+             "kode_wilayah_domisili is a kab/kota valid for the period",
+             region_invalid("d", "b.kode_wilayah_domisili", "b.periode", "kabkota")),
+        Rule(f"{SOURCE}.kode_pemda_pembayar_valid",
+             "kode_pemda_pembayar is a province or kab/kota valid for the period",
+             region_invalid("y", "nullif(b.kode_pemda_pembayar, '')", "b.periode", "any")),
+        Rule(f"{SOURCE}.kode_pemda_pembayar_shape",
+             "kode_pemda_pembayar is PP for APBD_PROVINSI, PP.KK for APBD_KABKOTA/APBDES,"
+             " empty for CSR", shape),
+        Rule(f"{SOURCE}.periode_matches_file", "periode equals the month in the file name",
+             f"b.periode IS DISTINCT FROM {p}"),
+        Rule(f"{SOURCE}.nik_valid", "NIK has 16 digits and a real embedded date",
+             "NOT b.nik_valid"),
+        Rule(f"{SOURCE}.non_negative", "iuran_rp is non-negative", "b.iuran_rp < 0"),
+        Rule(f"{SOURCE}.enum_values", "jenis_kelamin, sumber_iuran, program, status are known",
+             f"({enum_sql('jenis_kelamin', ['L', 'P'])})"
+             f" OR ({enum_sql('sumber_iuran', ['APBD_PROVINSI', 'APBD_KABKOTA', 'APBDES', 'CSR'])})"
+             f" OR ({enum_sql('program', list(TARIF))})"
+             f" OR ({enum_sql('status', ['AKTIF', 'NONAKTIF'])})"),
+    ]
+    warnings = [
+        Rule(f"{SOURCE}.nik_tanggal_cocok", "NIK's embedded birth date equals tanggal_lahir",
+             "b.nik_tanggal_cocok IS FALSE"),
+        Rule(f"{SOURCE}.nik_kelamin_cocok", "NIK's embedded sex equals jenis_kelamin",
+             "b.nik_kelamin_cocok IS FALSE"),
+        Rule(f"{SOURCE}.iuran_matches_tariff",
+             "iuran_rp equals the package tariff (Rp16.800 JKK_JKM, Rp36.800 JKK_JKM_JHT)",
+             f"b.iuran_rp <> CASE b.program {tarif} ELSE b.iuran_rp END"),
+        Rule(f"{SOURCE}.region_code_before_change",
+             "kode_wilayah_domisili created by a code change later than the period",
+             region_premature("d", "b.kode_wilayah_domisili", "b.periode")),
+    ]
+    joins = region_join("d", "b.kode_wilayah_domisili") + region_join(
+        "y", "nullif(b.kode_pemda_pembayar, '')")
+    return [
+        row_check(f"{SOURCE}.row_errors", "error", errors, joins),
+        unique_check(SOURCE, GRAIN),
+        row_check(f"{SOURCE}.row_warnings", "warning", warnings,
+                  region_join("d", "b.kode_wilayah_domisili")),
+    ]

@@ -1,0 +1,66 @@
+"""Suites for the secretariat's reference files (EXTRACTS.md §5): small, structural.
+
+`raw.wilayah` itself is the yardstick for every region rule and has no suite here
+(its seed is versioned with the project and constrained by its table definition).
+"""
+
+from __future__ import annotations
+
+from monev.ingest.batch import StagedBatch
+from monev.quality.rules import Check, Rule, enum_sql, row_check, unique_check
+
+VERSION = "1.0.0"
+
+_CODE = "'^([0-9]{2}|[0-9]{2}[.][0-9]{2})$'"
+_KNOWN = "NOT EXISTS (SELECT 1 FROM raw.wilayah AS w WHERE w.kode = b.{c}) AND b.{c} <> '00'"
+
+
+def _known(source: str, column: str) -> Rule:
+    return Rule(f"{source}.{column}_valid", f"{column} is a region in the reference (or 00)",
+                _KNOWN.format(c=column))
+
+
+def _non_negative(source: str, columns: list[str]) -> Rule:
+    return Rule(f"{source}.non_negative", f"{', '.join(columns)} non-negative",
+                " OR ".join(f"b.{c} < 0" for c in columns))
+
+
+SUITES: dict[str, tuple[list[str], list[Rule]]] = {
+    "penduduk_bekerja": (["tahun", "kode_wilayah"], [
+        _known("penduduk_bekerja", "kode_wilayah"),
+        _non_negative("penduduk_bekerja", ["penduduk_bekerja"]),
+    ]),
+    "potensi_peserta": (["tahun", "kode_wilayah"], [
+        _known("potensi_peserta", "kode_wilayah"),
+        _non_negative("potensi_peserta", ["potensi_pu", "potensi_bpu", "potensi_jakon"]),
+    ]),
+    "target_ucj": (["tahun", "kode_wilayah", "sumber_target"], [
+        _known("target_ucj", "kode_wilayah"),
+        Rule("target_ucj.enum_values", "sumber_target is RPJMN, RKP, KEMENDAGRI_UCJ or RPJMD",
+             enum_sql("sumber_target", ["RPJMN", "RKP", "KEMENDAGRI_UCJ", "RPJMD"])),
+        Rule("target_ucj.target_persen_range", "target_persen between 0 and 100",
+             "b.target_persen < 0 OR b.target_persen > 100"),
+    ]),
+    "wilayah_perubahan": (["kode_lama", "kode_baru"], [
+        Rule("wilayah_perubahan.code_shape", "kode_lama and kode_baru are PP or PP.KK",
+             f"b.kode_lama !~ {_CODE} OR b.kode_baru !~ {_CODE}"),
+        Rule("wilayah_perubahan.kode_baru_valid", "kode_baru is a region in the reference",
+             "NOT EXISTS (SELECT 1 FROM raw.wilayah AS w WHERE w.kode = b.kode_baru)"),
+    ]),
+    "wilayah_bps": (["kode_kemendagri"], [
+        _known("wilayah_bps", "kode_kemendagri"),
+    ]),
+    "regulasi_daerah": (["kode_pemda", "jenis", "nomor", "tahun"], [
+        _known("regulasi_daerah", "kode_pemda"),
+        Rule("regulasi_daerah.enum_values", "jenis is a known instrument",
+             enum_sql("jenis", ["PERDA", "PERGUB", "PERBUP", "PERWALI", "SE", "KEPKADA", "PKS"])),
+    ]),
+}
+
+
+def checks(batch: StagedBatch) -> list[Check]:
+    source = batch.source.removeprefix("ref_")
+    if source not in SUITES:  # raw.wilayah (no source_row to cite) is the yardstick itself
+        return []
+    grain, rules = SUITES[source]
+    return [row_check(f"{source}.row_errors", "error", rules), unique_check(source, grain)]
