@@ -1,0 +1,113 @@
+"""Telling the data engineers: failure/warning emails through the Airflow SMTP
+connection (`smtp_default`, e.g. AIRFLOW_CONN_SMTP_DEFAULT) and an optional webhook.
+
+Messages name the DAG, task, run, the file and the rule ids with row counts — never a
+cell value, so no personal data leaves through an alert.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import smtplib
+import urllib.request
+from email.message import EmailMessage
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+SMTP_CONN_ID = os.environ.get("MONEV_SMTP_CONN_ID", "smtp_default")
+
+
+def recipients() -> list[str]:
+    raw = os.environ.get("MONEV_ALERT_EMAILS", "data-engineers@monev.local")
+    return [r.strip() for r in raw.split(",") if r.strip()]
+
+
+def send_email(subject: str, body: str, to: list[str] | None = None) -> bool:
+    """Send through the SMTP connection; False (logged) when none is configured or the
+    server is unreachable — an alert must never turn a run's outcome into another error."""
+    try:
+        from airflow.sdk import BaseHook
+
+        conn = BaseHook.get_connection(SMTP_CONN_ID)
+    except Exception as exc:  # no connection defined: nothing to send through
+        log.warning("alert email not sent: no SMTP connection %s (%s)",
+                    SMTP_CONN_ID, type(exc).__name__)
+        return False
+    extra = conn.extra_dejson if conn.extra else {}
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = extra.get("from_email") or os.environ.get(
+        "MONEV_ALERT_FROM", "monev-airflow@monev.local"
+    )
+    msg["To"] = ", ".join(to or recipients())
+    msg.set_content(body)
+    try:
+        cls = smtplib.SMTP_SSL if str(extra.get("ssl", "")).lower() == "true" else smtplib.SMTP
+        with cls(conn.host or "localhost", conn.port or 25, timeout=30) as smtp:
+            if str(extra.get("starttls", "")).lower() == "true":
+                smtp.starttls()
+            if conn.login:
+                smtp.login(conn.login, conn.password or "")
+            smtp.send_message(msg)
+        return True
+    except OSError as exc:
+        log.warning("alert email not sent: %s", type(exc).__name__)
+        return False
+
+
+def post_webhook(payload: dict[str, Any]) -> bool:
+    url = os.environ.get("MONEV_ALERT_WEBHOOK")
+    if not url:
+        return False
+    req = urllib.request.Request(url, data=json.dumps(payload).encode(),
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10):
+            return True
+    except OSError as exc:
+        log.warning("alert webhook not reached: %s", type(exc).__name__)
+        return False
+
+
+def _describe(context: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    ti = context.get("ti") or context.get("task_instance")
+    dag_id = getattr(ti, "dag_id", None) or getattr(context.get("dag"), "dag_id", "?")
+    task_id = getattr(ti, "task_id", "-")
+    run_id = getattr(ti, "run_id", None) or getattr(context.get("dag_run"), "run_id", "?")
+    exc = context.get("exception")
+    reason = str(exc) if exc is not None else context.get("reason", "")
+    payload = {"dag_id": dag_id, "task_id": task_id, "run_id": run_id,
+               "map_index": getattr(ti, "map_index", -1), "reason": reason}
+    body = "\n".join([
+        f"DAG:   {dag_id}", f"Task:  {task_id} (map index {payload['map_index']})",
+        f"Run:   {run_id}", "", "Reason:", reason or "(none given)", "",
+        "Re-run: fix the cause (a rejected file needs a _revN delivery), then clear the task "
+        "in the Airflow UI or run `monev run --periode YYYY-MM`.",
+    ])
+    return f"{dag_id}.{task_id}", body, payload
+
+
+def on_failure(context: dict[str, Any]) -> None:
+    """Task failure callback: email + webhook."""
+    what, body, payload = _describe(context)
+    send_email(f"[monev] FAILED {what}", body)
+    post_webhook({"event": "failure", **payload})
+
+
+def on_warning(subject: str, body: str) -> None:
+    """Published with warnings: the load went through, someone should look."""
+    send_email(f"[monev] WARNING {subject}", body)
+    post_webhook({"event": "warning", "subject": subject, "body": body})
+
+
+async def late_extract_alert(context: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    """Deadline Alert callback (runs in the triggerer): the month's extract is late."""
+    source = kwargs.get("source", "kepesertaan")
+    due_day = kwargs.get("due_day")
+    body = (f"The {source} extract for the previous month has not been loaded by day "
+            f"{due_day} of the month. Ask the sender, then let the watch DAG finish.")
+    send_email(f"[monev] LATE {source} extract", body)
+    post_webhook({"event": "late_extract", "source": source, "due_day": due_day})

@@ -1,0 +1,130 @@
+"""The landing location: where senders put extracts — a local folder (default), an SFTP
+folder or an S3-compatible prefix — seen through fsspec, so each DAG lists and fetches
+the same way wherever the files are.
+
+`MONEV_LANDING_URL` is a path or URL (`/srv/landing`, `sftp://user@host:22/in`,
+`s3://bucket/landing`); `MONEV_LANDING_OPTIONS` is JSON passed to the filesystem
+(e.g. `{"key_filename": "/keys/id_ed25519"}` for SFTP, `{"client_kwargs":
+{"endpoint_url": "http://minio:9000"}}` for S3). Credentials come from the environment
+or key files, never from the repo.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import fsspec
+
+from monev.config import settings
+
+# Source and period from the file name, per the extracts contract.
+_MONTHLY = re.compile(
+    r"^(?P<source>kepesertaan|peserta_rentan|realisasi)_(?P<ym>\d{6})(?:_rev(?P<rev>\d+))?"
+    r"\.(?:csv|csv\.gz|xlsx)$"
+)
+_BUDGET = re.compile(
+    r"^anggaran_(?P<year>\d{4})_(?P<versi>murni|pergeseran|perubahan)(?:_rev(?P<rev>\d+))?\.xlsx$"
+)
+REFERENCE_DIR = "referensi"
+SOURCES = ("referensi", "anggaran", "kepesertaan", "peserta_rentan", "realisasi")
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    """One file in the landing location, identified by its path relative to the root and
+    a fingerprint (size + modification time or etag) that changes if it is replaced."""
+
+    relpath: str
+    source: str
+    period_key: str  # '2024-03', '2024/murni', 'all'
+    revision: int
+    size: int
+    fingerprint: str
+
+    @property
+    def sort_key(self) -> tuple[str, int, str]:
+        # lower revisions first, so the highest one published last wins the period
+        return (self.period_key, self.revision, self.relpath)
+
+    def up_to(self, periode: str | None) -> bool:
+        """Does this file belong to `periode` or earlier (a run for a month ignores
+        later months' files, so a backfill does not pull the future)?"""
+        if periode is None or self.source == "referensi":
+            return True
+        if self.source == "anggaran":
+            return self.period_key[:4] <= periode[:4]
+        return self.period_key <= periode
+
+
+def classify(relpath: str) -> tuple[str, str, int] | None:
+    """(source, period_key, revision) of a landed file, None if it is not an extract."""
+    parts = relpath.split("/")
+    name = parts[-1]
+    if len(parts) == 2 and parts[0] == REFERENCE_DIR and name.endswith(".csv"):
+        return "referensi", "all", 0
+    if len(parts) != 1:
+        return None  # e.g. bad/ holds deliberately broken samples, not deliveries
+    m = _MONTHLY.match(name)
+    if m:
+        ym = m["ym"]
+        return m["source"], f"{ym[:4]}-{ym[4:]}", int(m["rev"] or 0)
+    m = _BUDGET.match(name)
+    if m:
+        return "anggaran", f"{m['year']}/{m['versi']}", int(m["rev"] or 0)
+    return None
+
+
+class Landing:
+    def __init__(self, url: str | None = None, options: dict[str, Any] | None = None):
+        self.url = url or settings().landing_url
+        if options is None:
+            options = json.loads(os.environ.get("MONEV_LANDING_OPTIONS") or "{}")
+        self.fs, self.root = fsspec.core.url_to_fs(self.url, **options)
+        self.root = self.root.rstrip("/")
+
+    @property
+    def is_local(self) -> bool:
+        return "file" in _protocols(self.fs)
+
+    def list(self, source: str | None = None) -> list[LandedFile]:
+        found: list[LandedFile] = []
+        for top in ("", REFERENCE_DIR):
+            base = f"{self.root}/{top}".rstrip("/")
+            if not self.fs.exists(base):
+                continue
+            for info in self.fs.ls(base, detail=True):
+                if info.get("type") != "file":
+                    continue
+                rel = info["name"][len(self.root):].lstrip("/")
+                kind = classify(rel)
+                if kind is None or (source and kind[0] != source):
+                    continue
+                mark = info.get("ETag") or info.get("mtime") or info.get("LastModified") or ""
+                found.append(LandedFile(rel, kind[0], kind[1], kind[2], int(info.get("size") or 0),
+                                        f"{info.get('size')}:{mark}"))
+        return sorted(found, key=lambda f: f.sort_key)
+
+    def fetch(self, relpath: str, cache_dir: Path | None = None) -> Path:
+        """A local path to read the file from: the file itself for a local landing,
+        otherwise a copy under the state folder (keeping `referensi/`)."""
+        remote = f"{self.root}/{relpath}"
+        if self.is_local:
+            return Path(remote)
+        target = (cache_dir or settings().state_dir / "landing_cache") / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".part")
+        with self.fs.open(remote, "rb") as src, tmp.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        tmp.replace(target)
+        return target
+
+
+def _protocols(fs: fsspec.AbstractFileSystem) -> tuple[str, ...]:
+    proto = fs.protocol
+    return (proto,) if isinstance(proto, str) else tuple(proto)

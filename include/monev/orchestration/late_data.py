@@ -1,0 +1,27 @@
+"""Late-data watch: has last month's extract been published yet?"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from monev.orchestration.report_tasks import previous_month
+
+# Day of the month by which the previous month's extracts must be loaded.
+DUE_DAY = int(os.environ.get("MONEV_EXTRACT_DUE_DAY", "8"))
+_WATCHED = os.environ.get("MONEV_WATCHED_SOURCES", "kepesertaan,peserta_rentan")
+WATCHED = tuple(s.strip() for s in _WATCHED.split(",") if s.strip())
+
+
+def missing(month_start: date) -> list[str]:
+    """Watched sources with no loaded batch for the month before `month_start`."""
+    from monev.warehouse import db
+
+    periode = previous_month(month_start)
+    with db.connect() as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT source FROM audit.load_batches WHERE period_key = %s"
+            " AND status = 'loaded'", (periode,)
+        ).fetchall()
+    have = {r[0] for r in rows}
+    return [s for s in WATCHED if s not in have]
