@@ -1,0 +1,36 @@
+"""`anggaran_<YYYY>_<versi>[_revN].xlsx`: APBD budget lines (contract §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from monev.sources.common import Failures
+from monev.sources.registry import SourceFile
+from monev.sources.sipd import parse_sheet
+from monev.sources.tabular import Column, integer, number, one_of, region, text
+
+TABLE = "raw.anggaran"
+SASARAN = ("PEKERJA_RENTAN", "NON_ASN", "PERANGKAT_DESA", "RT_RW", "PENYELENGGARA_PEMILU")
+VERSI = ("murni", "pergeseran", "perubahan")
+
+SPEC = (
+    Column("tahun", integer),
+    Column("versi", one_of(*VERSI, upper=False)),
+    Column("kode_pemda", region(province_ok=True)),
+    Column("nama_pemda", text, required=False),
+    Column("kode_skpd", text, required=False),
+    Column("nama_skpd", text, required=False),
+    Column("kode_sub_kegiatan", text),
+    Column("nama_sub_kegiatan", text, required=False),
+    Column("kode_rekening", text),
+    Column("uraian_rekening", text, required=False),
+    Column("sasaran", one_of(*SASARAN)),
+    Column("target_peserta", integer),
+    Column("pagu_rp", number),
+)
+COLUMNS = [c.name for c in SPEC] + ["batch_id", "source_row"]
+
+
+def parse(sf: SourceFile, batch_id: int, failures: Failures, counter: list[int]) -> Iterator[str]:
+    return parse_sheet(sf.path, sheet="anggaran", columns=SPEC, failures=failures,
+                       batch_id=batch_id, counter=counter)

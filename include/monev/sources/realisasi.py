@@ -1,0 +1,30 @@
+"""`realisasi_<YYYYMM>[_revN].xlsx`: APBD spending realisation, cumulative (contract §4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from monev.sources.anggaran import SASARAN
+from monev.sources.common import Failures
+from monev.sources.registry import SourceFile
+from monev.sources.sipd import parse_sheet
+from monev.sources.tabular import Column, integer, number, one_of, region, text
+
+TABLE = "raw.realisasi"
+
+SPEC = (
+    Column("tahun", integer),
+    Column("bulan", integer),
+    Column("kode_pemda", region(province_ok=True)),
+    Column("kode_sub_kegiatan", text),
+    Column("kode_rekening", text),
+    Column("sasaran", one_of(*SASARAN)),
+    Column("realisasi_kumulatif_rp", number),
+    Column("peserta_dibayar", integer),
+)
+COLUMNS = [c.name for c in SPEC] + ["batch_id", "source_row"]
+
+
+def parse(sf: SourceFile, batch_id: int, failures: Failures, counter: list[int]) -> Iterator[str]:
+    return parse_sheet(sf.path, sheet="realisasi", columns=SPEC, failures=failures,
+                       batch_id=batch_id, counter=counter)

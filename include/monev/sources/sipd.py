@@ -1,0 +1,78 @@
+"""SIPD/BPKAD xlsx exports: a title block of 1–6 rows, a header row whose first cell
+is `tahun`, data, then maybe a TOTAL line and empty rows. Row numbers are worksheet rows."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from monev.sources.common import Failures, check_columns
+from monev.sources.tabular import Cell, Column, type_rows
+
+# The title block is 1–6 rows; look a little further before giving up on the header.
+HEADER_SEARCH_ROWS = 30
+
+
+def _blank(v: Cell) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _is_total(v: Cell) -> bool:
+    return isinstance(v, str) and v.strip().upper().startswith("TOTAL")
+
+
+def parse_sheet(
+    path: Path, *, sheet: str, columns: Sequence[Column], failures: Failures,
+    batch_id: int, counter: list[int],
+) -> Iterator[str]:
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+        failures.add("file_unreadable", None, f"file cannot be read as xlsx ({type(e).__name__})")
+        return
+    try:
+        names = {n.lower(): n for n in wb.sheetnames}
+        if sheet not in names:
+            failures.add("sheet", None, f"no worksheet named '{sheet}'")
+            return
+        rows = enumerate(wb[names[sheet]].iter_rows(values_only=True), start=1)
+        header_no = 0
+        header: list[str] = []
+        for row_no, cells in rows:
+            first = cells[0] if cells else None
+            if isinstance(first, str) and first.strip().lower() == "tahun":
+                header_no = row_no
+                header = [("" if c is None else str(c)) for c in cells]
+                break
+            if row_no >= HEADER_SEARCH_ROWS:
+                break
+        if not header_no:
+            failures.add("header", None,
+                         f"no header row (first cell 'tahun') in the first "
+                         f"{HEADER_SEARCH_ROWS} rows")
+            return
+        while header and not header[-1].strip():
+            header.pop()
+        positions = check_columns(failures, header, [c.name for c in columns], header_no)
+        if positions is None:
+            return
+        name_pos = positions.get("nama_pemda")
+
+        def data() -> Iterator[tuple[int, Sequence[Cell]]]:
+            for row_no, cells in rows:
+                if not cells or all(_blank(c) for c in cells):
+                    continue
+                # The exporter's TOTAL line: in nama_pemda, or in a row without a year.
+                if name_pos is not None and name_pos < len(cells) and _is_total(cells[name_pos]):
+                    continue
+                if _blank(cells[0]) and any(_is_total(c) for c in cells):
+                    continue
+                yield row_no, cells
+
+        yield from type_rows(data(), positions, columns, failures, batch_id, counter)
+    finally:
+        wb.close()
