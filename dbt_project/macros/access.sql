@@ -2,16 +2,18 @@
     marts model (dbt_project.yml), because a table rebuild replaces the relation and
     with it every grant and policy; re-applying after each build keeps them in force.
 
-    model config:
+    model config `meta`:
       monev_bi (bool, default true): grant SELECT to monev_bi (false for the
         pseudonymised participant fact, which only monev_analyst reads);
       monev_rls (bool, default true): put the province policy on the table when it
         has a kode_provinsi column (NULL kode_provinsi = the national row, visible to all).
 -#}
+{#- Schema USAGE is granted once in on-run-start (monev_prepare_access): concurrent
+    GRANTs on one schema from parallel threads fail with "tuple concurrently updated". -#}
 {% macro monev_marts_access() -%}
-    {%- set grant_bi = config.get('monev_bi', true) -%}
-    {%- set want_rls = config.get('monev_rls', true) -%}
-    grant usage on schema {{ this.schema }} to monev_bi, monev_analyst;
+    {%- set meta = config.get('meta') or {} -%}
+    {%- set grant_bi = meta.get('monev_bi', true) -%}
+    {%- set want_rls = meta.get('monev_rls', true) -%}
     grant select on {{ this }} to monev_analyst;
     {% if grant_bi -%}
     grant select on {{ this }} to monev_bi;

@@ -1,0 +1,17 @@
+-- Employed population (BPS Sakernas, August round) as delivered, per year and region,
+-- with the current Kemendagri region it belongs to (old and BPS codes mapped). '00' is
+-- the nation (kode_provinsi NULL). The year rule of DOMAIN.md is applied in the marts.
+select
+    {{ monev_key(['p.tahun', 'p.kode_wilayah']) }} as penduduk_bekerja_key,
+    p.tahun,
+    p.kode_wilayah as kode_wilayah_asal,
+    k.kode_wilayah,
+    k.kode_provinsi,
+    k.tingkat,
+    {{ monev_key(['k.kode_wilayah']) }} as wilayah_key,
+    p.penduduk_bekerja,
+    p.sumber,
+    p.batch_id,
+    p.source_row
+from {{ ref('stg_referensi__penduduk_bekerja') }} as p
+left join {{ ref('int_wilayah__kode_terkini') }} as k on k.kode_asal = p.kode_wilayah

@@ -1,0 +1,19 @@
+-- BPJS eligible-worker estimate ("potensi") as delivered, per year and region, with the
+-- current Kemendagri region (old and BPS codes mapped); '00' is the nation.
+select
+    {{ monev_key(['p.tahun', 'p.kode_wilayah']) }} as potensi_peserta_key,
+    p.tahun,
+    p.kode_wilayah as kode_wilayah_asal,
+    k.kode_wilayah,
+    k.kode_provinsi,
+    k.tingkat,
+    {{ monev_key(['k.kode_wilayah']) }} as wilayah_key,
+    p.potensi_pu,
+    p.potensi_bpu,
+    p.potensi_jakon,
+    p.potensi_pu + p.potensi_bpu + p.potensi_jakon as potensi_total,
+    p.sumber,
+    p.batch_id,
+    p.source_row
+from {{ ref('stg_referensi__potensi_peserta') }} as p
+left join {{ ref('int_wilayah__kode_terkini') }} as k on k.kode_asal = p.kode_wilayah

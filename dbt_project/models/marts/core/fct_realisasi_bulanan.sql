@@ -1,0 +1,42 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='periode',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['periode']}, {'columns': ['kode_provinsi', 'periode']}],
+) }}
+-- Grain of the realisasi extract: (tahun, bulan, kode_pemda, kode_sub_kegiatan,
+-- kode_rekening, sasaran); cumulative from January. Incremental by period.
+with src as (
+    select * from {{ ref('stg_sipd__realisasi') }}
+),
+
+dipilih as (
+    select * from src
+    {% if is_incremental() %}
+    where periode in ({{ monev_changed_keys('src', 'periode') }})
+    {% endif %}
+)
+
+select
+    {{ monev_key(['d.tahun', 'd.bulan', 'd.kode_pemda', 'd.kode_sub_kegiatan', 'd.kode_rekening', 'd.sasaran']) }}
+        as realisasi_key,
+    d.periode,
+    cast(to_char(d.periode, 'YYYYMM') as integer) as waktu_key,
+    d.tahun,
+    d.bulan,
+    d.kode_pemda as kode_pemda_asal,
+    k.kode_wilayah as kode_pemda,
+    k.kode_provinsi,
+    k.tingkat as tingkat_pemda,
+    {{ monev_key(['k.kode_wilayah']) }} as wilayah_key,
+    d.kode_sub_kegiatan,
+    d.kode_rekening,
+    {{ monev_key(['d.kode_rekening']) }} as rekening_key,
+    d.sasaran,
+    d.realisasi_kumulatif_rp,
+    d.peserta_dibayar,
+    d.batch_id,
+    d.source_row
+from dipilih as d
+left join {{ ref('int_wilayah__kode_terkini') }} as k on k.kode_asal = d.kode_pemda
