@@ -1,0 +1,1 @@
+"""Monthly Monev reports: PDF, Excel annex and HTML built from the marts only."""

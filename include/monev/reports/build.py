@@ -1,0 +1,217 @@
+"""Build, archive, record and (optionally) send the monthly Monev report sets.
+
+`build_reports` is what the CLI and the Airflow report DAG call. Each scope (the nation
+or one province) gets a PDF, an Excel annex, an HTML page and a Parquet snapshot of the
+mart rows it was built from, under `<reports_dir or out>/<YYYY-MM>/`, and a row in
+`audit.report_runs`. A scope already sent for the month is not sent again unless
+`reissue=True`, which builds revision N+1 into new files (`…_revN`): recipients' copies
+are never overwritten.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monev.config import settings
+from monev.reports import delivery
+from monev.reports import formatting as fmt
+from monev.reports.content import build_content
+from monev.reports.data import NATIONAL, MartData, parse_periode
+from monev.reports.excel import write_excel
+from monev.reports.render import write_html, write_pdf
+from monev.warehouse import db
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReportRun:
+    periode: str
+    scope: str
+    revision: int
+    status: str  # built | sent | failed | skipped
+    run_id: int | None = None
+    files: list[dict] = field(default_factory=list)
+    snapshot: str | None = None
+    recipients: list[str] = field(default_factory=list)
+    message: str = ""
+    seconds: float = 0.0
+
+    def path(self, suffix: str) -> Path | None:
+        for f in self.files:
+            if f["name"].endswith(suffix):
+                return Path(f["path"])
+        return None
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def stem(periode: str, scope: str, revision: int) -> str:
+    slug = "nasional" if scope == NATIONAL else f"prov{scope}"
+    return f"monev_{slug}_{periode}" + (f"_rev{revision}" if revision > 1 else "")
+
+
+def render_scope(data: MartData, scope: str, revision: int, folder: Path) -> dict:
+    """Write the snapshot and the three documents for one scope (runs in a worker)."""
+    started = time.perf_counter()
+    name = stem(data.periode.strftime("%Y-%m"), scope, revision)
+    folder.mkdir(parents=True, exist_ok=True)
+    snapshot = folder / f"{name}_data"
+    data.write(snapshot)
+    content = build_content(data, scope)
+    paths = [write_pdf(content, revision, folder / f"{name}.pdf"),
+             write_excel(content, revision, folder / f"{name}.xlsx"),
+             write_html(content, revision, folder / f"{name}.html")]
+    files = [{"name": p.name, "path": str(p), "sha256": _sha256(p), "bytes": p.stat().st_size}
+             for p in paths]
+    files += [{"name": f"{snapshot.name}/{p.name}", "path": str(p), "sha256": _sha256(p),
+               "bytes": p.stat().st_size} for p in sorted(snapshot.iterdir())]
+    (snapshot / "MANIFEST.json").write_text(json.dumps(files, indent=1), encoding="utf-8")
+    return {"files": files, "snapshot": str(snapshot), "scope_name": content.scope_name,
+            "seconds": time.perf_counter() - started}
+
+
+def reproduce(snapshot: Path, out: Path, scope: str, revision: int = 1) -> dict:
+    """Rebuild a report from its archived snapshot (same rows, same figures)."""
+    return render_scope(MartData.read(snapshot), scope, revision, out)
+
+
+def _previous(conn, periode, scope: str) -> tuple[int, int]:
+    """(highest revision sent, highest revision built) for the scope and month."""
+    row = conn.execute(
+        "SELECT coalesce(max(revision) FILTER (WHERE status = 'sent'), 0),"
+        " coalesce(max(revision) FILTER (WHERE status IN ('built', 'sent', 'failed')), 0)"
+        " FROM audit.report_runs WHERE periode = %s AND scope = %s", (periode, scope),
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def _workers(n_tasks: int) -> int:
+    wanted = int(os.environ.get("MONEV_REPORT_WORKERS", "2"))
+    return max(1, min(wanted, os.cpu_count() or 1, n_tasks))
+
+
+def build_reports(periode: str, provinsi: str | None = None, out: Path | None = None,
+                  send: bool = False, reissue: bool = False) -> list[ReportRun]:
+    """Build the national report and every province's (or one province's) for a month."""
+    month = parse_periode(periode)
+    key = month.strftime("%Y-%m")
+    folder = Path(out or settings().reports_dir) / key
+    with db.connect() as conn:
+        data = MartData.load(conn, month)
+    if data.wilayah[data.wilayah["periode"] == month].empty:
+        raise ValueError(f"marts.mart_monev_wilayah_bulanan has no rows for {key}")
+    provinces = sorted(data.wilayah.loc[(data.wilayah["periode"] == month)
+                                        & (data.wilayah["tingkat"] == "PROVINSI"),
+                                        "kode_wilayah"].unique())
+    if provinsi:
+        code = provinsi.zfill(2)
+        if code not in provinces:
+            raise ValueError(f"province {code} has no rows for {key}")
+        scopes = [code]
+    else:
+        scopes = [NATIONAL, *provinces]
+
+    runs: list[ReportRun] = []
+    todo: list[ReportRun] = []
+    with db.connect(autocommit=True) as conn:
+        for scope in scopes:
+            sent, built = _previous(conn, month, scope)
+            if sent and not reissue:
+                runs.append(ReportRun(key, scope, sent, "skipped", message=(
+                    f"{key} {scope} sudah dikirim sebagai revisi {sent}; tidak dibuat ulang"
+                    " (gunakan --reissue untuk revisi baru)")))
+                continue
+            revision = max(sent, built) + 1 if sent else max(built, 1)
+            run = ReportRun(key, scope, revision, "building")
+            if sent:
+                run.message = f"revisi {revision} menggantikan revisi {sent} yang telah dikirim"
+            run.run_id = conn.execute(
+                "INSERT INTO audit.report_runs (periode, scope, revision, message)"
+                " VALUES (%s, %s, %s, %s) RETURNING run_id",
+                (month, scope, revision, run.message or None)).fetchone()[0]
+            todo.append(run)
+            runs.append(run)
+
+    results = _render_all(data, todo, folder)
+    recipients = delivery.load_recipients() if send else {}
+    with db.connect(autocommit=True) as conn:
+        for run in todo:
+            result = results[run.scope]
+            if isinstance(result, BaseException):
+                run.status, run.message = "failed", f"build failed: {type(result).__name__}"
+                log.error("report %s %s failed: %s", key, run.scope, result)
+            else:
+                run.files, run.snapshot = result["files"], result["snapshot"]
+                run.seconds, run.status = result["seconds"], "built"
+                conn.execute(
+                    "UPDATE audit.report_runs SET status = 'built', files = %s,"
+                    " snapshot_path = %s, built_at = now(), duration_ms = %s WHERE run_id = %s",
+                    (json.dumps(run.files), run.snapshot, int(run.seconds * 1000), run.run_id))
+                if send:
+                    _send(run, result["scope_name"], recipients.get(run.scope, []))
+            conn.execute(
+                "UPDATE audit.report_runs SET status = %s, recipients = %s, message = %s,"
+                " sent_at = CASE WHEN %s = 'sent' THEN now() END, finished_at = now()"
+                " WHERE run_id = %s",
+                (run.status, json.dumps(run.recipients), run.message or None, run.status,
+                 run.run_id))
+    return runs
+
+
+def _render_all(data: MartData, todo: list[ReportRun], folder: Path) -> dict[str, object]:
+    results: dict[str, object] = {}
+    workers = _workers(len(todo))
+    if workers == 1:
+        for run in todo:
+            try:
+                results[run.scope] = render_scope(data.for_scope(run.scope), run.scope,
+                                                  run.revision, folder)
+            except Exception as exc:  # one bad scope must not stop the others
+                results[run.scope] = exc
+        return results
+    ctx = multiprocessing.get_context("fork")
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        # The national report is the longest: submit it first so it overlaps the rest.
+        futures = {pool.submit(render_scope, data.for_scope(r.scope), r.scope, r.revision,
+                               folder): r.scope for r in todo}
+        for fut in cf.as_completed(futures):
+            try:
+                results[futures[fut]] = fut.result()
+            except Exception as exc:
+                results[futures[fut]] = exc
+    return results
+
+
+def _send(run: ReportRun, scope_name: str, to: list[str]) -> None:
+    if not to:
+        run.message = (run.message + "; " if run.message else "") + "tidak ada penerima"
+        return
+    bulan = fmt.month_name(parse_periode(run.periode))
+    subject = f"Laporan Monev Jamsostek {scope_name} {bulan}" + (
+        f" (revisi {run.revision})" if run.revision > 1 else "")
+    body = (f"Terlampir laporan Monev jaminan sosial ketenagakerjaan {scope_name} untuk {bulan}"
+            f" (PDF dan lampiran Excel), revisi {run.revision}.\n"
+            + (f"Revisi ini menggantikan revisi {run.revision - 1}.\n" if run.revision > 1
+               else ""))
+    attachments = [p for p in (run.path(".pdf"), run.path(".xlsx")) if p]
+    try:
+        delivery.send(to, subject, body, attachments)
+        run.status, run.recipients = "sent", to
+    except Exception as exc:
+        run.status = "failed"
+        run.message = f"pengiriman gagal: {type(exc).__name__}: {exc}"

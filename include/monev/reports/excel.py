@@ -1,0 +1,78 @@
+"""The Excel annex: every report table as real numbers, one sheet each.
+
+Headers are frozen and filtered, numbers carry Indonesian-looking formats, and any text
+that a spreadsheet could read as a formula is prefixed with a quote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from monev.reports import formatting as fmt
+from monev.reports.content import ReportContent
+
+_FORMATS = {"int": "#,##0", "year": "0", "pct": '0.00"%"', "pp": '+0.00" pp";-0.00" pp"',
+            "rp": '"Rp"#,##0'}
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_HEAD = PatternFill("solid", fgColor="0B3D6B")
+
+
+def safe_text(value: str) -> str:
+    """Neutralise formula injection: text starting with = + - @ tab CR gets a quote."""
+    return "'" + value if value.startswith(_DANGEROUS) else value
+
+
+def _cell_value(value: object, kind: str) -> object:
+    if fmt.is_missing(value):
+        return None  # an empty cell, never 0
+    if kind == "bool":
+        return "Ada" if value else "Belum ada"
+    if kind in ("int", "year"):
+        return int(value)
+    if kind in ("pct", "pp", "rp"):
+        return float(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value
+    return safe_text(str(value))
+
+
+def write_excel(content: ReportContent, revision: int, path: Path) -> Path:
+    wb = Workbook()
+    info = wb.active
+    info.title = "Info"
+    bulan = fmt.month_name(content.periode)
+    for row in (
+        ("Laporan Monev Jaminan Sosial Ketenagakerjaan",),
+        ("Wilayah", safe_text(content.scope_name)), ("Periode", bulan),
+        ("Revisi", revision),
+        ("Catatan", "Sel kosong = data tidak tersedia (bukan nol). Persen dalam satuan persen."),
+    ):
+        info.append(list(row))
+    info["A1"].font = Font(bold=True, size=13, color="0B3D6B")
+    info.column_dimensions["A"].width = 18
+    info.column_dimensions["B"].width = 80
+    for table in content.tables.values():
+        ws = wb.create_sheet(table.sheet[:31])
+        ws.append([c.header for c in table.columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.fill = _HEAD
+            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+        for r in table.rows:
+            ws.append([_cell_value(r.get(c.key), c.kind) for c in table.columns])
+        for i, col in enumerate(table.columns, start=1):
+            letter = get_column_letter(i)
+            number_format = _FORMATS.get(col.kind)
+            if number_format:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                    cell.number_format = number_format
+            ws.column_dimensions[letter].width = 34 if col.kind == "text" else 16
+        ws.freeze_panes = "B2"
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(ws.max_row, 1)}"
+    wb.save(path)
+    return path

@@ -1,0 +1,86 @@
+"""HTML and PDF from one Jinja template (the PDF adds the print stylesheet)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from types import SimpleNamespace
+
+import jinja2
+
+from monev.reports import findings
+from monev.reports import formatting as fmt
+from monev.reports.content import ReportContent, Table
+from monev.reports.data import NATIONAL
+
+SECTIONS = [
+    ("ringkasan", "Ringkasan Eksekutif"), ("capaian", "Capaian Kepesertaan"),
+    ("peringkat", "Peringkat Daerah"), ("rentan", "Perlindungan Non-ASN dan Pekerja Rentan"),
+    ("anggaran", "Dukungan Anggaran APBD"), ("regulasi", "Regulasi Daerah"),
+    ("keaktifan", "Kepesertaan Baru dan Keaktifan"), ("temuan", "Temuan dan Rekomendasi"),
+    ("metodologi", "Catatan Metodologi"),
+]
+TOP_BOTTOM = 5
+
+for _noisy in ("weasyprint", "fontTools", "matplotlib"):
+    logging.getLogger(_noisy).setLevel(logging.ERROR)
+
+
+@cache
+def _env() -> tuple[jinja2.Template, str, str]:
+    folder = resources.files("monev.reports") / "templates"
+    env = jinja2.Environment(autoescape=True, trim_blocks=False, lstrip_blocks=False,
+                             undefined=jinja2.StrictUndefined)
+    template = env.from_string((folder / "report.html.j2").read_text(encoding="utf-8"))
+    return (template, (folder / "report.css").read_text(encoding="utf-8"),
+            (folder / "print.css").read_text(encoding="utf-8"))
+
+
+_F = SimpleNamespace(
+    pct=fmt.pct, pp=fmt.pp, num=fmt.num, rp=fmt.rupiah, MISSING=fmt.MISSING,
+    year=lambda v: fmt.MISSING if fmt.is_missing(v) else str(int(v)),
+)
+
+
+def _html(content: ReportContent, revision: int, for_print: bool) -> str:
+    template, css, print_css = _env()
+    national = content.scope == NATIONAL
+    rank = content.tables["peringkat"]
+    ranked = [r for r in rank.rows if r.get("peringkat") is not None]
+    top = Table(rank.sheet, f"{TOP_BOTTOM} kab/kota teratas", rank.columns, ranked[:TOP_BOTTOM])
+    bottom = Table(rank.sheet, f"{TOP_BOTTOM} kab/kota terbawah", rank.columns,
+                   ranked[-TOP_BOTTOM:][::-1] if len(ranked) > TOP_BOTTOM else [])
+    bulan = fmt.month_name(content.periode)
+    return template.render(
+        title=f"Laporan Monev {content.scope_name} {bulan}", for_print=for_print, css=css,
+        print_css=print_css, scope_title="Nasional" if national else
+        f"Provinsi {content.scope_name.title()}",
+        scope_name=content.scope_name if national else content.scope_name.title(),
+        scope_code="00" if national else content.scope, bulan=bulan, periode=content.periode,
+        revision=revision, cutoff=fmt.long_date(_month_end(content.periode)),
+        generated=fmt.long_date(dt.date.today()), sections=SECTIONS, h=content.headline,
+        f=_F, t=content.tables, charts=content.chart_uris, findings=content.findings,
+        attention=content.attention, national=national, top=top, bottom=bottom,
+        budget_available=content.budget_available, rentan_available=content.rentan_available,
+        rules=findings.RULES,
+    )
+
+
+def _month_end(periode: dt.date) -> dt.date:
+    nxt = dt.date(periode.year + periode.month // 12, periode.month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def write_html(content: ReportContent, revision: int, path: Path) -> Path:
+    path.write_text(_html(content, revision, for_print=False), encoding="utf-8")
+    return path
+
+
+def write_pdf(content: ReportContent, revision: int, path: Path) -> Path:
+    import weasyprint  # heavy import: only where a PDF is made
+
+    weasyprint.HTML(string=_html(content, revision, for_print=True)).write_pdf(path)
+    return path
