@@ -22,7 +22,6 @@ from sqlalchemy.engine import make_url
 from monev.config import reset_settings
 from monev.warehouse import db
 
-
 JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)
 
 WILAYAH = [
@@ -124,15 +123,22 @@ REGULASI = [  # (pemda, jenis, tanggal_penetapan)
 ]
 
 
-def _batch(cur: psycopg.Cursor, source: str, period_key: str, revision: int = 0,
-           status: str = "loaded") -> int:
+def _batch(
+    cur: psycopg.Cursor, source: str, period_key: str, revision: int = 0, status: str = "loaded"
+) -> int:
     cur.execute(
         """insert into audit.load_batches
                (source, period_key, file_name, sha256, bytes, revision, rows, status,
                 published_at, finished_at)
            values (%s, %s, %s, %s, 100, %s, 1, %s, now(), now()) returning batch_id""",
-        (source, period_key, f"{source}_{period_key}_rev{revision}.csv",
-         uuid.uuid4().hex * 2, revision, status),
+        (
+            source,
+            period_key,
+            f"{source}_{period_key}_rev{revision}.csv",
+            uuid.uuid4().hex * 2,
+            revision,
+            status,
+        ),
     )
     return cur.fetchone()[0]
 
@@ -144,14 +150,17 @@ def _load(url: str) -> None:
         cur.executemany("insert into raw.wilayah values (%s, %s, %s, %s, %s)", WILAYAH)
         b = _batch(cur, "ref_wilayah_perubahan", "all")
         cur.execute(
-            "insert into raw.wilayah_perubahan values ('91.01', '93.01', '2022-07-25', 'UU 14/2022', %s, 2)",
+            "insert into raw.wilayah_perubahan"
+            " values ('91.01', '93.01', '2022-07-25', 'UU 14/2022', %s, 2)",
             (b,),
         )
         old = _batch(cur, "kepesertaan", "2024-01", 0, "superseded")
         for periode, rows, rev in ((JAN, _kepesertaan_jan(), 1), (FEB, KEPESERTAAN_FEB, 0)):
             b = _batch(cur, "kepesertaan", periode.strftime("%Y-%m"), rev)
             if rev:
-                cur.execute("update audit.load_batches set superseded_by = %s where batch_id = %s", (b, old))
+                cur.execute(
+                    "update audit.load_batches set superseded_by = %s where batch_id = %s", (b, old)
+                )
             cur.executemany(
                 """insert into raw.kepesertaan values
                    (%s, %s, null, %s, %s, %s, %s, %s, %s, %s,
@@ -178,14 +187,18 @@ def _load(url: str) -> None:
             cur.executemany(
                 """insert into raw.anggaran values (%s, %s, %s, null, null, null,
                    '2.07.02.1.01.0005', null, %s, null, %s, %s, %s, %s, %s)""",
-                [(t, v, p, f"5.1.02.02.02.000{i}", s, n, pagu, b, i + 2)
-                 for i, (t, v, p, s, n, pagu) in enumerate(ANGGARAN) if v == versi],
+                [
+                    (t, v, p, f"5.1.02.02.02.000{i}", s, n, pagu, b, i + 2)
+                    for i, (t, v, p, s, n, pagu) in enumerate(ANGGARAN)
+                    if v == versi
+                ],
             )
         for bulan in (1, 2):
             b = _batch(cur, "realisasi", f"2024-0{bulan}")
             cur.executemany(
                 """insert into raw.realisasi values
-                   (%s, %s, %s, '2.07.02.1.01.0005', '5.1.02.02.02.0006', 'PEKERJA_RENTAN', %s, 0, %s, %s)""",
+                   (%s, %s, %s, '2.07.02.1.01.0005', '5.1.02.02.02.0006', 'PEKERJA_RENTAN',
+                    %s, 0, %s, %s)""",
                 [(t, m, p, v, b, i + 2) for i, (t, m, p, v) in enumerate(REALISASI) if m == bulan],
             )
         cur.execute(
@@ -195,9 +208,14 @@ def _load(url: str) -> None:
         b = _batch(cur, "peserta_rentan", "2024-02")
         cur.executemany(
             """insert into raw.peserta_rentan values
-               (%s, %s, 'L', 1990, %s, %s, %s, 'JKK_JKM', %s, %s, %s, true, true, true, null, %s, %s)""",
-            [(FEB, pid, dom, sumber, pemda, mulai, status, iuran, b, i + 2)
-             for i, (pid, dom, sumber, pemda, mulai, status, iuran) in enumerate(PESERTA_RENTAN_FEB)],
+               (%s, %s, 'L', 1990, %s, %s, %s, 'JKK_JKM', %s, %s, %s,
+                true, true, true, null, %s, %s)""",
+            [
+                (FEB, pid, dom, sumber, pemda, mulai, status, iuran, b, i + 2)
+                for i, (pid, dom, sumber, pemda, mulai, status, iuran) in enumerate(
+                    PESERTA_RENTAN_FEB
+                )
+            ],
         )
         b = _batch(cur, "ref_regulasi_daerah", "all")
         cur.executemany(
@@ -209,7 +227,9 @@ def _load(url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def marts_db(server_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def marts_db(
+    server_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """One warehouse and ONE dbt build for the whole module (builds are the slow part)."""
     name = f"monev_t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(server_url, autocommit=True) as conn:
@@ -224,7 +244,9 @@ def marts_db(server_url: str, template_db: str, tmp_path_factory: pytest.TempPat
         from monev.transform.runner import build
 
         result = build()
-        assert result.success, [(n.name, n.status, n.message) for n in result.failed] or result.error
+        assert result.success, [
+            (n.name, n.status, n.message) for n in result.failed
+        ] or result.error
         yield url
         reset_settings()
         db.forget_ready()
@@ -235,7 +257,8 @@ def marts_db(server_url: str, template_db: str, tmp_path_factory: pytest.TempPat
 def _row(url: str, periode: date, kode: str) -> dict[str, Any]:
     with psycopg.connect(url) as conn:
         cur = conn.execute(
-            "select * from marts.mart_monev_wilayah_bulanan where periode = %s and kode_wilayah = %s",
+            "select * from marts.mart_monev_wilayah_bulanan"
+            " where periode = %s and kode_wilayah = %s",
             (periode, kode),
         )
         names = [d.name for d in cur.description]
@@ -255,30 +278,51 @@ def test_every_region_and_the_nation_every_month(marts_db: str) -> None:
             " group by 1, 2 order by 1, 2"
         ).fetchall()
     assert counts == [
-        (JAN, "KABKOTA", 8), (JAN, "NASIONAL", 1), (JAN, "PROVINSI", 3),
-        (FEB, "KABKOTA", 8), (FEB, "NASIONAL", 1), (FEB, "PROVINSI", 3),
+        (JAN, "KABKOTA", 8),
+        (JAN, "NASIONAL", 1),
+        (JAN, "PROVINSI", 3),
+        (FEB, "KABKOTA", 8),
+        (FEB, "NASIONAL", 1),
+        (FEB, "PROVINSI", 3),
     ]
 
 
 def test_kabkota_coverage_indicators(marts_db: str) -> None:
     r = _row(marts_db, FEB, "62.01")
-    assert (r["tingkat"], r["kode_provinsi"], r["nama_wilayah"]) == ("KABKOTA", "62", "KAB. KOTAWARINGIN BARAT")
+    assert (r["tingkat"], r["kode_provinsi"], r["nama_wilayah"]) == (
+        "KABKOTA",
+        "62",
+        "KAB. KOTAWARINGIN BARAT",
+    )
     assert r["peserta_aktif"] == 820 + 260 + 90 == 1170
     assert r["peserta_terdaftar"] == 1020 + 300 + 100
     assert r["peserta_baru"] == 42 and r["peserta_keluar"] == 12
-    assert (r["peserta_aktif_pu"], r["peserta_aktif_bpu"], r["peserta_aktif_jakon"], r["peserta_aktif_pmi"]) == (820, 350, 0, 0)
+    assert (
+        r["peserta_aktif_pu"],
+        r["peserta_aktif_bpu"],
+        r["peserta_aktif_jakon"],
+        r["peserta_aktif_pmi"],
+    ) == (820, 350, 0, 0)
     assert r["pekerja_rentan_aktif"] == 350
-    assert r["pekerja_rentan_aktif_apbd_kabkota"] == 260 and r["pekerja_rentan_aktif_apbd_provinsi"] == 90
+    assert (
+        r["pekerja_rentan_aktif_apbd_kabkota"] == 260
+        and r["pekerja_rentan_aktif_apbd_provinsi"] == 90
+    )
     assert r["pekerja_rentan_aktif_apbdes"] == 0 and r["pekerja_rentan_aktif_csr"] == 0
     assert (r["penduduk_bekerja"], r["tahun_penduduk_bekerja"]) == (10000, 2023)  # not the 2025 row
     assert float(r["cakupan_persen"]) == approx(1170 / 10000 * 100)
-    assert (r["tahun_potensi"], float(r["cakupan_potensi_persen"])) == (2024, approx(1170 / 3000 * 100))
+    assert (r["tahun_potensi"], float(r["cakupan_potensi_persen"])) == (
+        2024,
+        approx(1170 / 3000 * 100),
+    )
     assert r["target_persen"] == Decimal("15")
     assert float(r["capaian_target_persen"]) == approx(11.7 / 15 * 100)
     assert float(r["gap_pp"]) == approx(15 - 11.7)
     assert r["belum_terlindungi"] == 10000 - 1170
     assert float(r["keaktifan_persen"]) == approx(1170 / 1420 * 100)
-    assert float(r["pertumbuhan_aktif_persen"]) == approx((1170 - 1150) / 1150 * 100)  # January: 800 + 260 + 90
+    assert float(r["pertumbuhan_aktif_persen"]) == approx(
+        (1170 - 1150) / 1150 * 100
+    )  # January: 800 + 260 + 90
 
 
 def test_missing_denominator_target_and_predecessor_are_null(marts_db: str) -> None:
@@ -300,9 +344,15 @@ def test_province_denominators_own_row_vs_sum_and_old_codes(marts_db: str) -> No
     p62 = _row(marts_db, FEB, "62")  # no own row: sum of its kab/kota, latest year among them
     assert (p62["tingkat"], p62["kode_provinsi"]) == ("PROVINSI", "62")
     assert p62["peserta_aktif"] == 1170 + 468 + 40 + 1600 + 100
-    assert (p62["penduduk_bekerja"], p62["tahun_penduduk_bekerja"]) == (10000 + 4000 + 8000 + 1000, 2024)
+    assert (p62["penduduk_bekerja"], p62["tahun_penduduk_bekerja"]) == (
+        10000 + 4000 + 8000 + 1000,
+        2024,
+    )
     assert float(p62["cakupan_persen"]) == approx(3378 / 23000 * 100)
-    assert (p62["target_persen"], float(p62["gap_pp"])) == (Decimal("20"), approx(20 - 3378 / 23000 * 100))
+    assert (p62["target_persen"], float(p62["gap_pp"])) == (
+        Decimal("20"),
+        approx(20 - 3378 / 23000 * 100),
+    )
     p63 = _row(marts_db, FEB, "63")  # own 2023 row wins over 63.01's 3000
     assert (p63["penduduk_bekerja"], p63["tahun_penduduk_bekerja"]) == (30000, 2023)
     assert float(p63["cakupan_persen"]) == approx(1300 / 30000 * 100)
@@ -319,7 +369,10 @@ def test_nation(marts_db: str) -> None:
     assert n["pekerja_rentan_aktif"] == 260 + 90 + 100 + 50
     assert (n["penduduk_bekerja"], n["tahun_penduduk_bekerja"]) == (23000 + 30000 + 2000, 2024)
     assert float(n["cakupan_persen"]) == approx(4878 / 55000 * 100)
-    assert (n["tahun_potensi"], float(n["cakupan_potensi_persen"])) == (2024, approx(4878 / 16000 * 100))
+    assert (n["tahun_potensi"], float(n["cakupan_potensi_persen"])) == (
+        2024,
+        approx(4878 / 16000 * 100),
+    )
     assert float(n["capaian_target_persen"]) == approx(4878 / 55000 * 100 / 52.15 * 100)
     assert float(n["pertumbuhan_aktif_persen"]) == approx((4878 - 4188) / 4188 * 100)
     assert _row(marts_db, JAN, "00")["peserta_aktif"] == 4878 - 20 - 650 - 20
@@ -327,12 +380,20 @@ def test_nation(marts_db: str) -> None:
 
 def test_rankings_share_ties_and_skip_nulls(marts_db: str) -> None:
     with psycopg.connect(marts_db) as conn:
-        kab = dict(conn.execute(
-            "select kode_wilayah, peringkat from marts.mart_monev_wilayah_bulanan"
-            " where periode = %s and kode_provinsi = '62' and tingkat = 'KABKOTA'", (FEB,)).fetchall())
-        prov = dict(conn.execute(
-            "select kode_wilayah, peringkat from marts.mart_monev_wilayah_bulanan"
-            " where periode = %s and tingkat = 'PROVINSI'", (FEB,)).fetchall())
+        kab = dict(
+            conn.execute(
+                "select kode_wilayah, peringkat from marts.mart_monev_wilayah_bulanan"
+                " where periode = %s and kode_provinsi = '62' and tingkat = 'KABKOTA'",
+                (FEB,),
+            ).fetchall()
+        )
+        prov = dict(
+            conn.execute(
+                "select kode_wilayah, peringkat from marts.mart_monev_wilayah_bulanan"
+                " where periode = %s and tingkat = 'PROVINSI'",
+                (FEB,),
+            ).fetchall()
+        )
     # 62.71 1600/8000=20 %, 62.01 1170/10000 = 62.02 468/4000 = 11.7 %, 62.72 100/1000 = 10 %
     assert kab == {"62.71": 1, "62.01": 2, "62.02": 2, "62.72": 4, "62.03": None}
     # 62: 14.69 %, 93: 10 %, 63: 4.33 %
@@ -356,7 +417,11 @@ def test_budget_latest_version_realisation_and_billing(marts_db: str) -> None:
     assert float(p["serapan_persen"]) == approx(10_080_000 / 82_560_000 * 100)
     assert p["iuran_ditagih_rp"] == 16800 + 33600
     n = _row(marts_db, FEB, "00")
-    assert (n["pagu_rp"], n["realisasi_rp"], n["iuran_ditagih_rp"]) == (83_560_000, 10_080_000, 100_800)
+    assert (n["pagu_rp"], n["realisasi_rp"], n["iuran_ditagih_rp"]) == (
+        83_560_000,
+        10_080_000,
+        100_800,
+    )
     z = _row(marts_db, FEB, "62.02")  # budget delivered, none for this pemda: 0, absorption NULL
     assert z["pagu_rp"] == 0 and z["serapan_persen"] is None and z["kewajaran_pagu_persen"] is None
     j = _row(marts_db, JAN, "62.01")  # no participant list in January: billing unknown
@@ -388,7 +453,10 @@ def test_double_funding(marts_db: str) -> None:
         ("c", "63.71", "63", 3, "APBD_KABKOTA", "63.71", 16800 + 16800),  # earliest start
         ("e", "93.01", "93", 2, "APBDES", "93.01", 16800),
     ]
-    assert (_row(marts_db, FEB, "62.02")["nik_ganda"], _row(marts_db, FEB, "62.71")["nik_ganda"]) == (1, 0)
+    assert (
+        _row(marts_db, FEB, "62.02")["nik_ganda"],
+        _row(marts_db, FEB, "62.71")["nik_ganda"],
+    ) == (1, 0)
     p = _row(marts_db, FEB, "62")
     assert (p["nik_ganda"], p["iuran_ganda_rp"]) == (2, 16800 + 36800)
     n = _row(marts_db, FEB, "00")
@@ -400,10 +468,14 @@ def test_capaian_target_per_source(marts_db: str) -> None:
     with psycopg.connect(marts_db) as conn:
         rows = conn.execute(
             "select kode_wilayah, sumber_target, target_persen, capaian_target_persen, gap_pp"
-            " from marts.mart_capaian_target where periode = %s order by 1, 2", (FEB,)).fetchall()
+            " from marts.mart_capaian_target where periode = %s order by 1, 2",
+            (FEB,),
+        ).fetchall()
     assert [(r[0], r[1], r[2]) for r in rows] == [
-        ("00", "KEMENDAGRI_UCJ", Decimal("52.15")), ("00", "RPJMN", Decimal("32.15")),
-        ("62", "KEMENDAGRI_UCJ", Decimal("20")), ("62.01", "KEMENDAGRI_UCJ", Decimal("15")),
+        ("00", "KEMENDAGRI_UCJ", Decimal("52.15")),
+        ("00", "RPJMN", Decimal("32.15")),
+        ("62", "KEMENDAGRI_UCJ", Decimal("20")),
+        ("62.01", "KEMENDAGRI_UCJ", Decimal("15")),
     ]
     rpjmn = rows[1]
     assert float(rpjmn[3]) == approx(4878 / 55000 * 100 / 32.15 * 100)
@@ -414,7 +486,8 @@ def test_sumber_data_lists_published_and_superseded_batches(marts_db: str) -> No
     with psycopg.connect(marts_db) as conn:
         rows = conn.execute(
             "select source, period_key, revision, status, periode from marts.mart_sumber_data"
-            " where source = 'kepesertaan' order by period_key, revision").fetchall()
+            " where source = 'kepesertaan' order by period_key, revision"
+        ).fetchall()
     assert rows == [
         ("kepesertaan", "2024-01", 0, "superseded", JAN),
         ("kepesertaan", "2024-01", 1, "loaded", JAN),
@@ -424,7 +497,11 @@ def test_sumber_data_lists_published_and_superseded_batches(marts_db: str) -> No
 
 def test_no_clear_personal_data_in_mart_nik_ganda(marts_db: str) -> None:
     with psycopg.connect(marts_db) as conn:
-        cols = {r[0] for r in conn.execute(
-            "select column_name from information_schema.columns"
-            " where table_schema = 'marts' and table_name = 'mart_nik_ganda'").fetchall()}
+        cols = {
+            r[0]
+            for r in conn.execute(
+                "select column_name from information_schema.columns"
+                " where table_schema = 'marts' and table_name = 'mart_nik_ganda'"
+            ).fetchall()
+        }
     assert not cols & {"nik", "nama", "tanggal_lahir"}
