@@ -1,0 +1,72 @@
+"""BI users and the province they may see in the marts (row-level security).
+
+The mapping lives in access.pengguna_wilayah (migration V006); the policies that read
+it are put on the marts tables by the dbt post-hook after every build. A provincial
+user sees its province's rows plus the national rows; a national user sees all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monev.warehouse import db
+
+_ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_PROV = re.compile(r"^[0-9]{2}$")
+
+
+@dataclass(frozen=True)
+class BiUser:
+    rolname: str
+    kode_provinsi: str | None  # None = national
+
+    @property
+    def scope(self) -> str:
+        return "NASIONAL" if self.kode_provinsi is None else f"PROVINSI {self.kode_provinsi}"
+
+
+def _check_role(name: str) -> None:
+    # Role names become identifiers in CREATE ROLE: keep them to plain lower-case names.
+    if not _ROLE.match(name):
+        raise ValueError("user name must be lower-case letters, digits and _ (max 63)")
+
+
+def grant(
+    user: str,
+    kode_provinsi: str | None,
+    password: str | None = None,
+    role: str = "monev_bi",
+    url: str | None = None,
+) -> BiUser:
+    """Create or update a login user limited to one province (None = national)."""
+    _check_role(user)
+    if kode_provinsi is not None and not _PROV.match(kode_provinsi):
+        raise ValueError("kode_provinsi must be a two-digit province code, e.g. 62")
+    with db.connect(url, autocommit=True) as conn:
+        if kode_provinsi is not None:
+            known = conn.execute(
+                "SELECT 1 FROM raw.wilayah WHERE kode = %s AND tingkat = 'PROVINSI'",
+                (kode_provinsi,),
+            ).fetchone()
+            if not known:
+                raise ValueError(f"unknown province code {kode_provinsi}")
+        conn.execute(
+            "SELECT access.beri_akses(%s, %s, %s, %s)", (user, kode_provinsi, password, role)
+        )
+    return BiUser(user, kode_provinsi)
+
+
+def revoke(user: str, url: str | None = None) -> None:
+    """Remove the user's mapping and BI roles (the login role itself is kept)."""
+    _check_role(user)
+    with db.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT access.cabut_akses(%s)", (user,))
+
+
+def users(url: str | None = None) -> list[BiUser]:
+    with db.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT rolname, kode_provinsi FROM access.pengguna_wilayah ORDER BY rolname"
+        ).fetchall()
+    return [BiUser(r[0], r[1]) for r in rows]
