@@ -128,5 +128,29 @@ def access_list() -> None:
         console.print(f"{u.rolname}\t{u.scope}")
 
 
+@app.command("report")
+def report(
+    periode: str = typer.Option(..., help="month YYYY-MM"),
+    provinsi: str = typer.Option(None, help="province code PP; default national + all"),
+    out: str = typer.Option(None, help="archive root instead of MONEV_REPORTS_DIR"),
+    send: bool = typer.Option(False, "--send", help="email PDF + Excel to the recipients"),
+    reissue: bool = typer.Option(False, "--reissue", help="new revision of a sent month"),
+) -> None:
+    """Build the monthly Monev reports (PDF, Excel, HTML) from the marts."""
+    from pathlib import Path
+
+    from monev.reports.build import build_reports
+
+    runs = build_reports(periode, provinsi=provinsi, out=Path(out) if out else None,
+                         send=send, reissue=reissue)
+    for r in runs:
+        pdf = r.path(".pdf")
+        where = pdf.parent if pdf else ""
+        console.print(f"{r.periode} {r.scope:>8} rev{r.revision} {r.status:<8} {where}"
+                      f" {r.message}")
+    if any(r.status == "failed" for r in runs):
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()
