@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -150,6 +151,94 @@ def report(
                       f" {r.message}")
     if any(r.status == "failed" for r in runs):
         raise typer.Exit(1)
+
+@app.command("generate")
+def generate(
+    out: Annotated[Path, typer.Option("--out", help="landing folder to write")],
+    periode_from: Annotated[str, typer.Option("--from", help="first month, YYYY-MM")],
+    periode_to: Annotated[str, typer.Option("--to", help="last month, YYYY-MM")],
+    scale: Annotated[str, typer.Option(help="small | national")] = "small",
+    seed: Annotated[int, typer.Option(help="same seed, same bytes")] = 0,
+    bad: Annotated[list[str] | None, typer.Option(
+        "--bad", help="also write this kind of bad file (repeatable)")] = None,
+    rentan_rows: Annotated[int | None, typer.Option(help="participant rows a month")] = None,
+) -> None:
+    """Write a synthetic landing folder for every source."""
+    from monev.synthetic import generate as gen
+
+    if scale not in ("small", "national"):
+        raise typer.BadParameter("scale is small or national")
+    files = gen(out, periode_from, periode_to, scale=scale, seed=seed, bad=tuple(bad or ()),
+                rentan_rows=rentan_rows)
+    console.print(f"{len(files)} files written to {out}")
+
+
+@app.command("ingest")
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders (searched recursively)")],
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="stage and gate only, publish nothing")] = False,
+) -> None:
+    """Load delivered files: parse, stage, quality gate, publish. Exit 1 if any file
+    was rejected or failed."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+    from rich.table import Table
+
+    from monev.ingest.pipeline import ingest_paths
+
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                  TimeRemainingColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("ingest", total=None, visible=False)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, visible=True)
+
+        def on_result(_result: object) -> None:
+            bar.update(task, visible=False, completed=0)
+
+        results = ingest_paths(paths, publish=not dry_run, progress=progress,
+                               on_result=on_result)
+    table = Table("file", "source", "period", "rows", "status", "reasons")
+    colours = {"loaded": "green", "validated": "green", "duplicate": "cyan",
+               "superseded": "yellow", "rejected": "red", "failed": "red"}
+    for r in results:
+        reasons = ", ".join(
+            f.rule + (f" (rows {', '.join(map(str, f.rows[:5]))})" if f.rows else "")
+            for f in (r.errors or r.warnings)[:3])
+        colour = colours.get(r.status, "white")
+        table.add_row(r.file_name, r.source, r.period_key, f"{r.rows:,}",
+                      f"[{colour}]{r.status}[/{colour}]", reasons)
+    console.print(table)
+    for r in results:
+        for f in r.errors[:10]:
+            console.print(f"[red]{r.status}[/red] {f.message}", soft_wrap=True)
+    if any(r.status in ("rejected", "failed") for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("loads")
+def loads(
+    limit: Annotated[int, typer.Option(help="how many recent batches")] = 30,
+    purge_rejected: Annotated[bool, typer.Option(
+        "--purge-rejected", help="delete kept rejected files past their retention")] = False,
+) -> None:
+    """Recent load batches and their status."""
+    from rich.table import Table
+
+    from monev.ingest import audit
+
+    if purge_rejected:
+        gone = audit.purge_rejected()
+        console.print(f"purged {len(gone)} rejected files older than "
+                      f"{audit.REJECTED_RETENTION_DAYS} days")
+    table = Table("batch", "source", "period", "rev", "file", "rows", "status", "finished",
+                  "first reason")
+    for b in audit.recent_batches(limit):
+        reason = (b["reasons"] or b["warnings"] or [{}])[0].get("message", "")
+        finished = b["finished_at"].strftime("%Y-%m-%d %H:%M:%S") if b["finished_at"] else ""
+        table.add_row(str(b["batch_id"]), b["source"], b["period_key"], str(b["revision"]),
+                      b["file_name"], f"{b['rows'] or 0:,}", b["status"], finished, reason[:120])
+    console.print(table)
 
 
 if __name__ == "__main__":

@@ -188,7 +188,7 @@ def _typed(batch: pa.RecordBatch, sf: SourceFile, batch_id: int, first_row: int,
                                pa.scalar(None, pa.bool_()))
     kelamin_cocok = pc.if_else(valid, pc.equal(flags["embedded_sex"], col["jenis_kelamin"]),
                                pa.scalar(None, pa.bool_()))
-    ids = pa.array(pseudonymize.many(col["nik"].to_pylist()), pa.string())
+    ids = pseudonymize.hex_array(col["nik"])
 
     keep = blk.ok if blk.ok is not None else pa.array([True] * n)
     out = pa.table({

@@ -1,0 +1,106 @@
+"""Benchmark (not a test): ingest rate of a 2-million-row peserta_rentan file against a
+plain `psql \\copy` of the same file into an all-text table, in the same run, on the
+embedded warehouse (a scratch database). Target: ingest >= 0.5 x raw COPY.
+
+    .venv/bin/python bench/bench_ingest.py [--rows 2000000] [--keep-file DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+
+def _make_file(out: Path, rows: int) -> Path:
+    from monev.synthetic import generate
+
+    t = time.perf_counter()
+    files = generate(out, "2024-03", "2024-03", scale="small", seed=7, rentan_rows=rows)
+    path = next(p for p in files if p.name.startswith("peserta_rentan_"))
+    print(f"generated {path.name}: {path.stat().st_size / 1e6:.1f} MB gz "
+          f"in {time.perf_counter() - t:.1f}s")
+    return path
+
+
+def _psql_copy(psql: Path, url: str, path: Path) -> tuple[int, float]:
+    """Plain \\copy of the gunzipped file into an untyped table (the yardstick)."""
+    plain = path.with_suffix("")  # .csv
+    with gzip.open(path, "rb") as src, open(plain, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    cols = ", ".join(f"c{i} text" for i in range(12))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS public.bench_raw")
+        conn.execute(f"CREATE TABLE public.bench_raw ({cols})")
+    t = time.perf_counter()
+    subprocess.run(
+        [str(psql), url, "-q", "-v", "ON_ERROR_STOP=1", "-c",
+         f"\\copy public.bench_raw FROM '{plain}' WITH (FORMAT csv, HEADER true)"],
+        check=True,
+    )
+    secs = time.perf_counter() - t
+    with psycopg.connect(url, autocommit=True) as conn:
+        n = conn.execute("SELECT count(*) FROM public.bench_raw").fetchone()[0]
+        conn.execute("DROP TABLE public.bench_raw")
+    plain.unlink()
+    return n, secs
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=2_000_000)
+    ap.add_argument("--file", type=Path, help="use this peserta_rentan file instead of generating")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    from monev.config import reset_settings
+    from monev.warehouse import cluster, db
+
+    c = cluster.up()
+    scratch = "monev_bench_ingest"
+    with psycopg.connect(c.url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{scratch}"')
+    url = make_url(c.url).set(database=scratch).render_as_string(hide_password=False)
+    work = Path(tempfile.mkdtemp(prefix="monev_bench_"))
+    os.environ["WAREHOUSE_URL"] = url
+    os.environ["MONEV_STATE_DIR"] = str(work / "state")
+    reset_settings()
+    db.forget_ready()
+    try:
+        path = args.file or _make_file(work / "landing", args.rows)
+        db.ensure_warehouse(url)
+        from monev.ingest.pipeline import ensure_reference, ingest_file
+
+        with db.connect(autocommit=True) as conn:
+            ensure_reference(conn)  # bootstrap outside the timing
+
+        n_raw, s_raw = _psql_copy(c.bin_dir / "psql", url, path)
+        t = time.perf_counter()
+        result = ingest_file(path)
+        s_ing = time.perf_counter() - t
+        if result.status != "loaded":
+            print(f"ingest status {result.status}: {[e.message for e in result.errors][:3]}")
+        raw_rate, ing_rate = n_raw / s_raw, result.rows / s_ing
+        print(f"psql \\copy (untyped): {n_raw:,} rows in {s_raw:.2f}s = {raw_rate:,.0f} rows/s")
+        print(f"monev ingest_file   : {result.rows:,} rows in {s_ing:.2f}s = {ing_rate:,.0f} rows/s"
+              f" (status {result.status}, gate included)")
+        print(f"ratio ingest / raw COPY = {ing_rate / raw_rate:.2f} (target >= 0.50)")
+    finally:
+        db.forget_ready()
+        with psycopg.connect(c.url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
