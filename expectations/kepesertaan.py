@@ -53,7 +53,7 @@ def checks(batch: StagedBatch) -> list[Check]:
         f"sum of tk_aktif per kab/kota within ±{MOM_BAND:.0%} of the previous published month",
         f"""WITH prev AS (SELECT max(periode) AS p FROM raw.kepesertaan WHERE periode < {p}),
             cur AS (SELECT kode_wilayah, sum(tk_aktif) AS s, min(source_row) AS r
-                    FROM {{batch}} GROUP BY kode_wilayah),
+                    FROM {{batch}} AS s GROUP BY kode_wilayah),
             old AS (SELECT k.kode_wilayah, sum(k.tk_aktif) AS s
                     FROM raw.kepesertaan AS k JOIN prev ON k.periode = prev.p
                     GROUP BY k.kode_wilayah)

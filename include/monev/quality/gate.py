@@ -21,16 +21,12 @@ from psycopg.types.json import Jsonb
 
 from monev.config import settings
 from monev.ingest.batch import MAX_ROWS_CITED, GateOutcome, RuleFailure, StagedBatch
+from monev.quality.context import gx_context
 
 log = logging.getLogger(__name__)
 
 _REFERENCE = {"penduduk_bekerja", "potensi_peserta", "target_ucj", "wilayah_perubahan",
               "wilayah_bps", "regulasi_daerah", "wilayah"}
-
-
-def _quiet() -> None:
-    for name in ("great_expectations", "great_expectations.core", "sqlalchemy", "tzlocal"):
-        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def suite_module(source: str) -> ModuleType:
@@ -65,13 +61,6 @@ def sqlalchemy_url(conn: psycopg.Connection) -> str:
     ).render_as_string(hide_password=False)
 
 
-def _context():  # noqa: ANN202 - GX's context classes are not part of its public typing
-    import great_expectations as gx
-
-    _quiet()
-    return gx.get_context(mode="ephemeral")
-
-
 def run_gate(conn: psycopg.Connection, batch: StagedBatch, docs: bool = True) -> GateOutcome:
     """Validate `batch.stage_table` with its source's suite; persist every rule's result.
 
@@ -90,7 +79,11 @@ def run_gate(conn: psycopg.Connection, batch: StagedBatch, docs: bool = True) ->
     gx_run_id = None
     gx_result = None
     if checks:
-        context = _context()
+        # Fresh staging tables have no statistics; the rule queries join and aggregate.
+        conn.execute(f"ANALYZE {batch.stage_table}")
+        if not conn.autocommit:
+            conn.commit()
+        context = gx_context()
         schema, _, table = batch.stage_table.rpartition(".")
         source = context.data_sources.add_postgres(
             name="warehouse", connection_string=sqlalchemy_url(conn)
@@ -127,12 +120,12 @@ def run_gate(conn: psycopg.Connection, batch: StagedBatch, docs: bool = True) ->
     _persist(conn, batch, module.VERSION, suite_name, gx_run_id, results, outcome,
              started, finished)
     if docs and gx_result is not None:
-        from monev.quality.docs import save_result
+        from monev.quality.docs import build_data_docs
 
         try:
-            save_result(batch, gx_result)
-        except OSError as exc:  # docs are a view; never let them block a load
-            log.warning("data docs not written: %s", exc)
+            build_data_docs(context)
+        except Exception as exc:
+            log.warning("data docs not built: %s", exc)
     return outcome
 
 
@@ -144,9 +137,12 @@ def _rule_results(evr: Any, outcome: GateOutcome) -> list[dict[str, Any]]:
     meta = config.meta or {}
     severity = severity_of(config.severity)
     rules: dict[str, str] = meta.get("rules", {})
-    if evr.exception_info and evr.exception_info.get("raised_exception"):
+    info = evr.exception_info or {}
+    raised = [info] if "raised_exception" in info else list(info.values())
+    broken_run = [e for e in raised if isinstance(e, dict) and e.get("raised_exception")]
+    if broken_run:
         # A suite that cannot run must not let a batch through unchecked.
-        message = str(evr.exception_info.get("exception_message"))[:500]
+        message = str(broken_run[0].get("exception_message")).split("\n")[0][:300]
         failure = RuleFailure(
             rule=str(meta.get("check", "quality.check")),
             severity="error",

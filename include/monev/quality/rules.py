@@ -96,6 +96,10 @@ GROUP BY x.rule"""
     return Check(name, severity, tuple(rules), query)
 
 
+# GX inlines {batch} as a subquery: aliased by GX itself when the query has no JOIN,
+# unaliased when it has one — so queries with a JOIN must alias {batch}, others must not.
+
+
 def query_check(severity: Severity, rule: Rule, with_: str = "") -> Check:
     """A rule written as a SELECT returning (source_row, detail) per offending row or
     region; `source_row` NULL when the offence has no row in the file (a missing region),

@@ -1,0 +1,111 @@
+"""Helpers for the quality-gate cases: stage small batches in a real warehouse, run
+the gate, and publish the way the pipeline does (only what passed)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import psycopg
+
+from monev.ingest.batch import GateOutcome, StagedBatch
+from monev.quality.gate import run_gate
+
+BASE: dict[str, dict[str, Any]] = {
+    "kepesertaan": dict(
+        periode=date(2024, 3, 1), kode_wilayah="32.73", nama_wilayah="KOTA BANDUNG",
+        segmen="PU", kategori_pekerja="UMUM", sumber_iuran="MANDIRI", tk_terdaftar=100,
+        tk_aktif=80, tk_baru=5, tk_keluar=2, jumlah_proyek=None, iuran_rp=1_000_000,
+    ),
+    "peserta_rentan": dict(
+        periode=date(2024, 3, 1), peserta_id="a" * 64, jenis_kelamin="P", tahun_lahir=1990,
+        kode_wilayah_domisili="32.73", sumber_iuran="APBD_KABKOTA", kode_pemda_pembayar="32.73",
+        program="JKK_JKM", tanggal_mulai=date(2023, 1, 1), status="AKTIF", iuran_rp=16_800,
+        nik_valid=True, nik_tanggal_cocok=True, nik_kelamin_cocok=True, nik_kode_wilayah="32.73",
+    ),
+    "anggaran": dict(
+        tahun=2024, versi="murni", kode_pemda="32.73", nama_pemda="KOTA BANDUNG",
+        kode_skpd="1.01", nama_skpd="DISNAKER", kode_sub_kegiatan="2.07.02.1.01.0005",
+        nama_sub_kegiatan="x", kode_rekening="5.1.02.02.02.0006", uraian_rekening="x",
+        sasaran="PEKERJA_RENTAN", target_peserta=1000, pagu_rp=1000 * 16_800 * 12,
+    ),
+    "realisasi": dict(
+        tahun=2024, bulan=3, kode_pemda="32.73", kode_sub_kegiatan="2.07.02.1.01.0005",
+        kode_rekening="5.1.02.02.02.0006", sasaran="PEKERJA_RENTAN",
+        realisasi_kumulatif_rp=50_000_000, peserta_dibayar=900,
+    ),
+}
+
+
+def row(source: str, **changes: Any) -> dict[str, Any]:
+    return {**BASE[source], **changes}
+
+
+def period_of(source: str, first: dict[str, Any]) -> dict[str, Any]:
+    if source in ("kepesertaan", "peserta_rentan"):
+        p = first["periode"]
+        return {"period_key": f"{p:%Y-%m}", "periode": p, "tahun": p.year, "bulan": p.month}
+    if source == "anggaran":
+        return {"period_key": f"{first['tahun']}/{first['versi']}", "tahun": first["tahun"],
+                "versi": first["versi"]}
+    return {"period_key": f"{first['tahun']}-{first['bulan']:02d}", "tahun": first["tahun"],
+            "bulan": first["bulan"], "periode": date(first["tahun"], first["bulan"], 1)}
+
+
+def stage(conn: psycopg.Connection, source: str, rows: list[dict[str, Any]],
+          **period: Any) -> StagedBatch:
+    """Create the batch's audit row and staging table; rows are file rows 2, 3, …"""
+    meta = {**period_of(source, rows[0]), **period}
+    batch_id = conn.execute(
+        "INSERT INTO audit.load_batches (source, period_key, file_name, sha256, bytes, rows)"
+        " VALUES (%s, %s, %s, 'test', 1, %s) RETURNING batch_id",
+        (source, meta["period_key"], f"{source}_test", len(rows)),
+    ).fetchone()[0]
+    table = f"stage.{source}__b{batch_id}"
+    conn.execute(f"CREATE TABLE {table} (LIKE raw.{source})")
+    cols = [*list(rows[0]), "batch_id", "source_row"]
+    with conn.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})",
+            [[*r.values(), batch_id, i + 2] for i, r in enumerate(rows)],
+        )
+    conn.commit()
+    return StagedBatch(
+        batch_id=batch_id, source=source, period_key=meta["period_key"],
+        file_name=f"{source}_test", stage_table=table, rows=len(rows),
+        periode=meta.get("periode"), tahun=meta.get("tahun"), bulan=meta.get("bulan"),
+        versi=meta.get("versi"),
+    )
+
+
+def gate_and_publish(conn: psycopg.Connection, batch: StagedBatch) -> GateOutcome:
+    """What the pipeline does around the gate: publish only a passing batch."""
+    outcome = run_gate(conn, batch, docs=False)
+    status = "loaded" if outcome.passed else "rejected"
+    if outcome.passed:
+        if batch.source == "peserta_rentan":
+            part = f"raw.peserta_rentan_{batch.periode:%Y%m}"
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {part} PARTITION OF raw.peserta_rentan"
+                f" FOR VALUES IN ('{batch.periode}')"
+            )
+        conn.execute(f"INSERT INTO raw.{batch.source} SELECT * FROM {batch.stage_table}")
+    conn.execute(
+        "UPDATE audit.load_batches SET status = %s, reasons = %s, warnings = %s,"
+        " validated_at = now() WHERE batch_id = %s",
+        (status, json.dumps([f.as_json() for f in outcome.errors]),
+         json.dumps([f.as_json() for f in outcome.warnings]), batch.batch_id),
+    )
+    conn.commit()
+    return outcome
+
+
+def fingerprint(conn: psycopg.Connection, source: str) -> tuple[int, str]:
+    """Row count and checksum of a raw table, to prove a rejection changed nothing."""
+    count, digest = conn.execute(
+        f"SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '')"
+        f" FROM raw.{source} AS t"
+    ).fetchone()
+    conn.rollback()
+    return count, digest
