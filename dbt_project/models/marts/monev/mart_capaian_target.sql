@@ -8,9 +8,9 @@ select
     m.kode_provinsi,
     t.sumber_target,
     m.cakupan_persen,
-    t.target_persen,
-    (100.0 * m.cakupan_persen / nullif(t.target_persen, 0))::numeric as capaian_target_persen,
-    (t.target_persen - m.cakupan_persen)::numeric as gap_pp
+    trim_scale(t.target_persen) as target_persen,
+    trim_scale(100.0 * m.cakupan_persen / nullif(t.target_persen, 0)) as capaian_target_persen,
+    trim_scale(t.target_persen - m.cakupan_persen) as gap_pp
 from {{ ref('mart_monev_wilayah_bulanan') }} as m
 inner join {{ ref('int_monev__target_tahunan') }} as t
     on t.tahun = extract(year from m.periode)::int and t.kode_wilayah = m.kode_wilayah

@@ -87,6 +87,7 @@ dengan_peringkat as (
     from gabung as g
 )
 
+-- trim_scale drops trailing zeros only (exact value kept): 50 rather than 50.0000000000000000.
 select
     g.periode,
     g.tingkat,
@@ -109,16 +110,16 @@ select
     g.penduduk_bekerja,
     g.tahun_penduduk_bekerja,
     g.tahun_potensi,
-    g.cakupan_persen::numeric as cakupan_persen,
-    g.cakupan_potensi_persen::numeric as cakupan_potensi_persen,
-    g.target_persen::numeric as target_persen,
-    (100.0 * g.cakupan_persen / nullif(g.target_persen, 0))::numeric as capaian_target_persen,
-    (g.target_persen - g.cakupan_persen)::numeric as gap_pp,
+    trim_scale(g.cakupan_persen) as cakupan_persen,
+    trim_scale(g.cakupan_potensi_persen) as cakupan_potensi_persen,
+    trim_scale(g.target_persen) as target_persen,
+    trim_scale(100.0 * g.cakupan_persen / nullif(g.target_persen, 0)) as capaian_target_persen,
+    trim_scale(g.target_persen - g.cakupan_persen) as gap_pp,
     -- greatest() skips NULLs, so a missing denominator must be kept NULL explicitly.
     case when g.penduduk_bekerja is not null and g.peserta_aktif is not null
         then greatest(g.penduduk_bekerja - g.peserta_aktif, 0) end::bigint as belum_terlindungi,
-    (100.0 * g.peserta_aktif / nullif(g.peserta_terdaftar, 0))::numeric as keaktifan_persen,
-    (100.0 * (g.peserta_aktif - lalu.peserta_aktif) / nullif(lalu.peserta_aktif, 0))::numeric
+    trim_scale(100.0 * g.peserta_aktif / nullif(g.peserta_terdaftar, 0)) as keaktifan_persen,
+    trim_scale(100.0 * (g.peserta_aktif - lalu.peserta_aktif) / nullif(lalu.peserta_aktif, 0))
         as pertumbuhan_aktif_persen,
     g.pagu_rp,
     g.pagu_pemprov_rp,
@@ -126,11 +127,12 @@ select
     g.iuran_ditagih_rp,
     g.pagu_rentan_rp,
     g.target_peserta_rentan,
-    (100.0 * g.realisasi_rp / nullif(g.pagu_rp, 0))::numeric as serapan_persen,
-    (100.0 * g.pagu_rentan_rp / nullif(g.target_peserta_rentan * {{ var('iuran_standar_rp', 16800) }} * 12, 0))::numeric
+    trim_scale(100.0 * g.realisasi_rp / nullif(g.pagu_rp, 0)) as serapan_persen,
+    trim_scale(100.0 * g.pagu_rentan_rp
+        / nullif(g.target_peserta_rentan * {{ var('iuran_standar_rp', 16800) }} * 12, 0))
         as kewajaran_pagu_persen,
     g.regulasi_ada,
-    g.regulasi_persen,
+    trim_scale(g.regulasi_persen) as regulasi_persen,
     g.peringkat,
     g.nik_ganda,
     g.iuran_ganda_rp
