@@ -49,6 +49,49 @@ def warehouse_url() -> None:
     typer.echo(cluster.redact(db.warehouse_url()))
 
 
+# --- orchestration (Airflow) -------------------------------------------------------
+
+
+@app.command("run")
+def run(
+    periode: str = typer.Option(..., help="month to run, YYYY-MM"),
+    reissue: bool = typer.Option(False, help="send a new revision of reports already sent"),
+) -> None:
+    """The monthly pipeline through Airflow in-process: ingest, dbt, reports."""
+    from monev.orchestration.runner import run_period, summary_lines
+
+    summary = run_period(periode, reissue=reissue)
+    for line in summary_lines(summary):
+        typer.echo(line)
+    raise typer.Exit(0 if summary.ok else 1)
+
+
+@app.command("airflow")
+def airflow_ui(port: int = typer.Option(8080, help="port of the Airflow UI")) -> None:
+    """Start Airflow standalone (UI, scheduler, ...) on the local metadata database."""
+    from monev.orchestration.standalone import exec_standalone
+
+    exec_standalone(port)
+
+
+@app.command("demo")
+def demo(
+    periode_from: str = typer.Option("2025-01", "--from", help="first generated month"),
+    periode_to: str = typer.Option("2025-03", "--to", help="last generated month (run)"),
+) -> None:
+    """Set up, generate small data into the landing folder, run the latest month."""
+    from monev.orchestration.demo import run_demo
+    from monev.orchestration.runner import summary_lines
+
+    summary, reports = run_demo(periode_from, periode_to)
+    for line in summary_lines(summary):
+        typer.echo(line)
+    typer.echo(f"  reports for {periode_to}: {len(reports)} file(s)")
+    for path in reports[:10]:
+        typer.echo(f"    {path}")
+    raise typer.Exit(0 if summary.ok else 1)
+
+
 # --- transform (dbt) and BI access -------------------------------------------------
 access_app = typer.Typer(help="BI users and the province they may see in the marts (RLS).")
 app.add_typer(access_app, name="access")
@@ -152,6 +195,7 @@ def report(
     if any(r.status == "failed" for r in runs):
         raise typer.Exit(1)
 
+
 @app.command("generate")
 def generate(
     out: Annotated[Path, typer.Option("--out", help="landing folder to write")],
@@ -212,6 +256,31 @@ def ingest(
     for r in results:
         for f in r.errors[:10]:
             console.print(f"[red]{r.status}[/red] {f.message}", soft_wrap=True)
+    if any(r.status in ("rejected", "failed") for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("validate")
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders (searched recursively)")],
+    docs: Annotated[bool, typer.Option(
+        "--docs", help="also rebuild the Data Docs site and print its path")] = False,
+) -> None:
+    """Dry run of the quality gate: parse, stage and validate, publish nothing. Exit 1 if
+    any file breaks an error-level rule."""
+    from monev.ingest.pipeline import ingest_paths
+
+    results = ingest_paths(paths, publish=False)
+    for r in results:
+        colour = "red" if r.status in ("rejected", "failed") else "green"
+        console.print(f"[{colour}]{r.status}[/{colour}] {r.file_name} ({r.source} "
+                      f"{r.period_key}, {r.rows:,} rows)")
+        for f in [*r.errors, *r.warnings]:
+            console.print(f"  {f.severity}: {f.message}", soft_wrap=True)
+    if docs:
+        from monev.quality.docs import build_data_docs
+
+        console.print(f"data docs: {build_data_docs()}")
     if any(r.status in ("rejected", "failed") for r in results):
         raise typer.Exit(1)
 
