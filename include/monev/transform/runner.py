@@ -95,6 +95,7 @@ def build(
     select: list[str] | None = None,
     url: str | None = None,
     quiet: bool = True,
+    exclude: list[str] | None = None,
 ) -> TransformResult:
     """Run `dbt build` (models, unit tests, data tests) and summarise every node."""
     import time
@@ -106,6 +107,8 @@ def build(
         args.append("--full-refresh")
     if select:
         args += ["--select", *select]
+    if exclude:
+        args += ["--exclude", *exclude]
     t0 = time.perf_counter()
     res = _invoke(args, url)
     nodes = _node_results(res)
