@@ -53,7 +53,7 @@ select
     f.periode,
     f.kode_wilayah,
     p.regulasi_ada,
-    coalesce(pp.regulasi_persen, pn.regulasi_persen)::numeric as regulasi_persen
+    trim_scale(coalesce(pp.regulasi_persen, pn.regulasi_persen)) as regulasi_persen
 from frame as f
 left join pemda as p on p.periode = f.periode and p.kode_wilayah = f.kode_wilayah
 left join persen_provinsi as pp
