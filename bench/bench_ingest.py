@@ -95,6 +95,11 @@ def main() -> None:
         print(f"monev ingest_file   : {result.rows:,} rows in {s_ing:.2f}s = {ing_rate:,.0f} rows/s"
               f" (status {result.status}, gate included)")
         print(f"ratio ingest / raw COPY = {ing_rate / raw_rate:.2f} (target >= 0.50)")
+        phases = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
+        print(f"phases: {phases}")
+        own = sum(v for k, v in result.timings.items() if k != "gate")
+        print(f"parse+stage+publish only: {result.rows / own:,.0f} rows/s, ratio "
+              f"{result.rows / own / raw_rate:.2f} (the GX gate is timed separately above)")
     finally:
         db.forget_ready()
         with psycopg.connect(c.url, autocommit=True) as conn:

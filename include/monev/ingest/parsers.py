@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+from monev.ingest.batch import RuleFailure
 from monev.sources import anggaran, kepesertaan, peserta_rentan, realisasi, reference
 from monev.sources.common import Failures
-from monev.sources.registry import REFERENCE_SOURCES, SourceFile
+from monev.sources.registry import REFERENCE_SOURCES, SourceFile, identify
 
 Progress = Callable[[int, int], None]
 
@@ -38,3 +42,16 @@ def run_parser(
     if parser.streams_progress:
         return parser.parse(sf, batch_id, failures, counter, progress=progress)
     return parser.parse(sf, batch_id, failures, counter)
+
+
+def parse_local(path: Path) -> tuple[list[list[str]], list[RuleFailure]]:
+    """Parse a file without a warehouse: the typed rows as COPY would receive them
+    (text, columns as the raw table, '' for NULL) and the parse-level failures."""
+    sf = identify(path)
+    parser = parser_for(sf.source)
+    failures = Failures(sf.source, path.name)
+    text = []
+    for chunk in run_parser(parser, sf, 0, failures, [0]):
+        text.append(chunk.decode() if isinstance(chunk, bytes) else chunk)
+    rows = list(csv.reader(io.StringIO("".join(text))))
+    return rows, failures.as_list()

@@ -46,6 +46,7 @@ class IngestResult:
     warnings: list[RuleFailure] = field(default_factory=list)
     kept_path: Path | None = None
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # stage | gate | publish, seconds
 
     @property
     def ok(self) -> bool:
@@ -184,8 +185,10 @@ def _ingest(
                 return _superseded(conn, result, in_force, started)
         parser = parser_for(sf.source)
         failures = Failures(sf.source, path.name)
+        t = time.perf_counter()
         rows = _stage(conn, parser, sf, batch_id, stage, failures, progress)
         result.rows = rows
+        result.timings["stage"] = time.perf_counter() - t
         conn.execute(
             "UPDATE audit.load_batches SET rows = %s, parsed_at = now(), staged_at = now()"
             " WHERE batch_id = %s", (rows, batch_id))
@@ -194,7 +197,9 @@ def _ingest(
             return _reject(conn, result, sf, started, keep=publish)
         batch = StagedBatch(batch_id, sf.source, sf.period_key, path.name, stage, rows,
                             periode=sf.periode, tahun=sf.tahun, bulan=sf.bulan, versi=sf.versi)
+        t = time.perf_counter()
         outcome = run_gate(conn, batch)
+        result.timings["gate"] = time.perf_counter() - t
         conn.execute("UPDATE audit.load_batches SET validated_at = now() WHERE batch_id = %s",
                      (batch_id,))
         result.errors, result.warnings = list(outcome.errors), list(outcome.warnings)
@@ -202,10 +207,12 @@ def _ingest(
             return _reject(conn, result, sf, started, keep=publish)
         if not publish:
             return _finish(conn, result, "validated", started)
+        t = time.perf_counter()
         try:
             _publish(conn, parser, sf, batch)
         except _Superseded as s:
             return _superseded(conn, result, (s.by, None), started)
+        result.timings["publish"] = time.perf_counter() - t
         return _finish(conn, result, "loaded", started, published=True)
     except Exception as e:  # any step: record it, keep the previous data, tell the caller
         log.error("ingest of %s failed: %s", path.name, type(e).__name__)

@@ -69,7 +69,7 @@ def parse_sheet(
                 # The exporter's TOTAL line: in nama_pemda, or in a row without a year.
                 if name_pos is not None and name_pos < len(cells) and _is_total(cells[name_pos]):
                     continue
-                if _blank(cells[0]) and any(_is_total(c) for c in cells):
+                if _is_total(cells[0]) or (_blank(cells[0]) and any(map(_is_total, cells))):
                     continue
                 yield row_no, cells
 

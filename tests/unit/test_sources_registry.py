@@ -1,0 +1,58 @@
+"""File names → source, period and revision; anything else is refused with a reason."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from monev.sources.registry import UnknownFile, identify
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "period", "rev"),
+    [
+        ("kepesertaan_202403.csv", "kepesertaan", "2024-03", 0),
+        ("kepesertaan_202403_rev2.csv.gz", "kepesertaan", "2024-03", 2),
+        ("peserta_rentan_202312.csv.gz", "peserta_rentan", "2023-12", 0),
+        ("peserta_rentan_202312_rev11.csv.gz", "peserta_rentan", "2023-12", 11),
+        ("anggaran_2024_murni.xlsx", "anggaran", "2024/murni", 0),
+        ("anggaran_2024_perubahan_rev1.xlsx", "anggaran", "2024/perubahan", 1),
+        ("realisasi_202407.xlsx", "realisasi", "2024-07", 0),
+        ("penduduk_bekerja.csv", "penduduk_bekerja", "all", 0),
+        ("wilayah_perubahan.csv", "wilayah_perubahan", "all", 0),
+        ("regulasi_daerah.csv", "regulasi_daerah", "all", 0),
+    ],
+)
+def test_known_names(name: str, source: str, period: str, rev: int) -> None:
+    sf = identify(Path("landing/referensi") / name)
+    assert (sf.source, sf.period_key, sf.revision) == (source, period, rev)
+
+
+def test_monthly_fields() -> None:
+    sf = identify(Path("realisasi_202407_rev3.xlsx"))
+    assert (sf.periode, sf.tahun, sf.bulan) == (date(2024, 7, 1), 2024, 7)
+    assert identify(Path("kepesertaan_202403.csv.gz")).gzipped
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "kepesertaan_2024-03.csv", "kepesertaan_202413.csv", "peserta_rentan_202403.csv",
+        "anggaran_2024_final.xlsx", "realisasi_202403.xls", "penduduk.csv", "notes.txt",
+        "kepesertaan_202403_revA.csv",
+    ],
+)
+def test_unknown_names_are_refused_with_a_reason(name: str) -> None:
+    with pytest.raises(UnknownFile, match=name.replace(".", r"\.")):
+        identify(Path(name))
+
+
+def test_order_reference_first_then_source_period_revision() -> None:
+    names = ["realisasi_202402.xlsx", "kepesertaan_202402_rev1.csv", "kepesertaan_202402.csv",
+             "kepesertaan_202401.csv", "target_ucj.csv"]
+    ordered = sorted((identify(Path(n)) for n in names), key=lambda s: s.sort_key)
+    assert [s.path.name for s in ordered] == [
+        "target_ucj.csv", "kepesertaan_202401.csv", "kepesertaan_202402.csv",
+        "kepesertaan_202402_rev1.csv", "realisasi_202402.xlsx"]
