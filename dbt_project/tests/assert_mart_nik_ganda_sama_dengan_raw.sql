@@ -1,0 +1,32 @@
+-- Reconciliation: the double-funded participants of each month are exactly those of
+-- the raw participant list with more than one (sumber_iuran, kode_pemda_pembayar), and
+-- the national nik_ganda counts them.
+with raw as (
+    select periode, peserta_id
+    from {{ source('bpjs', 'peserta_rentan') }}
+    group by periode, peserta_id
+    having count(distinct (sumber_iuran, coalesce(nullif(trim(kode_pemda_pembayar), ''), ''))) > 1
+),
+
+mart as (
+    select periode, peserta_id from {{ ref('mart_nik_ganda') }}
+),
+
+selisih as (
+    (select * from raw except select * from mart)
+    union all
+    (select * from mart except select * from raw)
+),
+
+nasional as (
+    select n.periode
+    from {{ ref('mart_monev_wilayah_bulanan') }} as n
+    left join (select periode, count(*) as n from mart group by periode) as c on c.periode = n.periode
+    where n.kode_wilayah = '00'
+        and n.nik_ganda is not null
+        and n.nik_ganda <> coalesce(c.n, 0)
+)
+
+select periode, peserta_id from selisih
+union all
+select periode, null from nasional
