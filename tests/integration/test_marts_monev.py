@@ -505,3 +505,23 @@ def test_no_clear_personal_data_in_mart_nik_ganda(marts_db: str) -> None:
             ).fetchall()
         }
     assert not cols & {"nik", "nama", "tanggal_lahir"}
+
+
+def test_reconciliation_test_catches_a_wrong_national_total(marts_db: str) -> None:
+    """The singular reconciliation test fails when the mart drifts from raw (run last)."""
+    from monev.transform.runner import build
+
+    sql = (
+        "update marts.mart_monev_wilayah_bulanan set peserta_aktif = peserta_aktif + %s"
+        " where kode_wilayah = '00' and periode = %s"
+    )
+    with psycopg.connect(marts_db, autocommit=True) as conn:
+        conn.execute(sql, (1, FEB))
+    try:
+        result = build(select=["assert_mart_monev_nasional_sama_dengan_raw"])
+        assert not result.success
+        assert [n.name for n in result.failed] == ["assert_mart_monev_nasional_sama_dengan_raw"]
+    finally:
+        with psycopg.connect(marts_db, autocommit=True) as conn:
+            conn.execute(sql, (-1, FEB))
+    assert build(select=["assert_mart_monev_nasional_sama_dengan_raw"]).success
