@@ -25,7 +25,7 @@ GREEN = "#1b8a5a"
 GOLD = "#c9a227"
 GREY = "#8a8f98"
 RED = "#b3261e"
-DPI = 110
+DPI = 100
 
 plt.rcParams.update({
     "font.family": "DejaVu Sans", "font.size": 8, "axes.spines.top": False,

@@ -1,0 +1,91 @@
+"""Benchmark (not a test): build all 39 report sets (national + 38 provinces) for one
+month and print the time. Target: <= 60 s on 2 cores.
+
+Uses the real marts of the warehouse if they hold the month, else a scratch database
+on the same server with fixture marts at national size (38 provinces, 514 kab/kota
+from raw.wilayah / the shipped region reference).
+
+    .venv/bin/python bench/bench_reports.py [--periode 2025-03] [--fixture] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+
+def _has_real_marts(url: str, periode: str) -> bool:
+    with psycopg.connect(url) as conn:
+        if not conn.execute(
+            "SELECT to_regclass('marts.mart_monev_wilayah_bulanan') IS NOT NULL"
+        ).fetchone()[0]:
+            return False
+        return bool(conn.execute(
+            "SELECT count(*) FROM marts.mart_monev_wilayah_bulanan"
+            " WHERE periode = to_date(%s, 'YYYY-MM')", (periode,)).fetchone()[0])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--periode", default="2025-03")
+    ap.add_argument("--fixture", action="store_true", help="always use fixture marts")
+    ap.add_argument("--keep", type=Path, help="keep the reports in this folder")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    from monev.config import reset_settings
+    from monev.reports.data import parse_periode
+    from monev.reports.sample_marts import create_fixture_marts, reference_regions
+    from monev.warehouse import db
+    from monev.warehouse.migrate import migrate
+
+    url = db.ensure_warehouse()
+    scratch = None
+    if args.fixture or not _has_real_marts(url, args.periode):
+        scratch = f"monev_bench_reports_{os.getpid()}"
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{scratch}"')
+        bench_url = make_url(url).set(database=scratch).render_as_string(hide_password=False)
+        with psycopg.connect(bench_url, autocommit=True) as conn:
+            migrate(conn)
+            regions = reference_regions(conn)
+        with psycopg.connect(bench_url) as conn:
+            create_fixture_marts(conn, parse_periode(args.periode), regions=regions)
+        os.environ["WAREHOUSE_URL"] = bench_url
+        reset_settings()
+        print(f"fixture marts: {sum(r.tingkat == 'PROVINSI' for r in regions)} provinces, "
+              f"{sum(r.tingkat != 'PROVINSI' for r in regions)} kab/kota")
+    else:
+        print("real marts of the warehouse")
+    out = args.keep or Path(tempfile.mkdtemp(prefix="bench_reports_"))
+    try:
+        from monev.reports.build import build_reports
+
+        t = time.perf_counter()
+        runs = build_reports(args.periode, out=out)
+        elapsed = time.perf_counter() - t
+        ok = sum(r.status == "built" for r in runs)
+        size = sum(f["bytes"] for r in runs for f in r.files) / 1e6
+        slowest = max(runs, key=lambda r: r.seconds)
+        print(f"built {ok}/{len(runs)} report sets for {args.periode} in {elapsed:.1f}s "
+              f"({size:.1f} MB; slowest {slowest.scope} {slowest.seconds:.1f}s; "
+              f"workers {os.environ.get('MONEV_REPORT_WORKERS', '2')}) target <= 60s")
+    finally:
+        if not args.keep:
+            shutil.rmtree(out, ignore_errors=True)
+        if scratch:
+            os.environ.pop("WAREHOUSE_URL", None)
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
