@@ -110,7 +110,9 @@ def transform(
 
     from monev.transform import runner
 
-    result = runner.build(full_refresh=full_refresh, select=select or None)
+    # dbt style "--select 'a b'" as well as repeated --select
+    nodes = [part for value in select or [] for part in value.split()]
+    result = runner.build(full_refresh=full_refresh, select=nodes or None)
     table = Table("model", "status", "seconds")
     for n in result.models:
         table.add_row(n.name, n.status, f"{n.seconds:.2f}")
@@ -242,7 +244,9 @@ def ingest(
 
         results = ingest_paths(paths, publish=not dry_run, progress=progress,
                                on_result=on_result)
-    table = Table("file", "source", "period", "rows", "status", "reasons")
+    table = Table("file", "source", "period", "rows")
+    table.add_column("status", no_wrap=True, min_width=10)
+    table.add_column("reasons")
     colours = {"loaded": "green", "validated": "green", "duplicate": "cyan",
                "superseded": "yellow", "rejected": "red", "failed": "red"}
     for r in results:
@@ -300,10 +304,12 @@ def loads(
         gone = audit.purge_rejected()
         console.print(f"purged {len(gone)} rejected files older than "
                       f"{audit.REJECTED_RETENTION_DAYS} days")
-    table = Table("batch", "source", "period", "rev", "file", "rows", "status", "finished",
-                  "first reason")
+    table = Table("batch", "source", "period", "rev", "file", "rows")
+    table.add_column("status", no_wrap=True, min_width=10)
+    table.add_column("finished")
+    table.add_column("first reason")
     for b in audit.recent_batches(limit):
-        reason = (b["reasons"] or b["warnings"] or [{}])[0].get("message", "")
+        reason = (b["reasons"] or b["warnings"] or [{}])[0].get("rule", "")
         finished = b["finished_at"].strftime("%Y-%m-%d %H:%M:%S") if b["finished_at"] else ""
         table.add_row(str(b["batch_id"]), b["source"], b["period_key"], str(b["revision"]),
                       b["file_name"], f"{b['rows'] or 0:,}", b["status"], finished, reason[:120])

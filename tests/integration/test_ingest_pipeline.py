@@ -190,3 +190,20 @@ def test_participants_by_partition_and_no_clear_personal_data_anywhere(
             ).fetchone()[0]
             assert hits == 0, f"personal data in {schema}.{table}"
     assert files[0].exists()
+
+
+def test_cli_ingest_and_loads(warehouse: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from monev.cli import app
+
+    good = _kep(tmp_path, "kepesertaan_202403.csv")
+    runner = CliRunner()
+    out = runner.invoke(app, ["ingest", str(good)], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    assert "loaded" in out.output
+    bad = _kep(tmp_path, "kepesertaan_202404.csv", periode="2024-04", iuran_rp="1.5")
+    out = runner.invoke(app, ["ingest", str(bad)], terminal_width=200)
+    assert out.exit_code == 1 and "kepesertaan.number_format" in out.output
+    out = runner.invoke(app, ["loads", "--limit", "5"], terminal_width=200)
+    assert out.exit_code == 0 and "rejected" in out.output and "loaded" in out.output

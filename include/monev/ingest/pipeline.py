@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Jsonb
 
 from monev.config import PROJECT_ROOT, settings
@@ -253,7 +254,8 @@ def _stage(
             sql.Identifier(schema, table), sql.Identifier(raw_schema, raw_table)))
         copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
             sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, parser.columns)))
-        with conn.cursor() as cur, cur.copy(copy) as cp:
+        # A worker thread feeds the server while this thread parses the next block.
+        with conn.cursor() as cur, cur.copy(copy, writer=QueuedLibpqWriter(cur)) as cp:
             for chunk in run_parser(parser, sf, batch_id, failures, counter, progress):
                 cp.write(chunk)
     return counter[0]

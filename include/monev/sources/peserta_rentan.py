@@ -134,15 +134,15 @@ def _typed(batch: pa.RecordBatch, sf: SourceFile, batch_id: int, first_row: int,
            failures: Failures, pseudonymize: Pseudonymizer) -> pa.Table:
     assert sf.periode is not None
     blk = _Block(failures, first_row)
-    col = {name: pc.utf8_trim_whitespace(batch.column(name)) for name in INPUT_COLUMNS}
+    col = {name: pc.utf8_trim_whitespace(batch.column(name)) for name in INPUT_COLUMNS
+           if name != "nama"}  # the name is dropped unread
     n = batch.num_rows
 
     for name in INPUT_COLUMNS:
         if name in ("kode_pemda_pembayar", "nama"):
-            continue
+            continue  # empty payer is CSR; the name is never checked or stored
         blk.require("required", name, "empty value in a required column",
                     pc.not_equal(pc.utf8_length(col[name]), 0))
-    # nama is only required as a column: it is dropped here, never checked or stored.
 
     shaped = pc.match_substring_regex(col["periode"], r"^\d{4}-\d{2}$")
     py, pm = _ints(col["periode"], shaped, 0, 4), _ints(col["periode"], shaped, 5, 7)
