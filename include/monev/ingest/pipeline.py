@@ -94,9 +94,10 @@ def expand(paths: Iterable[Path]) -> list[Path]:
 
 
 def _ignored(f: Path, root: Path) -> bool:
-    # Hidden files and the generator's bad/MANIFEST.json are not deliveries.
+    # Hidden files and the generator's bad/MANIFEST.json are not deliveries; anything
+    # else is, and an unknown name is rejected with its reason.
     rel = f.relative_to(root).parts
-    return any(part.startswith(".") for part in rel) or f.suffix == ".json"
+    return any(part.startswith(".") for part in rel) or f.name == "MANIFEST.json"
 
 
 def _order(p: Path) -> tuple:
