@@ -207,3 +207,24 @@ def test_cli_ingest_and_loads(warehouse: str, tmp_path: Path) -> None:
     assert out.exit_code == 1 and "kepesertaan.number_format" in out.output
     out = runner.invoke(app, ["loads", "--limit", "5"], terminal_width=200)
     assert out.exit_code == 0 and "rejected" in out.output and "loaded" in out.output
+
+
+def test_sipd_budget_versions_are_separate_periods(warehouse: str, tmp_path: Path) -> None:
+    from extract_writers import ANGGARAN_HEADER, anggaran_row, write_sipd
+
+    def budget(name: str, versi: str, pagu: object, title_rows: int) -> Path:
+        rows = [anggaran_row(versi=versi, pagu_rp=pagu),
+                anggaran_row(versi=versi, pagu_rp=pagu, sasaran="NON_ASN")]
+        total = [None, None, None, "TOTAL", *[None] * 8, pagu]
+        return write_sipd(tmp_path / name, "anggaran", ANGGARAN_HEADER, rows,
+                          title_rows=title_rows, trailer=[total])
+
+    results = ingest_paths([
+        budget("anggaran_2024_murni.xlsx", "murni", "1.000.000,00", 6),
+        budget("anggaran_2024_perubahan.xlsx", "perubahan", 2_000_000, 1),
+        budget("anggaran_2024_murni_rev1.xlsx", "murni", "1.500.000,50", 3),
+    ])
+    assert [r.status for r in results] == ["loaded"] * 3, [r.errors for r in results]
+    assert _table(warehouse, "SELECT versi, pagu_rp::text, min(source_row), count(*)"
+                             " FROM raw.anggaran GROUP BY 1, 2 ORDER BY 1") == [
+        ("murni", "1500000.50", 5, 2), ("perubahan", "2000000.00", 3, 2)]
