@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -20,6 +21,12 @@ from pathlib import Path
 
 import psycopg
 from sqlalchemy.engine import make_url
+
+
+def _cpu() -> float:
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _has_real_marts(url: str, periode: str) -> bool:
@@ -70,14 +77,19 @@ def main() -> None:
         from monev.reports.build import build_reports
 
         t = time.perf_counter()
+        cpu0 = _cpu()
         runs = build_reports(args.periode, out=out)
         elapsed = time.perf_counter() - t
+        cpu = _cpu() - cpu0
         ok = sum(r.status == "built" for r in runs)
         size = sum(f["bytes"] for r in runs for f in r.files) / 1e6
         slowest = max(runs, key=lambda r: r.seconds)
         print(f"built {ok}/{len(runs)} report sets for {args.periode} in {elapsed:.1f}s "
               f"({size:.1f} MB; slowest {slowest.scope} {slowest.seconds:.1f}s; "
               f"workers {os.environ.get('MONEV_REPORT_WORKERS', '2')}) target <= 60s")
+        # Wall time depends on what else runs on the machine; CPU time does not.
+        print(f"cpu {cpu:.1f}s = {cpu / 2:.1f}s of wall time on 2 idle cores; "
+              f"load average now {os.getloadavg()[0]:.1f}")
     finally:
         if not args.keep:
             shutil.rmtree(out, ignore_errors=True)

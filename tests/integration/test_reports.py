@@ -196,3 +196,21 @@ def test_national_and_all_provinces_with_snapshot(marts: str, tmp_path: Path) ->
     again = build_content(snap, "NASIONAL")
     assert again.headline["cakupan"] == pytest.approx(float(n["cakupan_persen"]))
     assert (tmp_path / "2025-03" / "monev_nasional_2025-03.xlsx").exists()
+
+
+def test_unknown_values_show_as_dash_not_zero(marts: str, tmp_path: Path) -> None:
+    # No denominator for province 62's kab/kota: coverage, ranks and targets are NULL.
+    with psycopg.connect(marts) as conn:
+        conn.execute(
+            "UPDATE marts.mart_monev_wilayah_bulanan SET penduduk_bekerja = NULL,"
+            " cakupan_persen = NULL, capaian_target_persen = NULL, gap_pp = NULL,"
+            " peringkat = NULL, belum_terlindungi = NULL WHERE kode_provinsi = '62'")
+    runs = build_reports("2025-03", provinsi="62", out=tmp_path)
+    assert runs[0].status == "built", runs[0].message
+    text = _pdf_text(runs[0].path(".pdf"))
+    summary = text[text.rindex("1. Ringkasan Eksekutif"):text.rindex("2. Capaian Kepesertaan")]
+    assert "–" in summary and "0,00%" not in summary
+    ws = load_workbook(runs[0].path(".xlsx"))["Capaian"]
+    header = [c.value for c in ws[1]]
+    col = header.index("Cakupan")
+    assert all(r[col] is None for r in ws.iter_rows(min_row=2, values_only=True))

@@ -154,7 +154,8 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
             result = results[run.scope]
             if isinstance(result, BaseException):
                 run.status, run.message = "failed", f"build failed: {type(result).__name__}"
-                log.error("report %s %s failed: %s", key, run.scope, result)
+                log.error("report %s %s failed: %s", key, run.scope, result,
+                          exc_info=result)
             else:
                 run.files, run.snapshot = result["files"], result["snapshot"]
                 run.seconds, run.status = result["seconds"], "built"

@@ -7,6 +7,7 @@ annex (raw numbers), so the annex always carries exactly what the report shows.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,6 +226,23 @@ def _nik_ganda_table(df: pd.DataFrame) -> Table:
         source="marts.mart_nik_ganda")
 
 
+def _warnings(value: object) -> str | None:
+    """Warnings may arrive as JSON ([{rule, message, ...}]) or as plain text."""
+    if value is None:
+        return None
+    try:
+        items = json.loads(str(value))
+    except ValueError:
+        return str(value)
+    if not items:
+        return None
+    if not isinstance(items, list):
+        items = [items]
+    return "; ".join(
+        str(i.get("message") or i.get("rule") or i) if isinstance(i, dict) else str(i)
+        for i in items)
+
+
 def _sources_table(df: pd.DataFrame, periode: dt.date) -> Table:
     start = add_months(periode, -(TREND_MONTHS - 1)).strftime("%Y-%m")
     end = periode.strftime("%Y-%m")
@@ -243,7 +261,7 @@ def _sources_table(df: pd.DataFrame, periode: dt.date) -> Table:
             "sha256": pick(r, "sha256"),
             "baris": pick(r, "jumlah_baris", "rows", "baris"),
             "status": pick(r, "status", "status_validasi"),
-            "peringatan": pick(r, "peringatan", "warnings"),
+            "peringatan": _warnings(pick(r, "peringatan", "warnings")),
             "dimuat": pick(r, "dimuat_pada", "loaded_at"),
         })
     rows.sort(key=lambda r: (str(r["sumber"]), str(r["periode"]), str(r["revisi"])))
