@@ -47,10 +47,10 @@ iuran_bulan as (
         coalesce(m.kode_wilayah, t.kode_pemda_pembayar) as kode_pemda,
         coalesce(m.kode_provinsi, left(t.kode_pemda_pembayar, 2)) as kode_provinsi,
         sum(t.iuran_rp)::numeric as nilai
-    from {{ ref('stg_bpjs__peserta_rentan') }} as t
+    from {{ ref('int_monev__peserta_rentan_bulanan') }} as t
     left join kode_terkini as m on m.kode_asal = t.kode_pemda_pembayar
     where t.sumber_iuran in ('APBD_PROVINSI', 'APBD_KABKOTA')
-        and coalesce(t.kode_pemda_pembayar, '') <> ''
+        and t.kode_pemda_pembayar is not null
     group by 1, 2, 3
 ),
 

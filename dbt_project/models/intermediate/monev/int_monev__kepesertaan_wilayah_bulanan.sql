@@ -23,7 +23,7 @@ ganda_kab as (
 ),
 
 rentan_tersedia as (
-    select distinct periode from {{ ref('stg_bpjs__peserta_rentan') }}
+    select distinct periode from {{ ref('int_monev__peserta_rentan_bulanan') }}
 ),
 
 {% set ukuran = [

@@ -1,11 +1,18 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='periode',
+    on_schema_change='sync_all_columns',
+) }}
+-- depends_on: {{ ref('stg_audit__load_batches') }}
 -- Double funding: participants billed in a month by more than one payer, a payer
 -- being the pair (sumber_iuran, kode_pemda_pembayar). Every billed row counts,
 -- whatever its status. The first payment is the earliest tanggal_mulai, then the
 -- lowest kode_pemda_pembayar with an empty code last (byte order, so '32' < '32.01'
 -- on every server); the participant is counted in the domicile region of that
 -- payment and iuran_ganda_rp is what the other payments cost.
--- A table: it scans the whole participant list once, the marts read the small result.
+-- Incremental by month (macros/monev_periode_berubah.sql): only a newly published month
+-- or revision of the participant list is re-read; the marts read the small result.
 with pembayaran as (
     select
         periode,
@@ -14,8 +21,10 @@ with pembayaran as (
         sumber_iuran,
         nullif(trim(kode_pemda_pembayar), '') as kode_pemda_pembayar,
         tanggal_mulai,
-        iuran_rp
+        iuran_rp,
+        batch_id
     from {{ ref('stg_bpjs__peserta_rentan') }}
+    {{ monev_filter_periode_rentan() }}
 ),
 
 ganda as (
@@ -48,7 +57,8 @@ peserta as (
         max(kode_pemda_pembayar) filter (where urutan = 1) as kode_pemda_pembayar_pertama,
         min(tanggal_mulai) as tanggal_mulai_pertama,
         sum(iuran_rp)::numeric as iuran_total_rp,
-        coalesce(sum(iuran_rp) filter (where urutan > 1), 0)::numeric as iuran_ganda_rp
+        coalesce(sum(iuran_rp) filter (where urutan > 1), 0)::numeric as iuran_ganda_rp,
+        max(batch_id) as batch_id
     from berurut
     group by periode, peserta_id
 )
@@ -65,6 +75,7 @@ select
     coalesce(m.kode_wilayah, p.kode_wilayah_domisili_asal) as kode_wilayah_domisili,
     coalesce(m.kode_provinsi, left(p.kode_wilayah_domisili_asal, 2)) as kode_provinsi,
     p.iuran_total_rp,
-    p.iuran_ganda_rp
+    p.iuran_ganda_rp,
+    p.batch_id
 from peserta as p
 left join {{ ref('int_wilayah__kode_terkini') }} as m on m.kode_asal = p.kode_wilayah_domisili_asal
