@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from monev.ingest.batch import StagedBatch
 from monev.quality.rules import (
     Check,
@@ -9,7 +11,6 @@ from monev.quality.rules import (
     enum_sql,
     lit,
     region_invalid,
-    region_join,
     region_premature,
     row_check,
     unique_check,
@@ -25,10 +26,10 @@ TARIF_TAHUNAN = 16_800 * 12
 
 
 def checks(batch: StagedBatch) -> list[Check]:
-    period = "make_date(b.tahun, 1, 1)"
+    period = lit(date(batch.tahun or 1, 1, 1))
     errors = [
         Rule(f"{SOURCE}.kode_pemda_valid", "kode_pemda is a province or kab/kota in the reference",
-             region_invalid("r", "b.kode_pemda", period, "any")),
+             region_invalid("b.kode_pemda", period, "any")),
         Rule(f"{SOURCE}.tahun_matches_file", "tahun equals the year in the file name",
              f"b.tahun IS DISTINCT FROM {lit(batch.tahun)}"),
         Rule(f"{SOURCE}.versi_matches_file", "versi equals the version in the file name",
@@ -46,11 +47,10 @@ def checks(batch: StagedBatch) -> list[Check]:
              f" OR b.pagu_rp > {hi} * b.target_peserta * {TARIF_TAHUNAN}"),
         Rule(f"{SOURCE}.region_code_before_change",
              "kode_pemda created by a code change later than the fiscal year",
-             region_premature("r", "b.kode_pemda", period)),
+             region_premature("b.kode_pemda", period)),
     ]
-    joins = region_join("r", "b.kode_pemda")
     return [
-        row_check(f"{SOURCE}.row_errors", "error", errors, joins),
+        row_check(f"{SOURCE}.row_errors", "error", errors),
         unique_check(SOURCE, GRAIN),
-        row_check(f"{SOURCE}.row_warnings", "warning", warnings, joins),
+        row_check(f"{SOURCE}.row_warnings", "warning", warnings),
     ]

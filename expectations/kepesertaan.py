@@ -10,7 +10,6 @@ from monev.quality.rules import (
     lit,
     query_check,
     region_invalid,
-    region_join,
     region_premature,
     row_check,
     unique_check,
@@ -31,7 +30,7 @@ def checks(batch: StagedBatch) -> list[Check]:
     p = lit(batch.periode)
     errors = [
         Rule(f"{SOURCE}.kode_wilayah_valid", "kode_wilayah is a kab/kota valid for the period",
-             region_invalid("r", "b.kode_wilayah", "b.periode", "kabkota")),
+             region_invalid("b.kode_wilayah", p, "kabkota")),
         Rule(f"{SOURCE}.periode_matches_file", "periode equals the month in the file name",
              f"b.periode IS DISTINCT FROM {p}"),
         Rule(f"{SOURCE}.tk_aktif_le_tk_terdaftar", "tk_aktif <= tk_terdaftar",
@@ -46,7 +45,7 @@ def checks(batch: StagedBatch) -> list[Check]:
     warnings = [
         Rule(f"{SOURCE}.region_code_before_change",
              "kode_wilayah created by a code change later than the period",
-             region_premature("r", "b.kode_wilayah", "b.periode")),
+             region_premature("b.kode_wilayah", p)),
     ]
     mom = Rule(
         f"{SOURCE}.tk_aktif_mom_change",
@@ -76,11 +75,10 @@ def checks(batch: StagedBatch) -> list[Check]:
             WHERE NOT EXISTS (SELECT 1 FROM {{batch}} AS c
                               WHERE c.kode_wilayah = o.kode_wilayah)""",
     )
-    joins = region_join("r", "b.kode_wilayah")
     return [
-        row_check(f"{SOURCE}.row_errors", "error", errors, joins),
+        row_check(f"{SOURCE}.row_errors", "error", errors),
         unique_check(SOURCE, GRAIN),
-        row_check(f"{SOURCE}.row_warnings", "warning", warnings, joins),
+        row_check(f"{SOURCE}.row_warnings", "warning", warnings),
         query_check("warning", mom),
         query_check("warning", missing),
     ]

@@ -13,7 +13,6 @@ from monev.quality.rules import (
     enum_sql,
     lit,
     region_invalid,
-    region_join,
     region_premature,
     row_check,
     unique_check,
@@ -39,10 +38,10 @@ def checks(batch: StagedBatch) -> list[Check]:
     errors = [
         Rule(f"{SOURCE}.kode_wilayah_valid",
              "kode_wilayah_domisili is a kab/kota valid for the period",
-             region_invalid("d", "b.kode_wilayah_domisili", "b.periode", "kabkota")),
+             region_invalid("b.kode_wilayah_domisili", p, "kabkota")),
         Rule(f"{SOURCE}.kode_pemda_pembayar_valid",
              "kode_pemda_pembayar is a province or kab/kota valid for the period",
-             region_invalid("y", "nullif(b.kode_pemda_pembayar, '')", "b.periode", "any")),
+             region_invalid("nullif(b.kode_pemda_pembayar, '')", p, "any")),
         Rule(f"{SOURCE}.kode_pemda_pembayar_shape",
              "kode_pemda_pembayar is PP for APBD_PROVINSI, PP.KK for APBD_KABKOTA/APBDES,"
              " empty for CSR", shape),
@@ -67,13 +66,11 @@ def checks(batch: StagedBatch) -> list[Check]:
              f"b.iuran_rp <> CASE b.program {tarif} ELSE b.iuran_rp END"),
         Rule(f"{SOURCE}.region_code_before_change",
              "kode_wilayah_domisili created by a code change later than the period",
-             region_premature("d", "b.kode_wilayah_domisili", "b.periode")),
+             region_premature("b.kode_wilayah_domisili", p)),
     ]
-    joins = region_join("d", "b.kode_wilayah_domisili") + region_join(
-        "y", "nullif(b.kode_pemda_pembayar, '')")
     return [
-        row_check(f"{SOURCE}.row_errors", "error", errors, joins),
+        row_check(f"{SOURCE}.row_errors", "error", errors),
         unique_check(SOURCE, GRAIN),
         row_check(f"{SOURCE}.row_warnings", "warning", warnings,
-                  region_join("d", "b.kode_wilayah_domisili")),
+),
     ]

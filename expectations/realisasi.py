@@ -7,6 +7,8 @@ it in the same year — so a late or backfilled month lands between what is load
 
 from __future__ import annotations
 
+from datetime import date
+
 from monev.ingest.batch import StagedBatch
 from monev.quality.rules import (
     Check,
@@ -15,7 +17,6 @@ from monev.quality.rules import (
     lit,
     query_check,
     region_invalid,
-    region_join,
     region_premature,
     row_check,
     unique_check,
@@ -52,10 +53,10 @@ def _neighbour(batch: StagedBatch, before: bool) -> Rule:
 
 
 def checks(batch: StagedBatch) -> list[Check]:
-    period = "make_date(b.tahun, b.bulan, 1)"
+    period = lit(date(batch.tahun or 1, batch.bulan or 1, 1))
     errors = [
         Rule(f"{SOURCE}.kode_pemda_valid", "kode_pemda is a province or kab/kota in the reference",
-             region_invalid("r", "b.kode_pemda", period, "any")),
+             region_invalid("b.kode_pemda", period, "any")),
         Rule(f"{SOURCE}.periode_matches_file", "tahun and bulan equal the month in the file name",
              f"b.tahun IS DISTINCT FROM {lit(batch.tahun)}"
              f" OR b.bulan IS DISTINCT FROM {lit(batch.bulan)}"),
@@ -79,16 +80,15 @@ def checks(batch: StagedBatch) -> list[Check]:
                   ORDER BY {key}, {VERSI_ORDER} DESC, a.batch_id DESC) AS a ON {join}
             WHERE b.realisasi_kumulatif_rp > a.pagu_rp""",
     )
-    joins = region_join("r", "b.kode_pemda")
     return [
-        row_check(f"{SOURCE}.row_errors", "error", errors, joins),
+        row_check(f"{SOURCE}.row_errors", "error", errors),
         unique_check(SOURCE, GRAIN),
         query_check("error", _neighbour(batch, before=True)),
         query_check("error", _neighbour(batch, before=False)),
         row_check(f"{SOURCE}.row_warnings", "warning", [
             Rule(f"{SOURCE}.region_code_before_change",
                  "kode_pemda created by a code change later than the period",
-                 region_premature("r", "b.kode_pemda", period)),
-        ], joins),
+                 region_premature("b.kode_pemda", period)),
+        ]),
         query_check("warning", above),
     ]
