@@ -525,3 +525,34 @@ def test_reconciliation_test_catches_a_wrong_national_total(marts_db: str) -> No
         with psycopg.connect(marts_db, autocommit=True) as conn:
             conn.execute(sql, (-1, FEB))
     assert build(select=["assert_mart_monev_nasional_sama_dengan_raw"]).success
+
+
+def test_revised_participant_list_rebuilds_its_month(marts_db: str) -> None:
+    """A revision of February's participant list (new batch, one payment fewer) reaches
+    the marts through the incremental double-funding models. Runs last: it changes data."""
+    from monev.transform.runner import build
+
+    with psycopg.connect(marts_db, autocommit=False) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select batch_id from audit.load_batches"
+            " where source = 'peserta_rentan' and status = 'loaded'"
+        )
+        (old,) = cur.fetchone()
+        new = _batch(cur, "peserta_rentan", "2024-02", 1)
+        cur.execute(
+            "update audit.load_batches set status = 'superseded', superseded_by = %s"
+            " where batch_id = %s",
+            (new, old),
+        )
+        cur.execute("update raw.peserta_rentan set batch_id = %s", (new,))
+        cur.execute(
+            "delete from raw.peserta_rentan where peserta_id = %s and sumber_iuran = 'APBDES'",
+            ("e" * 64,),
+        )
+        conn.commit()
+    result = build(exclude=["test_type:unit"])
+    assert result.success, [(n.name, n.message) for n in result.failed] or result.error
+    n = _row(marts_db, FEB, "00")
+    assert (n["nik_ganda"], n["iuran_ganda_rp"]) == (3, 16800 + 36800 + 33600)
+    assert _row(marts_db, FEB, "93.01")["nik_ganda"] == 0
+    assert _row(marts_db, FEB, "93")["iuran_ditagih_rp"] == 16800  # e's APBD_KABKOTA row stays
