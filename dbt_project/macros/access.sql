@@ -22,6 +22,9 @@
     {%- endif %}
     {% if execute and want_rls and config.get('materialized') != 'view' -%}
         {%- set cols = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {%- if this.identifier.startswith('mart_') %}
+    {{ monev_mart_indexes(cols) }}
+        {%- endif %}
         {%- if 'kode_provinsi' in cols %}
     alter table {{ this }} enable row level security;
     drop policy if exists monev_provinsi on {{ this }};
@@ -41,4 +44,31 @@
     create schema if not exists {{ generate_schema_name('marts', none) }};
     revoke all on schema {{ generate_schema_name('marts', none) }} from public;
     grant usage on schema {{ generate_schema_name('marts', none) }} to monev_bi, monev_analyst
+{%- endmacro %}
+
+{#- Indexes for the dashboard queries (national month, a region's trend, ranking of a
+    province's kab/kota, a province's double-funding list) on every ready-made mart that
+    has the columns. Unnamed (PostgreSQL picks a free name): while the post-hook runs,
+    the replaced table still exists as __dbt_backup with its indexes, so a fixed name
+    would be taken and then vanish with the backup. The existence check keeps
+    incremental marts from collecting duplicates. -#}
+{% macro monev_mart_indexes(cols) -%}
+    {%- set wanted = [] -%}
+    {%- if 'periode' in cols and 'kode_wilayah' in cols %}{% do wanted.append('kode_wilayah, periode') %}{% endif -%}
+    {%- if 'periode' in cols and 'kode_provinsi' in cols %}{% do wanted.append('kode_provinsi, periode') %}{% endif -%}
+    {%- if 'periode' in cols %}{% do wanted.append('periode') %}{% endif -%}
+    {%- for index_cols in wanted %}
+    do $$
+    begin
+        if not exists (
+            select 1 from pg_indexes
+            where schemaname = '{{ this.schema }}' and tablename = '{{ this.identifier }}'
+              and indexdef like '%USING btree ({{ index_cols }})'
+        ) then
+            create index on {{ this }} ({{ index_cols }});
+        end if;
+    end
+    $$;
+    {%- endfor %}
+    analyze {{ this }};
 {%- endmacro %}
