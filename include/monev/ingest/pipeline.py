@@ -19,16 +19,16 @@ from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Jsonb
 
-from monev.config import PROJECT_ROOT, settings
+from monev.config import settings
 from monev.ingest.batch import GateOutcome, RuleFailure, StagedBatch
 from monev.ingest.parsers import Parser, parser_for, run_parser
+from monev.reference.regions import data_path
 from monev.sources.common import Failures
 from monev.sources.registry import SourceFile, UnknownFile, identify
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-SHIPPED_REFERENCE = PROJECT_ROOT / "include" / "monev" / "reference" / "data"
 # Shipped reference files loaded on first use when their raw table is still empty.
 BOOTSTRAP_REFERENCE = ("wilayah_perubahan", "wilayah_bps")
 PERSONAL_SOURCES = frozenset({"peserta_rentan"})
@@ -148,7 +148,7 @@ def ensure_reference(conn: psycopg.Connection) -> list[IngestResult]:
             "SELECT EXISTS (SELECT 1 FROM audit.load_batches WHERE source = %s "
             "AND status IN ('loaded', 'superseded'))", (source,)
         ).fetchone()[0]
-        shipped = SHIPPED_REFERENCE / f"{source}.csv"
+        shipped = data_path(f"{source}.csv")
         if empty and not tried and shipped.exists():
             out.append(_ingest(conn, shipped, publish=True, progress=None))
     return out
