@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,7 +216,11 @@ def _charts(scope_name: str, unit: str, trend_rows: list[dict], ranked: list[dic
 def _nik_ganda_table(df: pd.DataFrame) -> Table:
     rows: dict[str, dict] = {}
     for r in records(df):
-        payer = str(pick(r, "pembayar", "payers", "daftar_pembayar", default="–"))
+        # Payer types only ("APBD_KABKOTA + APBD_PROVINSI"): the pemda codes would give
+        # one row per pair of governments, which is the detail the mart is for.
+        raw = str(pick(r, "pembayar", "payers", "daftar_pembayar", default="–"))
+        kinds = {re.sub(r"[:/].*$", "", part.strip()) for part in re.split(r"[,+;]", raw)}
+        payer = " + ".join(sorted(k for k in kinds if k)) or "–"
         agg = rows.setdefault(payer, {"pembayar": payer, "peserta": 0, "iuran_ganda_rp": 0.0})
         agg["peserta"] += 1
         agg["iuran_ganda_rp"] += float(pick(r, "iuran_ganda_rp", default=0) or 0)

@@ -57,8 +57,8 @@ def _html(content: ReportContent, revision: int, for_print: bool) -> str:
     return template.render(
         title=f"Laporan Monev {content.scope_name} {bulan}", for_print=for_print, css=css,
         print_css=print_css, scope_title="Nasional" if national else
-        f"Provinsi {content.scope_name.title()}",
-        scope_name=content.scope_name if national else content.scope_name.title(),
+        f"Provinsi {content.scope_name}",
+        scope_name=content.scope_name,
         scope_code="00" if national else content.scope, bulan=bulan, periode=content.periode,
         revision=revision, cutoff=fmt.long_date(_month_end(content.periode)),
         generated=fmt.long_date(dt.date.today()), sections=SECTIONS, h=content.headline,

@@ -254,7 +254,7 @@ def _insert(conn: psycopg.Connection, rows: list[dict], periode: dt.date, months
         )
         cur.execute(
             "INSERT INTO marts.mart_nik_ganda SELECT periode, md5(kode_wilayah || g::text),"
-            " 2, 'APBD_PROVINSI/' || kode_provinsi || ' + APBD_KABKOTA/' || kode_wilayah, 2,"
+            " 2, 'APBD_PROVINSI:' || kode_provinsi || ', APBD_KABKOTA:' || kode_wilayah, 2,"
             " kode_wilayah, 16800 FROM marts.mart_monev_wilayah_bulanan,"
             " generate_series(1, nik_ganda::int) g WHERE tingkat = 'KABKOTA'"
         )
