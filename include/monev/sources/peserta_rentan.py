@@ -130,79 +130,117 @@ class _Block:
         self.ok = good if self.ok is None else pc.and_(self.ok, good)
 
 
+Check = tuple[str, str, pa.Array]  # rule suffix, what is wrong, ok mask per value
+
+
+def _empty(v: pa.Array) -> pa.Array:
+    return pc.equal(pc.utf8_length(v), 0)
+
+
+def _required(v: pa.Array) -> Check:
+    return ("required", "empty value in a required column", pc.invert(_empty(v)))
+
+
+def _month(v: pa.Array) -> tuple[pa.Array, list[Check]]:
+    shaped = pc.match_substring_regex(v, r"^\d{4}-\d{2}$")
+    y, m = _ints(v, shaped, 0, 4), _ints(v, shaped, 5, 7)
+    one = pa.scalar(1, pa.int32())
+    ok = pc.and_(shaped, _real_date(y, m, one))
+    return _to_date(y, m, one, ok), [
+        _required(v), ("date_format", "not a month YYYY-MM", pc.or_(ok, _empty(v)))]
+
+
+def _date(v: pa.Array) -> tuple[pa.Array, list[Check]]:
+    typed, ok = iso_dates(v)
+    return typed, [_required(v), ("date_format", "not a date YYYY-MM-DD", pc.or_(ok, _empty(v)))]
+
+
+def _enum(allowed: tuple[str, ...]) -> Callable[[pa.Array], tuple[pa.Array, list[Check]]]:
+    def typed(v: pa.Array) -> tuple[pa.Array, list[Check]]:
+        upper = pc.utf8_upper(v)
+        ok = pc.or_(pc.is_in(upper, pa.array(allowed)), _empty(v))
+        return upper, [_required(v), ("enum", f"not one of {'|'.join(allowed)}", ok)]
+    return typed
+
+
+def _domicile(v: pa.Array) -> tuple[pa.Array, list[Check]]:
+    ok = pc.or_(pc.match_substring_regex(v, _REGION), _empty(v))
+    return pc.replace_substring_regex(v, r"^(\d{2})\.?(\d{2})$", r"\1.\2"), [
+        _required(v), ("region_code", "malformed region code (PP.KK)", ok)]
+
+
+def _payer(v: pa.Array) -> tuple[pa.Array, list[Check]]:
+    empty = _empty(v)  # CSR has no paying government
+    ok = pc.or_(pc.match_substring_regex(v, r"^\d{2}(\.?\d{2})?$"), empty)
+    code = pc.replace_substring_regex(v, r"^(\d{2})\.?(\d{2})$", r"\1.\2")
+    return pc.if_else(empty, pa.scalar(None, pa.string()), code), [
+        ("region_code", "malformed region code (PP or PP.KK)", ok)]
+
+
+def _integer(v: pa.Array) -> tuple[pa.Array, list[Check]]:
+    ok = pc.match_substring_regex(v, r"^-?\d{1,18}$")
+    return pc.cast(pc.if_else(ok, v, "0"), pa.int64()), [
+        _required(v), ("number_format", "not an integer", pc.or_(ok, _empty(v)))]
+
+
+_TYPERS: dict[str, Callable[[pa.Array], tuple[pa.Array, list[Check]]]] = {
+    "periode": _month,
+    "jenis_kelamin": _enum(ENUMS["jenis_kelamin"]),
+    "tanggal_lahir": _date,
+    "kode_wilayah_domisili": _domicile,
+    "sumber_iuran": _enum(ENUMS["sumber_iuran"]),
+    "kode_pemda_pembayar": _payer,
+    "program": _enum(ENUMS["program"]),
+    "tanggal_mulai": _date,
+    "status": _enum(ENUMS["status"]),
+    "iuran_rp": _integer,
+}
+# Read dictionary-encoded: every column but the NIK repeats a lot, so each distinct
+# value is trimmed, checked and typed once and the result taken back to the rows.
+READ_TYPES = {name: pa.dictionary(pa.int32(), pa.string()) for name in _TYPERS}
+READ_TYPES["nik"] = pa.string()
+
+
+def _column(batch: pa.RecordBatch, name: str, blk: _Block) -> pa.Array:
+    arr = batch.column(name)
+    encoded = pa.types.is_dictionary(arr.type)
+    values = pc.utf8_trim_whitespace(arr.dictionary if encoded else arr)
+    typed, checks = _TYPERS[name](values)
+    for rule, what, ok in checks:
+        blk.require(rule, name, what, pc.take(ok, arr.indices) if encoded else ok)
+    return pc.take(typed, arr.indices) if encoded else typed
+
+
 def _typed(batch: pa.RecordBatch, sf: SourceFile, batch_id: int, first_row: int,
            failures: Failures, pseudonymize: Pseudonymizer) -> pa.Table:
     assert sf.periode is not None
     blk = _Block(failures, first_row)
-    col = {name: pc.utf8_trim_whitespace(batch.column(name)) for name in INPUT_COLUMNS
-           if name != "nama"}  # the name is dropped unread
     n = batch.num_rows
+    col = {name: _column(batch, name, blk) for name in _TYPERS}
+    nik = pc.utf8_trim_whitespace(batch.column("nik"))
+    rule, what, ok = _required(nik)
+    blk.require(rule, "nik", what, ok)
 
-    for name in INPUT_COLUMNS:
-        if name in ("kode_pemda_pembayar", "nama"):
-            continue  # empty payer is CSR; the name is never checked or stored
-        blk.require("required", name, "empty value in a required column",
-                    pc.not_equal(pc.utf8_length(col[name]), 0))
-
-    shaped = pc.match_substring_regex(col["periode"], r"^\d{4}-\d{2}$")
-    py, pm = _ints(col["periode"], shaped, 0, 4), _ints(col["periode"], shaped, 5, 7)
-    periode_ok = pc.and_(shaped, _real_date(py, pm, pa.scalar(1, pa.int32())))
-    periode = _to_date(py, pm, pc.cast(pa.scalar(1), pa.int32()), periode_ok)
-    blk.require("date_format", "periode", "not a month YYYY-MM",
-                pc.or_(periode_ok, pc.equal(pc.utf8_length(col["periode"]), 0)))
-
-    for name, allowed in ENUMS.items():
-        col[name] = pc.utf8_upper(col[name])
-        blk.require("enum", name, f"not one of {'|'.join(allowed)}",
-                    pc.or_(pc.is_in(col[name], pa.array(allowed)),
-                           pc.equal(pc.utf8_length(col[name]), 0)))
-
-    lahir, lahir_ok = iso_dates(col["tanggal_lahir"])
-    blk.require("date_format", "tanggal_lahir", "not a date YYYY-MM-DD",
-                pc.or_(lahir_ok, pc.equal(pc.utf8_length(col["tanggal_lahir"]), 0)))
-    mulai, mulai_ok = iso_dates(col["tanggal_mulai"])
-    blk.require("date_format", "tanggal_mulai", "not a date YYYY-MM-DD",
-                pc.or_(mulai_ok, pc.equal(pc.utf8_length(col["tanggal_mulai"]), 0)))
-
-    dom = col["kode_wilayah_domisili"]
-    blk.require("region_code", "kode_wilayah_domisili", "malformed region code (PP.KK)",
-                pc.or_(pc.match_substring_regex(dom, _REGION), pc.equal(pc.utf8_length(dom), 0)))
-    dom = pc.replace_substring_regex(dom, r"^(\d{2})\.?(\d{2})$", r"\1.\2")
-    payer = col["kode_pemda_pembayar"]
-    payer_empty = pc.equal(pc.utf8_length(payer), 0)
-    blk.require("region_code", "kode_pemda_pembayar", "malformed region code (PP or PP.KK)",
-                pc.or_(pc.match_substring_regex(payer, r"^\d{2}(\.?\d{2})?$"), payer_empty))
-    payer = pc.replace_substring_regex(payer, r"^(\d{2})\.?(\d{2})$", r"\1.\2")
-    payer = pc.if_else(payer_empty, pa.scalar(None, pa.string()), payer)
-
-    iuran_text = col["iuran_rp"]
-    iuran_ok = pc.match_substring_regex(iuran_text, r"^-?\d{1,18}$")
-    blk.require("number_format", "iuran_rp", "not an integer",
-                pc.or_(iuran_ok, pc.equal(pc.utf8_length(iuran_text), 0)))
-    iuran = pc.cast(pc.if_else(iuran_ok, iuran_text, "0"), pa.int64())
-
-    flags = nik_flags(col["nik"], sf.periode)
+    flags = nik_flags(nik, sf.periode)
     valid = flags["nik_valid"]
-    lahir_known = pc.and_(valid, lahir_ok)
-    tanggal_cocok = pc.if_else(lahir_known, pc.equal(flags["embedded_date"], lahir),
+    lahir = col["tanggal_lahir"]
+    tanggal_cocok = pc.if_else(pc.and_(valid, pc.is_valid(lahir)),
+                               pc.equal(flags["embedded_date"], lahir),
                                pa.scalar(None, pa.bool_()))
     kelamin_cocok = pc.if_else(valid, pc.equal(flags["embedded_sex"], col["jenis_kelamin"]),
                                pa.scalar(None, pa.bool_()))
-    ids = pseudonymize.hex_array(col["nik"])
-
-    keep = blk.ok if blk.ok is not None else pa.array([True] * n)
     out = pa.table({
-        "periode": periode,
-        "peserta_id": ids,
+        "periode": col["periode"],
+        "peserta_id": pseudonymize.hex_array(nik),
         "jenis_kelamin": col["jenis_kelamin"],
         "tahun_lahir": pc.cast(pc.year(lahir), pa.int16()),
-        "kode_wilayah_domisili": dom,
+        "kode_wilayah_domisili": col["kode_wilayah_domisili"],
         "sumber_iuran": col["sumber_iuran"],
-        "kode_pemda_pembayar": payer,
+        "kode_pemda_pembayar": col["kode_pemda_pembayar"],
         "program": col["program"],
-        "tanggal_mulai": mulai,
+        "tanggal_mulai": col["tanggal_mulai"],
         "status": col["status"],
-        "iuran_rp": iuran,
+        "iuran_rp": col["iuran_rp"],
         "nik_valid": valid,
         "nik_tanggal_cocok": tanggal_cocok,
         "nik_kelamin_cocok": kelamin_cocok,
@@ -210,7 +248,7 @@ def _typed(batch: pa.RecordBatch, sf: SourceFile, batch_id: int, first_row: int,
         "batch_id": pa.array(np.full(n, batch_id, dtype=np.int64)),
         "source_row": pa.array(np.arange(first_row, first_row + n, dtype=np.int32)),
     })
-    return out.filter(keep)
+    return out.filter(blk.ok) if blk.ok is not None else out
 
 
 def parse(
@@ -249,8 +287,8 @@ def parse(
             parse_options=pcsv.ParseOptions(delimiter=",", newlines_in_values=True,
                                             invalid_row_handler=bad_row),
             convert_options=pcsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
-                quoted_strings_can_be_null=False),
+                column_types=READ_TYPES, include_columns=list(READ_TYPES),
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
         next_row = 2
         opts = pcsv.WriteOptions(include_header=False, quoting_style="needed")
