@@ -291,7 +291,9 @@ def parse(
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
         next_row = 2
-        opts = pcsv.WriteOptions(include_header=False, quoting_style="needed")
+        # Every value left is a code, number, date or hex digest: nothing needs quoting,
+        # and "none" makes Arrow raise rather than write a value that would.
+        opts = pcsv.WriteOptions(include_header=False, quoting_style="none")
         for batch in reader:
             typed = _typed(batch, sf, batch_id, next_row, failures, pseudonymize)
             next_row += batch.num_rows
