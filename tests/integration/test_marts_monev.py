@@ -1,8 +1,11 @@
 """End to end: hand-made raw data -> `dbt build` -> the Monev marts equal hand-computed figures.
 
 The input is tiny and every expected value below was worked out on paper from it:
-three provinces (62 with five kab/kota, 63 with two, 93 with one whose denominator
-was delivered under its pre-2022 Papua code 91.01), January and February 2024.
+three provinces (62 with five kab/kota, 63 with two, 93 with one), January and
+February 2024. Coverage files (with a revision) and the reference CSVs go through the
+real ingest pipeline; the budget workbooks and the participant list are written into
+raw.* directly so their values stay hand-picked (old-code roll-ups are unit-tested in
+dbt: int_kepesertaan_kode_lama_ke_provinsi_baru, int_penyebut_*).
 Expected values are written as the arithmetic of the raw numbers, never recomputed
 with the models' SQL.
 """
@@ -13,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -79,15 +83,15 @@ PENDUDUK_BEKERJA = [  # (tahun, kode, value)
     (2024, "62.72", 1000),
     (2023, "63", 30000),  # province row delivered: used instead of its kab/kota sum
     (2023, "63.01", 3000),
-    (2021, "91.01", 2000),  # pre-split code of Merauke -> 93.01
+    (2021, "93.01", 2000),  # an old year still serves 2024
 ]
 POTENSI = [(2024, "00", 10000, 5000, 1000), (2024, "62.01", 2000, 1000, 0)]
 TARGET = [
-    (2024, "00", "KEMENDAGRI_UCJ", "52.150"),
-    (2024, "00", "RPJMN", "32.150"),
-    (2024, "62", "KEMENDAGRI_UCJ", "20.000"),
-    (2024, "62.01", "KEMENDAGRI_UCJ", "15.000"),
-    (2023, "62.02", "KEMENDAGRI_UCJ", "40.000"),  # other year: no fallback
+    (2024, "00", "KEMENDAGRI_UCJ", "52.15"),
+    (2024, "00", "RPJMN", "32.15"),
+    (2024, "62", "KEMENDAGRI_UCJ", "20.00"),
+    (2024, "62.01", "KEMENDAGRI_UCJ", "15.00"),
+    (2023, "62.02", "KEMENDAGRI_UCJ", "40.00"),  # other year: no fallback
 ]
 ANGGARAN = [  # (tahun, versi, pemda, sasaran, target_peserta, pagu)
     (2024, "murni", "62", "PEKERJA_RENTAN", 100, 20_160_000),
@@ -143,45 +147,71 @@ def _batch(
     return cur.fetchone()[0]
 
 
-def _load(url: str) -> None:
-    """Publish the hand-made rows into raw.* with their audit batches."""
+def _csv(path: Path, header: str, rows: list[tuple[Any, ...]], sep: str = ",") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = [sep.join("" if v is None else str(v) for v in r) for r in rows]
+    path.write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
+    return path
+
+
+def _kepesertaan_csv(folder: Path, name: str, periode: str, rows: list[tuple[Any, ...]]) -> Path:
+    header = (
+        "periode;kode_wilayah;nama_wilayah;segmen;kategori_pekerja;sumber_iuran;"
+        "tk_terdaftar;tk_aktif;tk_baru;tk_keluar;jumlah_proyek;iuran_rp"
+    )
+    lines = [
+        (periode, k, "", seg, kat, src, t, a, b, o, 3 if seg == "JAKON" else None, 0)
+        for k, seg, kat, src, t, a, b, o in rows
+    ]
+    return _csv(folder / name, header, lines, sep=";")
+
+
+def _deliver(landing: Path) -> None:
+    """Coverage files (incl. a revision) and the reference CSVs go through the real
+    ingest pipeline (parse -> stage -> gate -> publish)."""
+    from monev.ingest.pipeline import ingest_paths
+
+    ref = landing / "referensi"
+    _csv(
+        ref / "wilayah_perubahan.csv",
+        "kode_lama,kode_baru,berlaku_mulai,dasar_hukum",
+        [("91.01", "93.01", "2022-07-25", "UU 14/2022")],
+    )
+    _csv(
+        ref / "penduduk_bekerja.csv",
+        "tahun,kode_wilayah,penduduk_bekerja,sumber",
+        [(*r, "BRS") for r in PENDUDUK_BEKERJA],
+    )
+    _csv(
+        ref / "potensi_peserta.csv",
+        "tahun,kode_wilayah,potensi_pu,potensi_bpu,potensi_jakon,sumber",
+        [(*r, "BPJS") for r in POTENSI],
+    )
+    _csv(ref / "target_ucj.csv", "tahun,kode_wilayah,sumber_target,target_persen", TARGET)
+    _csv(
+        ref / "regulasi_daerah.csv",
+        "kode_pemda,jenis,nomor,tahun,tanggal_penetapan,judul",
+        [(p, j, "1", t.year, t, "Jamsostek") for p, j, t in REGULASI],
+    )
+    # January is delivered twice: rev1 supersedes the first file (which had February's rows).
+    _kepesertaan_csv(landing, "kepesertaan_202401.csv", "2024-01", KEPESERTAAN_FEB)
+    _kepesertaan_csv(landing, "kepesertaan_202401_rev1.csv", "2024-01", _kepesertaan_jan())
+    _kepesertaan_csv(landing, "kepesertaan_202402.csv", "2024-02", KEPESERTAAN_FEB)
+    results = ingest_paths([landing])
+    bad = [(r.file_name, r.status, [e.message for e in r.errors]) for r in results if not r.ok]
+    assert not bad, bad
+
+
+def _load(url: str, landing: Path) -> None:
+    """The region reference of this test replaces the shipped one (a reference delivery
+    replaces the whole table); then the files through the pipeline; the budget xlsx
+    exports and the NIK-bearing participant list are published straight into raw.* with
+    their audit batches, their values chosen by hand."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("delete from raw.wilayah")
+        conn.cursor().executemany("insert into raw.wilayah values (%s, %s, %s, %s, %s)", WILAYAH)
+    _deliver(landing)
     with psycopg.connect(url, autocommit=False) as conn, conn.cursor() as cur:
-        cur.execute("delete from raw.wilayah")
-        cur.executemany("insert into raw.wilayah values (%s, %s, %s, %s, %s)", WILAYAH)
-        b = _batch(cur, "ref_wilayah_perubahan", "all")
-        cur.execute(
-            "insert into raw.wilayah_perubahan"
-            " values ('91.01', '93.01', '2022-07-25', 'UU 14/2022', %s, 2)",
-            (b,),
-        )
-        old = _batch(cur, "kepesertaan", "2024-01", 0, "superseded")
-        for periode, rows, rev in ((JAN, _kepesertaan_jan(), 1), (FEB, KEPESERTAAN_FEB, 0)):
-            b = _batch(cur, "kepesertaan", periode.strftime("%Y-%m"), rev)
-            if rev:
-                cur.execute(
-                    "update audit.load_batches set superseded_by = %s where batch_id = %s", (b, old)
-                )
-            cur.executemany(
-                """insert into raw.kepesertaan values
-                   (%s, %s, null, %s, %s, %s, %s, %s, %s, %s,
-                    case when %s = 'JAKON' then 3 end, 0, %s, %s)""",
-                [(periode, *r, r[1], b, i + 2) for i, r in enumerate(rows)],
-            )
-        b = _batch(cur, "ref_penduduk_bekerja", "all")
-        cur.executemany(
-            "insert into raw.penduduk_bekerja values (%s, %s, %s, 'BRS', %s, %s)",
-            [(*r, b, i + 2) for i, r in enumerate(PENDUDUK_BEKERJA)],
-        )
-        b = _batch(cur, "ref_potensi_peserta", "all")
-        cur.executemany(
-            "insert into raw.potensi_peserta values (%s, %s, %s, %s, %s, 'BPJS', %s, %s)",
-            [(*r, b, i + 2) for i, r in enumerate(POTENSI)],
-        )
-        b = _batch(cur, "ref_target_ucj", "all")
-        cur.executemany(
-            "insert into raw.target_ucj values (%s, %s, %s, %s, %s, %s)",
-            [(*r, b, i + 2) for i, r in enumerate(TARGET)],
-        )
         for versi in ("murni", "pergeseran", "perubahan"):
             b = _batch(cur, "anggaran", f"2024/{versi}")
             cur.executemany(
@@ -217,11 +247,6 @@ def _load(url: str) -> None:
                 )
             ],
         )
-        b = _batch(cur, "ref_regulasi_daerah", "all")
-        cur.executemany(
-            "insert into raw.regulasi_daerah values (%s, %s, '1', 2024, %s, 'Jamsostek', %s, %s)",
-            [(p, j, t, b, i + 2) for i, (p, j, t) in enumerate(REGULASI)],
-        )
         _batch(cur, "kepesertaan", "2024-03", 0, "rejected")  # never fed a mart
         conn.commit()
 
@@ -240,7 +265,7 @@ def marts_db(
         mp.setenv("MONEV_STATE_DIR", str(tmp_path_factory.mktemp("state")))
         reset_settings()
         db.forget_ready()
-        _load(url)
+        _load(url, tmp_path_factory.mktemp("landing"))
         from monev.transform.runner import build
 
         result = build()
@@ -356,7 +381,7 @@ def test_province_denominators_own_row_vs_sum_and_old_codes(marts_db: str) -> No
     p63 = _row(marts_db, FEB, "63")  # own 2023 row wins over 63.01's 3000
     assert (p63["penduduk_bekerja"], p63["tahun_penduduk_bekerja"]) == (30000, 2023)
     assert float(p63["cakupan_persen"]) == approx(1300 / 30000 * 100)
-    p93 = _row(marts_db, FEB, "93")  # delivered as 91.01 in 2021, counts for Papua Selatan
+    p93 = _row(marts_db, FEB, "93")  # no own row: its one kab, an old year (2021)
     assert (p93["penduduk_bekerja"], p93["tahun_penduduk_bekerja"]) == (2000, 2021)
     assert _row(marts_db, FEB, "93.01")["penduduk_bekerja"] == 2000
     assert p63["cakupan_potensi_persen"] is None  # no potensi for 63 or its kab/kota
