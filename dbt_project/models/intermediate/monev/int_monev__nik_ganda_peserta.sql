@@ -31,7 +31,10 @@ ganda as (
     select periode, peserta_id
     from pembayaran
     group by periode, peserta_id
-    having count(distinct (sumber_iuran, coalesce(kode_pemda_pembayar, ''))) > 1
+    -- "more than one distinct payer" as min <> max: a hash aggregate over millions of
+    -- rows, where count(distinct) would sort them.
+    having min(sumber_iuran || '|' || coalesce(kode_pemda_pembayar, ''))
+        <> max(sumber_iuran || '|' || coalesce(kode_pemda_pembayar, ''))
 ),
 
 berurut as (
