@@ -52,12 +52,15 @@ def _work_dirs() -> tuple[Path, Path]:
     return base / "target", base / "logs"
 
 
-def _invoke(args: list[str], url: str | None, target_path: Path | None = None) -> Any:
+def _invoke(
+    args: list[str], url: str | None, target_path: Path | None = None, needs_db: bool = True
+) -> Any:
     from dbt.cli.main import dbtRunner
 
     from monev.warehouse import db
 
-    url = db.ensure_warehouse(url)
+    # parse needs no connection: do not start the embedded cluster for it
+    url = db.ensure_warehouse(url) if needs_db else (url or db.warehouse_url(start=False))
     target, logs = _work_dirs()
     proj = str(project_dir())
     full = [
@@ -124,7 +127,7 @@ def build(
 def parse(url: str | None = None) -> Path:
     """Write <dbt_project>/target/manifest.json (cosmos renders Airflow tasks from it)."""
     target = project_dir() / "target"
-    res = _invoke(["parse", "--quiet"], url, target_path=target)
+    res = _invoke(["parse", "--quiet"], url, target_path=target, needs_db=False)
     if not res.success:
         raise RuntimeError(f"dbt parse failed: {res.exception}")
     return target / "manifest.json"
