@@ -3,11 +3,16 @@ the gate, and publish the way the pipeline does (only what passed)."""
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import psycopg
+from openpyxl import Workbook
 
 from monev.ingest.batch import GateOutcome, StagedBatch
 from monev.quality.gate import run_gate
@@ -109,3 +114,59 @@ def fingerprint(conn: psycopg.Connection, source: str) -> tuple[int, str]:
     ).fetchone()
     conn.rollback()
     return count, digest
+
+
+# --- delivered files, for the cases that go through the real ingest pipeline ----------
+
+FILE_COLUMNS = {
+    "kepesertaan": ["periode", "kode_wilayah", "nama_wilayah", "segmen", "kategori_pekerja",
+                    "sumber_iuran", "tk_terdaftar", "tk_aktif", "tk_baru", "tk_keluar",
+                    "jumlah_proyek", "iuran_rp"],
+    "peserta_rentan": ["periode", "nik", "nama", "jenis_kelamin", "tanggal_lahir",
+                       "kode_wilayah_domisili", "sumber_iuran", "kode_pemda_pembayar", "program",
+                       "tanggal_mulai", "status", "iuran_rp"],
+    "anggaran": list(BASE["anggaran"]),
+    "realisasi": list(BASE["realisasi"]),
+}
+
+
+def _file_row(source: str, r: dict[str, Any]) -> list[Any]:
+    """A raw-shaped test row as the sender would deliver it. Participant rows get a
+    synthetic NIK that reproduces the row's flags (woman born 1990-05-12: DD + 40)."""
+    r = dict(r)
+    if "periode" in r:
+        r["periode"] = f"{r['periode']:%Y-%m}"
+    if source == "peserta_rentan":
+        seq = f"{ord(r['peserta_id'][0]) - ord('a') + 1:04d}"
+        day = "12" if r["nik_kelamin_cocok"] is False else "52"
+        r["nik"] = f"327301{day}0590{seq}" if r["nik_valid"] else f"32730152{seq}"
+        r["nama"] = "Nama, Uji \"Satu\""
+        r["tanggal_lahir"] = "1990-05-12" if r["nik_tanggal_cocok"] is not False else "1991-01-01"
+        r["tanggal_mulai"] = f"{r['tanggal_mulai']:%Y-%m-%d}"
+    return ["" if r.get(c) is None else r[c] for c in FILE_COLUMNS[source]]
+
+
+def write_file(folder: Path, source: str, rows: list[dict[str, Any]]) -> Path:
+    """Write rows (row 2, 3, … after the header) to a contract-named delivery file."""
+    meta = period_of(source, rows[0])
+    folder.mkdir(parents=True, exist_ok=True)
+    body = [FILE_COLUMNS[source], *(_file_row(source, r) for r in rows)]
+    if source == "kepesertaan":
+        path = folder / f"kepesertaan_{meta['periode']:%Y%m}.csv"
+        path.write_text("\n".join(";".join(map(str, x)) for x in body) + "\n", encoding="utf-8")
+    elif source == "peserta_rentan":
+        path = folder / f"peserta_rentan_{meta['periode']:%Y%m}.csv.gz"
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(body)
+        path.write_bytes(gzip.compress(buf.getvalue().encode("utf-8")))
+    else:
+        name = (f"anggaran_{meta['tahun']}_{meta['versi']}.xlsx" if source == "anggaran"
+                else f"realisasi_{meta['tahun']}{meta['bulan']:02d}.xlsx")
+        path = folder / name
+        wb = Workbook()
+        ws = wb.active
+        ws.title = source
+        for line in body:
+            ws.append(line)
+        wb.save(path)
+    return path

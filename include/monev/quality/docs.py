@@ -64,13 +64,14 @@ def offline_site(folder: Path) -> int:
     return changed
 
 
-def build_data_docs(context: Any | None = None) -> Path:
+def build_data_docs(context: Any | None = None, only: list[Any] | None = None) -> Path:
     """Build the site into settings().data_docs_dir from every stored validation result
-    (the gate stores one per batch) and make it readable offline; return index.html."""
+    (the gate stores one per batch) and make it readable offline; return index.html.
+    `only`: validation result ids to (re)render — the gate adds just its own pages."""
     from monev.quality.context import DOCS_SITE, gx_context
 
     context = context or gx_context()
-    context.build_data_docs(site_names=[DOCS_SITE])
+    context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=only)
     folder = settings().data_docs_dir
     offline_site(folder)
     return folder / "index.html"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import os
 from datetime import UTC, datetime
 from functools import cache
 from types import ModuleType
@@ -61,13 +62,21 @@ def sqlalchemy_url(conn: psycopg.Connection) -> str:
     ).render_as_string(hide_password=False)
 
 
-def run_gate(conn: psycopg.Connection, batch: StagedBatch, docs: bool = True) -> GateOutcome:
+def run_gate(
+    conn: psycopg.Connection, batch: StagedBatch, docs: bool | None = None
+) -> GateOutcome:
     """Validate `batch.stage_table` with its source's suite; persist every rule's result.
 
     The staging table and the batch's audit.load_batches row must be committed (GX
     reads through its own connection). The results are committed on `conn` before
     returning, whatever the outcome, so a rejected batch keeps its evidence.
+
+    `docs` (default: env MONEV_GATE_DOCS, on unless "0") adds this run's pages to the
+    Data Docs site; the GX result is stored either way, so `build_data_docs()` can
+    render everything later.
     """
+    if docs is None:
+        docs = os.environ.get("MONEV_GATE_DOCS", "1") != "0"
     import great_expectations as gx
 
     started = datetime.now(UTC)
@@ -112,7 +121,7 @@ def run_gate(conn: psycopg.Connection, batch: StagedBatch, docs: bool = True) ->
             )
         )
         run = checkpoint.run(batch_parameters={})
-        gx_result = next(iter(run.run_results.values()))
+        result_id, gx_result = next(iter(run.run_results.items()))
         gx_run_id = str(run.run_id.run_name or run.run_id.run_time)
         for evr in gx_result.results:
             results.extend(_rule_results(evr, outcome))
@@ -123,7 +132,7 @@ def run_gate(conn: psycopg.Connection, batch: StagedBatch, docs: bool = True) ->
         from monev.quality.docs import build_data_docs
 
         try:
-            build_data_docs(context)
+            build_data_docs(context, [result_id])
         except Exception as exc:
             log.warning("data docs not built: %s", exc)
     return outcome
