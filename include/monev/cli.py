@@ -316,5 +316,272 @@ def loads(
     console.print(table)
 
 
+# --- orchestration (Airflow) -------------------------------------------------------
+
+
+@app.command("run")
+def run(
+    periode: str = typer.Option(..., help="month to run, YYYY-MM"),
+    reissue: bool = typer.Option(False, help="send a new revision of reports already sent"),
+) -> None:
+    """The monthly pipeline through Airflow in-process: ingest, dbt, reports."""
+    from monev.orchestration.runner import run_period, summary_lines
+
+    summary = run_period(periode, reissue=reissue)
+    for line in summary_lines(summary):
+        typer.echo(line)
+    raise typer.Exit(0 if summary.ok else 1)
+
+
+@app.command("airflow")
+def airflow_ui(port: int = typer.Option(8080, help="port of the Airflow UI")) -> None:
+    """Start Airflow standalone (UI, scheduler, ...) on the local metadata database."""
+    from monev.orchestration.standalone import exec_standalone
+
+    exec_standalone(port)
+
+
+@app.command("demo")
+def demo(
+    periode_from: str = typer.Option("2025-01", "--from", help="first generated month"),
+    periode_to: str = typer.Option("2025-03", "--to", help="last generated month (run)"),
+) -> None:
+    """Set up, generate small data into the landing folder, run the latest month."""
+    from monev.orchestration.demo import run_demo
+    from monev.orchestration.runner import summary_lines
+
+    summary, reports = run_demo(periode_from, periode_to)
+    for line in summary_lines(summary):
+        typer.echo(line)
+    typer.echo(f"  reports for {periode_to}: {len(reports)} file(s)")
+    for path in reports[:10]:
+        typer.echo(f"    {path}")
+    raise typer.Exit(0 if summary.ok else 1)
+
+
+# --- transform (dbt) and BI access -------------------------------------------------
+access_app = typer.Typer(help="BI users and the province they may see in the marts (RLS).")
+app.add_typer(access_app, name="access")
+
+
+@app.command("transform")
+def transform(
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="rebuild incremental facts"),
+    select: Annotated[
+        list[str] | None, typer.Option("--select", "-s", help="dbt node selection")
+    ] = None,
+    docs: bool = typer.Option(False, "--docs", help="also write the static docs site"),
+) -> None:
+    """Run `dbt build` in-process and print a per-model summary; non-zero exit on error."""
+    from rich.table import Table
+
+    from monev.transform import runner
+
+    # dbt style "--select 'a b'" as well as repeated --select
+    nodes = [part for value in select or [] for part in value.split()]
+    result = runner.build(full_refresh=full_refresh, select=nodes or None)
+    table = Table("model", "status", "seconds")
+    for n in result.models:
+        table.add_row(n.name, n.status, f"{n.seconds:.2f}")
+    console.print(table)
+    tests = [n for n in result.nodes if n.resource_type not in ("model", "seed", "snapshot")]
+    passed = sum(n.status in ("pass", "success") for n in tests)
+    console.print(f"tests: {passed}/{len(tests)} passed; {result.seconds:.1f}s")
+    for n in result.failed:
+        console.print(f"[red]{n.resource_type} {n.name}: {n.status}[/red] {n.message or ''}")
+    if result.error:
+        console.print(f"[red]dbt error:[/red] {result.error}")
+    if not result.success:
+        raise typer.Exit(1)
+    if docs:
+        console.print(f"docs: {runner.docs()}")
+
+
+@access_app.command("grant-province")
+def access_grant_province(
+    user: str,
+    kode_provinsi: str,
+    password: str = typer.Option(None, envvar="MONEV_BI_PASSWORD", help="login password"),
+    role: str = typer.Option("monev_bi", help="monev_bi or monev_analyst"),
+) -> None:
+    """Create/update a BI login USER that sees only province PP (and national rows)."""
+    from monev.transform import access
+
+    u = access.grant(user, kode_provinsi, password, role)
+    console.print(f"{u.rolname}: {u.scope}")
+
+
+@access_app.command("grant-national")
+def access_grant_national(
+    user: str,
+    password: str = typer.Option(None, envvar="MONEV_BI_PASSWORD", help="login password"),
+    role: str = typer.Option("monev_bi", help="monev_bi or monev_analyst"),
+) -> None:
+    """Create/update a BI login USER that sees every province."""
+    from monev.transform import access
+
+    u = access.grant(user, None, password, role)
+    console.print(f"{u.rolname}: {u.scope}")
+
+
+@access_app.command("revoke")
+def access_revoke(user: str) -> None:
+    """Take the BI roles and province mapping away from USER."""
+    from monev.transform import access
+
+    access.revoke(user)
+    console.print(f"{user}: revoked")
+
+
+@access_app.command("list")
+def access_list() -> None:
+    from monev.transform import access
+
+    for u in access.users():
+        console.print(f"{u.rolname}\t{u.scope}")
+
+
+@app.command("report")
+def report(
+    periode: str = typer.Option(..., help="month YYYY-MM"),
+    provinsi: str = typer.Option(None, help="province code PP; default national + all"),
+    out: str = typer.Option(None, help="archive root instead of MONEV_REPORTS_DIR"),
+    send: bool = typer.Option(False, "--send", help="email PDF + Excel to the recipients"),
+    reissue: bool = typer.Option(False, "--reissue", help="new revision of a sent month"),
+) -> None:
+    """Build the monthly Monev reports (PDF, Excel, HTML) from the marts."""
+    from pathlib import Path
+
+    from monev.reports.build import build_reports
+
+    runs = build_reports(periode, provinsi=provinsi, out=Path(out) if out else None,
+                         send=send, reissue=reissue)
+    for r in runs:
+        pdf = r.path(".pdf")
+        where = pdf.parent if pdf else ""
+        console.print(f"{r.periode} {r.scope:>8} rev{r.revision} {r.status:<8} {where}"
+                      f" {r.message}")
+    if any(r.status == "failed" for r in runs):
+        raise typer.Exit(1)
+
+
+@app.command("generate")
+def generate(
+    out: Annotated[Path, typer.Option("--out", help="landing folder to write")],
+    periode_from: Annotated[str, typer.Option("--from", help="first month, YYYY-MM")],
+    periode_to: Annotated[str, typer.Option("--to", help="last month, YYYY-MM")],
+    scale: Annotated[str, typer.Option(help="small | national")] = "small",
+    seed: Annotated[int, typer.Option(help="same seed, same bytes")] = 0,
+    bad: Annotated[list[str] | None, typer.Option(
+        "--bad", help="also write this kind of bad file (repeatable)")] = None,
+    rentan_rows: Annotated[int | None, typer.Option(help="participant rows a month")] = None,
+) -> None:
+    """Write a synthetic landing folder for every source."""
+    from monev.synthetic import generate as gen
+
+    if scale not in ("small", "national"):
+        raise typer.BadParameter("scale is small or national")
+    files = gen(out, periode_from, periode_to, scale=scale, seed=seed, bad=tuple(bad or ()),
+                rentan_rows=rentan_rows)
+    console.print(f"{len(files)} files written to {out}")
+
+
+@app.command("ingest")
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders (searched recursively)")],
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="stage and gate only, publish nothing")] = False,
+) -> None:
+    """Load delivered files: parse, stage, quality gate, publish. Exit 1 if any file
+    was rejected or failed."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+    from rich.table import Table
+
+    from monev.ingest.pipeline import ingest_paths
+
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                  TimeRemainingColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("ingest", total=None, visible=False)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, visible=True)
+
+        def on_result(_result: object) -> None:
+            bar.update(task, visible=False, completed=0)
+
+        results = ingest_paths(paths, publish=not dry_run, progress=progress,
+                               on_result=on_result)
+    table = Table("file", "source", "period", "rows")
+    table.add_column("status", no_wrap=True, min_width=10)
+    table.add_column("reasons")
+    colours = {"loaded": "green", "validated": "green", "duplicate": "cyan",
+               "superseded": "yellow", "rejected": "red", "failed": "red"}
+    for r in results:
+        reasons = ", ".join(
+            f.rule + (f" (rows {', '.join(map(str, f.rows[:5]))})" if f.rows else "")
+            for f in (r.errors or r.warnings)[:3])
+        colour = colours.get(r.status, "white")
+        table.add_row(r.file_name, r.source, r.period_key, f"{r.rows:,}",
+                      f"[{colour}]{r.status}[/{colour}]", reasons)
+    console.print(table)
+    for r in results:
+        for f in r.errors[:10]:
+            console.print(f"[red]{r.status}[/red] {f.message}", soft_wrap=True)
+    if any(r.status in ("rejected", "failed") for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("validate")
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders (searched recursively)")],
+    docs: Annotated[bool, typer.Option(
+        "--docs", help="also rebuild the Data Docs site and print its path")] = False,
+) -> None:
+    """Dry run of the quality gate: parse, stage and validate, publish nothing. Exit 1 if
+    any file breaks an error-level rule."""
+    from monev.ingest.pipeline import ingest_paths
+
+    results = ingest_paths(paths, publish=False)
+    for r in results:
+        colour = "red" if r.status in ("rejected", "failed") else "green"
+        console.print(f"[{colour}]{r.status}[/{colour}] {r.file_name} ({r.source} "
+                      f"{r.period_key}, {r.rows:,} rows)")
+        for f in [*r.errors, *r.warnings]:
+            console.print(f"  {f.severity}: {f.message}", soft_wrap=True)
+    if docs:
+        from monev.quality.docs import build_data_docs
+
+        console.print(f"data docs: {build_data_docs()}")
+    if any(r.status in ("rejected", "failed") for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("loads")
+def loads(
+    limit: Annotated[int, typer.Option(help="how many recent batches")] = 30,
+    purge_rejected: Annotated[bool, typer.Option(
+        "--purge-rejected", help="delete kept rejected files past their retention")] = False,
+) -> None:
+    """Recent load batches and their status."""
+    from rich.table import Table
+
+    from monev.ingest import audit
+
+    if purge_rejected:
+        gone = audit.purge_rejected()
+        console.print(f"purged {len(gone)} rejected files older than "
+                      f"{audit.REJECTED_RETENTION_DAYS} days")
+    table = Table("batch", "source", "period", "rev", "file", "rows")
+    table.add_column("status", no_wrap=True, min_width=10)
+    table.add_column("finished")
+    table.add_column("first reason")
+    for b in audit.recent_batches(limit):
+        reason = (b["reasons"] or b["warnings"] or [{}])[0].get("rule", "")
+        finished = b["finished_at"].strftime("%Y-%m-%d %H:%M:%S") if b["finished_at"] else ""
+        table.add_row(str(b["batch_id"]), b["source"], b["period_key"], str(b["revision"]),
+                      b["file_name"], f"{b['rows'] or 0:,}", b["status"], finished, reason[:120])
+    console.print(table)
+
+
 if __name__ == "__main__":
     app()

@@ -84,8 +84,10 @@ def dbt_task_group(group_id: str = "dbt"):
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
-            # tests of a model run right after it, so a broken model stops its dependants
-            test_behavior=TestBehavior.AFTER_EACH,
+            # one test task after all models: a task per model's tests doubled the run
+            # (each dbt invocation costs seconds); a failing test still fails the run
+            # before publish_marts emits the marts Asset.
+            test_behavior=TestBehavior.AFTER_ALL,
         ),
         execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
         # a failing dbt test is a data problem, not a flaky one: never retried

@@ -13,6 +13,8 @@ START = datetime(2024, 1, 1)
 TAGS = ["monev"]
 # Extracts poll interval: short enough that a delivery is processed within minutes.
 POLL_MINUTES = int(os.environ.get("MONEV_POLL_MINUTES", "10"))
+# In-process runs (`monev run`, tests) shorten it: dag.test() sleeps through retry delays.
+RETRY_DELAY = timedelta(seconds=int(os.environ.get("MONEV_RETRY_DELAY_SECONDS", "120")))
 
 
 def default_args(retries: int = 2) -> dict[str, Any]:
@@ -21,7 +23,7 @@ def default_args(retries: int = 2) -> dict[str, Any]:
         # I/O (landing location, network, database restarts) is worth retrying; a failed
         # validation raises AirflowFailException, which Airflow never retries.
         "retries": retries,
-        "retry_delay": timedelta(minutes=2),
+        "retry_delay": RETRY_DELAY,
         "retry_exponential_backoff": True,
         "on_failure_callback": callbacks.on_failure,
     }

@@ -30,13 +30,15 @@ def periods_for_run(context: dict[str, Any]) -> list[str]:
     return [previous_month(logical.date())] if logical else []
 
 
-def provinces() -> list[str | None]:
-    """None (national) + every province code present in the marts."""
+def provinces(periode: str) -> list[str | None]:
+    """None (the national report) + every province the marts hold for the month."""
     from monev.warehouse import db
 
     with db.connect() as conn:
         rows = conn.execute(
-            "SELECT kode_wilayah FROM raw.wilayah WHERE length(kode_wilayah) = 2 ORDER BY 1"
+            "SELECT DISTINCT kode_wilayah FROM marts.mart_monev_wilayah_bulanan"
+            " WHERE tingkat = 'PROVINSI' AND periode = %s::date ORDER BY 1",
+            (f"{periode}-01",),
         ).fetchall()
     return [None, *(r[0] for r in rows)]
 
@@ -50,7 +52,7 @@ def build_period(periode: str, reissue: bool = False) -> dict[str, Any]:
     if "reissue" in inspect.signature(build_reports).parameters:
         kwargs["reissue"] = reissue
     built: list[Any] = []
-    for prov in provinces():
+    for prov in provinces(periode):
         built.extend(build_reports(periode, provinsi=prov, **kwargs) or [])
     log.info("reports %s: %d file(s)", periode, len(built))
     return {"periode": periode, "files": [str(getattr(b, "path", b)) for b in built]}

@@ -9,6 +9,7 @@ way the asset events' `extra` carries it in a scheduled deployment.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,7 @@ def prepare() -> dict[str, float]:
     """Environment, metadata DB (migrated once), pools, dbt manifest; timings in s."""
     timings: dict[str, float] = {}
     t0 = time.monotonic()
+    os.environ.setdefault("MONEV_RETRY_DELAY_SECONDS", "3")
     airflow_home.configure()
     timings["configure"] = time.monotonic() - t0
     timings["airflow_db_migrate"] = airflow_home.migrate_metadata()
@@ -113,3 +115,18 @@ def run_period(periode: str, *, reports: bool = True, reissue: bool = False) -> 
             run_dag(dags["monthly_reports"], {"periode": periode, "reissue": reissue})
         )
     return summary
+
+
+def summary_lines(summary: RunSummary) -> list[str]:
+    """A short, personal-data-free account of the run: each DAG, its time, its tasks."""
+    lines = [f"monev run {summary.periode}: {'OK' if summary.ok else 'FAILED'}"]
+    setup = ", ".join(f"{k} {v:.1f}s" for k, v in summary.setup_seconds.items())
+    lines.append(f"  set-up: {setup}")
+    for d in summary.dags:
+        bad = [t for t, s in d.tasks.items() if s not in ("success", "skipped")]
+        note = f"  failed: {', '.join(bad)}" if bad else ""
+        lines.append(f"  {d.dag_id:<24} {d.state:<8} {d.seconds:6.1f}s "
+                     f"{len(d.tasks):3d} task(s) {len(d.asset_events)} event(s){note}")
+    for e in summary.published:
+        lines.append(f"  published {e.get('file')} (batch {e.get('batch_id')})")
+    return lines
