@@ -185,6 +185,8 @@ def _render_all(data: MartData, todo: list[ReportRun], folder: Path) -> dict[str
             except Exception as exc:  # one bad scope must not stop the others
                 results[run.scope] = exc
         return results
+    import weasyprint  # noqa: F401  (imported once here, shared by the forked workers)
+
     ctx = multiprocessing.get_context("fork")
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         # The national report is the longest: submit it first so it overlaps the rest.

@@ -184,7 +184,8 @@ def build_content(data: MartData, scope: str) -> ReportContent:
     return ReportContent(
         scope, scope_name, data.periode, headline, tables, chart_uris, found,
         findings.attention(found), budget_available, rentan_available,
-        meta={"unit": unit, "n_children": len(children)},
+        meta={"unit": unit, "n_children": len(children),
+              "dimuat_terakhir": _latest_load(tables["sumber"].rows)},
     )
 
 
@@ -229,6 +230,16 @@ def _nik_ganda_table(df: pd.DataFrame) -> Table:
         Column("iuran_ganda_rp", "Iuran ganda", "rp"),
     ], sorted(rows.values(), key=lambda r: (-r["peserta"], r["pembayar"])),
         source="marts.mart_nik_ganda")
+
+
+def _latest_load(rows: list[dict]) -> str | None:
+    days = []
+    for r in rows:
+        try:
+            days.append(dt.date.fromisoformat(str(r.get("dimuat"))[:10]))
+        except ValueError:
+            continue
+    return fmt.long_date(max(days)) if days else None
 
 
 def _warnings(value: object) -> str | None:

@@ -65,7 +65,7 @@ def _html(content: ReportContent, revision: int, for_print: bool) -> str:
         f=_F, t=content.tables, charts=content.chart_uris, findings=content.findings,
         attention=content.attention, national=national, top=top, bottom=bottom,
         budget_available=content.budget_available, rentan_available=content.rentan_available,
-        rules=findings.RULES,
+        rules=findings.RULES, meta=content.meta,
     )
 
 
