@@ -48,6 +48,8 @@ def row(source: str, **changes: Any) -> dict[str, Any]:
 
 
 def period_of(source: str, first: dict[str, Any]) -> dict[str, Any]:
+    if source not in BASE:  # reference files replace the whole table
+        return {"period_key": "all"}
     if source in ("kepesertaan", "peserta_rentan"):
         p = first["periode"]
         return {"period_key": f"{p:%Y-%m}", "periode": p, "tahun": p.year, "bulan": p.month}

@@ -4,6 +4,7 @@ recorded; backfills are judged against their own published neighbours."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,24 @@ def conn(warehouse: str, monkeypatch: pytest.MonkeyPatch):
         yield c
 
 
+def _ingest(source: str, rows: list[dict[str, Any]]) -> Any:
+    """Deliver rows as a contract file through the real pipeline."""
+    from monev.ingest.pipeline import ingest_file
+
+    return ingest_file(write_file(Path(tempfile.mkdtemp(dir=_tmp())), source, rows))
+
+
+def _tmp() -> Path:
+    from monev.config import settings
+
+    folder = settings().state_dir / "deliveries"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def _publish(conn: psycopg.Connection, source: str, rows: list[dict[str, Any]]) -> None:
-    outcome = gate_and_publish(conn, stage(conn, source, rows))
-    assert outcome.passed, [f.message for f in outcome.errors]
+    result = _ingest(source, rows)
+    assert result.status == "loaded", [f.message for f in result.errors]
 
 
 # (rule, source, rows of the file; the bad ones are the rows the rule must cite)
@@ -149,22 +165,23 @@ def test_clean_batch_passes_every_rule(conn: psycopg.Connection) -> None:
         assert failed[0] == 0 and failed[1] >= 5
 
 
-def _warned(conn: psycopg.Connection, source: str, rows: list[dict[str, Any]], rule: str,
-            **period: Any) -> None:
+def _warned(conn: psycopg.Connection, source: str, rows: list[dict[str, Any]],
+            rule: str) -> None:
     before = fingerprint(conn, source)[0]
-    batch = stage(conn, source, rows, **period)
-    outcome = gate_and_publish(conn, batch)
-    assert outcome.passed, [f.message for f in outcome.errors]
-    assert rule in {w.rule for w in outcome.warnings}
+    result = _ingest(source, rows)
+    assert result.status == "loaded", [f.message for f in result.errors]
+    assert rule in {w.rule for w in result.warnings}
     assert fingerprint(conn, source)[0] == before + len(rows)
     status, warnings = conn.execute(
-        "SELECT status, warnings FROM audit.load_batches WHERE batch_id = %s", (batch.batch_id,)
+        "SELECT status, warnings FROM audit.load_batches WHERE batch_id = %s",
+        (result.batch_id,),
     ).fetchone()
     assert status == "loaded" and rule in {w["rule"] for w in warnings}
     assert conn.execute(
         "SELECT severity, success FROM audit.validation_results WHERE batch_id = %s"
-        " AND rule = %s", (batch.batch_id, rule),
+        " AND rule = %s", (result.batch_id, rule),
     ).fetchone() == ("warning", False)
+    conn.rollback()
 
 
 @pytest.mark.parametrize(("rule", "change"), [
@@ -186,8 +203,8 @@ def test_mom_change_warns(conn: psycopg.Connection) -> None:
 
 def test_mom_change_within_band_is_quiet(conn: psycopg.Connection) -> None:
     _publish(conn, "kepesertaan", [row("kepesertaan", periode=date(2024, 2, 1), tk_aktif=70)])
-    outcome = gate_and_publish(conn, stage(conn, "kepesertaan", [row("kepesertaan")]))
-    assert outcome.passed and not outcome.warnings
+    result = _ingest("kepesertaan", [row("kepesertaan")])
+    assert result.status == "loaded" and not result.warnings
 
 
 def test_missing_kabkota_warns(conn: psycopg.Connection) -> None:
@@ -227,20 +244,37 @@ def test_backfill_is_checked_against_its_own_neighbours(conn: psycopg.Connection
     _publish(conn, "realisasi", [_realisasi(3, 30_000_000)])
     before = fingerprint(conn, "realisasi")
 
-    below = gate_and_publish(conn, stage(conn, "realisasi", [_realisasi(2, 9_000_000)]))
+    below = _ingest("realisasi", [_realisasi(2, 9_000_000)])
+    assert below.status == "rejected"
     assert [f.rule for f in below.errors] == ["realisasi.not_below_previous_month"]
     assert below.errors[0].rows == [2]
-    above = gate_and_publish(conn, stage(conn, "realisasi", [_realisasi(2, 31_000_000)]))
+    assert below.errors[0].observed[0]["bulan_pembanding"] == 1
+    above = _ingest("realisasi", [_realisasi(2, 31_000_000)])
     assert [f.rule for f in above.errors] == ["realisasi.not_above_next_month"]
+    assert above.errors[0].observed[0]["bulan_pembanding"] == 3
     assert fingerprint(conn, "realisasi") == before
 
-    between = gate_and_publish(conn, stage(conn, "realisasi", [_realisasi(2, 20_000_000)]))
-    assert between.passed
+    between = _ingest("realisasi", [_realisasi(2, 20_000_000)])
+    assert between.status == "loaded", [f.message for f in between.errors]
     assert fingerprint(conn, "realisasi")[0] == before[0] + 1
 
 
 def test_cumulative_drop_after_latest_month_rejected(conn: psycopg.Connection) -> None:
     _publish(conn, "realisasi", [_realisasi(2, 20_000_000)])
-    outcome = gate_and_publish(conn, stage(conn, "realisasi", [_realisasi(3, 19_000_000)]))
-    assert [f.rule for f in outcome.errors] == ["realisasi.not_below_previous_month"]
-    assert outcome.errors[0].observed[0]["bulan_pembanding"] == 2
+    result = _ingest("realisasi", [_realisasi(3, 19_000_000)])
+    assert result.status == "rejected"
+    assert [f.rule for f in result.errors] == ["realisasi.not_below_previous_month"]
+    assert result.errors[0].observed[0]["bulan_pembanding"] == 2
+
+
+def test_reference_suite_rejects_unknown_region_and_negative(conn: psycopg.Connection) -> None:
+    rows = [
+        {"tahun": 2024, "kode_wilayah": "32.73", "penduduk_bekerja": 1_000, "sumber": "x"},
+        {"tahun": 2024, "kode_wilayah": "32.98", "penduduk_bekerja": 1_000, "sumber": "x"},
+        {"tahun": 2024, "kode_wilayah": "00", "penduduk_bekerja": -1, "sumber": "x"},
+    ]
+    outcome = gate_and_publish(conn, stage(conn, "penduduk_bekerja", rows, period_key="all"))
+    assert {(f.rule, tuple(f.rows)) for f in outcome.errors} == {
+        ("penduduk_bekerja.kode_wilayah_valid", (3,)),
+        ("penduduk_bekerja.non_negative", (4,)),
+    }
