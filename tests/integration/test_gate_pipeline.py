@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import psycopg
+import pytest
 from typer.testing import CliRunner
 
 from monev.cli import app
@@ -89,3 +90,31 @@ def test_validate_is_a_dry_run_and_docs_work_offline(warehouse: str, tmp_path: P
         assert not remote.search(html), page
         assert "<style>" in html
     assert any("kepesertaan" in p.read_text(encoding="utf-8") for p in pages)
+
+
+def test_a_suite_that_cannot_run_rejects(warehouse: str, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken rule must never wave a batch through."""
+    from monev.config import reset_settings
+    from monev.ingest.pipeline import ingest_file
+    from monev.quality import gate
+
+    suites = tmp_path / "expectations"
+    suites.mkdir()
+    (suites / "kepesertaan.py").write_text(
+        "from monev.quality.rules import Rule, row_check\n"
+        "VERSION = 'broken'\n"
+        "def checks(batch):\n"
+        "    return [row_check('kepesertaan.broken', 'error',"
+        " [Rule('kepesertaan.no_such_column', 'x', 'b.no_such_column > 0')])]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MONEV_EXPECTATIONS_DIR", str(suites))
+    reset_settings()
+    gate._load.cache_clear()
+    result = ingest_file(_file(tmp_path, "kepesertaan_202403.csv",
+                               ["2024-03;32.73;KOTA BANDUNG;PU;UMUM;MANDIRI;100;60;1;0;;1000"]))
+    gate._load.cache_clear()
+    assert result.status == "rejected"
+    assert [f.rule for f in result.errors] == ["kepesertaan.broken"]
+    assert "could not run" in result.errors[0].message
