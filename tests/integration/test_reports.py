@@ -214,3 +214,17 @@ def test_unknown_values_show_as_dash_not_zero(marts: str, tmp_path: Path) -> Non
     header = [c.value for c in ws[1]]
     col = header.index("Cakupan")
     assert all(r[col] is None for r in ws.iter_rows(min_row=2, values_only=True))
+
+
+def test_excel_text_is_safe_from_formula_injection(marts: str, tmp_path: Path) -> None:
+    from monev.reports.excel import write_excel
+
+    with psycopg.connect(marts) as conn:
+        conn.execute("UPDATE marts.mart_monev_wilayah_bulanan SET nama_wilayah ="
+                     " '=HYPERLINK(\"http://x\")' WHERE kode_wilayah = '62.01'")
+        conn.commit()
+        data = MartData.load(conn, PERIODE).for_scope("62")
+    path = write_excel(build_content(data, "62"), 1, tmp_path / "annex.xlsx")
+    names = [r[0] for r in load_workbook(path)["Capaian"].iter_rows(min_row=2, values_only=True)]
+    assert "'=HYPERLINK(\"http://x\")" in names
+    assert not any(str(n).startswith(("=", "+", "-", "@")) for n in names)
