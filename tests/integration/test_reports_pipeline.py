@@ -26,7 +26,7 @@ def test_reports_from_the_real_marts(warehouse: str, tmp_path: Path) -> None:
     generate(landing, "2025-02", "2025-03", scale="small", seed=3)
     ingest_paths([landing])
     result = build()
-    assert result.success, getattr(result, "error", None)
+    assert result.success, [(n.name, n.status, n.message) for n in result.failed] or result.error
 
     with psycopg.connect(warehouse) as conn:
         nat = conn.execute(
