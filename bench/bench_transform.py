@@ -70,6 +70,10 @@ def _build(**kw) -> float:
     if not r.success:
         raise SystemExit(f"dbt build failed: {[(n.name, n.message) for n in r.failed][:5]}"
                          f" {r.error or ''}")
+    slow = sorted(r.models, key=lambda n: -n.seconds)[:4]
+    in_models = sum(n.seconds for n in r.models)
+    print(f"    {len(r.models)} models, {in_models:.1f}s inside models (2 threads); slowest: "
+          + ", ".join(f"{n.name} {n.seconds:.1f}s" for n in slow))
     return r.seconds
 
 

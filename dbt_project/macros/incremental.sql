@@ -1,15 +1,37 @@
-{#- The key values (periods, years) whose source rows changed since the last build of
-    `this`: a key is rebuilt when its latest batch_id or its row count differs from
-    what the fact holds. The ingest replaces a period wholesale with a new batch, so a
-    new month or a revision changes max(batch_id) of exactly that period.
-    Use inside an incremental model:  where periode in ({{ monev_changed_keys('src', 'periode') }})
+{#- Incremental facts rebuild only the key values (periods, years) whose source rows
+    changed since the last build of `this`: a key is rebuilt when its latest batch_id
+    or its row count differs from what the fact holds. The ingest replaces a period
+    wholesale under a new batch, so a new month or a revision changes exactly that
+    period. Usage inside an incremental model (relation = the staging ref):
+
+        select * from {{ ref('stg_x') }} {{ monev_where_changed(ref('stg_x'), 'periode') }}
+
+    The keys are looked up first and inlined as literals, so PostgreSQL prunes
+    partitions and uses the period indexes instead of scanning every period (a CTE
+    referenced twice would be materialised whole). In a dbt unit test `this` is a
+    fixture, so the same comparison is inlined as a subquery instead.
 -#}
-{% macro monev_changed_keys(source_cte, key) -%}
+{% macro monev_changed_keys_sql(relation, key) -%}
     select s.k
     from (select {{ key }} as k, max(batch_id) as b, count(*) as n
-          from {{ source_cte }} group by {{ key }}) as s
+          from {{ relation }} group by {{ key }}) as s
     left join (select {{ key }} as k, max(batch_id) as b, count(*) as n
                from {{ this }} group by {{ key }}) as t
         on t.k = s.k
     where t.b is distinct from s.b or t.n is distinct from s.n
+{%- endmacro %}
+
+{% macro monev_where_changed(relation, key) -%}
+    {%- if is_incremental() -%}
+        {%- if model.resource_type == 'unit_test' or not execute %}
+    where {{ key }} in ({{ monev_changed_keys_sql(relation, key) }})
+        {%- else -%}
+            {%- set keys = run_query(monev_changed_keys_sql(relation, 'cast(' ~ key ~ ' as text)')).columns[0].values() | list -%}
+            {%- if keys | length == 0 %}
+    where false
+            {%- else %}
+    where {{ key }} in ({% for k in keys %}'{{ k }}'{{ ", " if not loop.last }}{% endfor %})
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}

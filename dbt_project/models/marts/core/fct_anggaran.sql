@@ -10,15 +10,9 @@
 -- year, the lines of its latest version in the warehouse (perubahan > pergeseran >
 -- murni) - the lines the indicators use. Incremental by year: a new version of a year
 -- rebuilds that year (the latest-version flag of its other versions changes too).
-with src as (
+with dipilih as (
     select * from {{ ref('stg_sipd__anggaran') }}
-),
-
-dipilih as (
-    select * from src
-    {% if is_incremental() %}
-    where tahun in ({{ monev_changed_keys('src', 'tahun') }})
-    {% endif %}
+    {{ monev_where_changed(ref('stg_sipd__anggaran'), 'tahun') }}
 ),
 
 versi as (

@@ -12,15 +12,9 @@
 -- Grain of the kepesertaan extract: (periode, kode_wilayah as delivered, segmen,
 -- kategori_pekerja, sumber_iuran). Incremental by period: only periods whose published
 -- batch changed since the last build are rebuilt (macros/incremental.sql).
-with src as (
+with dipilih as (
     select * from {{ ref('stg_bpjs__kepesertaan') }}
-),
-
-dipilih as (
-    select * from src
-    {% if is_incremental() %}
-    where periode in ({{ monev_changed_keys('src', 'periode') }})
-    {% endif %}
+    {{ monev_where_changed(ref('stg_bpjs__kepesertaan'), 'periode') }}
 )
 
 select

@@ -11,15 +11,9 @@
 -- Grain of the peserta_rentan extract: (periode, peserta_id, sumber_iuran,
 -- kode_pemda_pembayar). Pseudonymised - no NIK, name or birth date ever reaches the
 -- warehouse; readable by monev_analyst only (not the BI role).
-with src as (
+with dipilih as (
     select * from {{ ref('stg_bpjs__peserta_rentan') }}
-),
-
-dipilih as (
-    select * from src
-    {% if is_incremental() %}
-    where periode in ({{ monev_changed_keys('src', 'periode') }})
-    {% endif %}
+    {{ monev_where_changed(ref('stg_bpjs__peserta_rentan'), 'periode') }}
 )
 
 select

@@ -7,15 +7,9 @@
 ) }}
 -- Grain of the realisasi extract: (tahun, bulan, kode_pemda, kode_sub_kegiatan,
 -- kode_rekening, sasaran); cumulative from January. Incremental by period.
-with src as (
+with dipilih as (
     select * from {{ ref('stg_sipd__realisasi') }}
-),
-
-dipilih as (
-    select * from src
-    {% if is_incremental() %}
-    where periode in ({{ monev_changed_keys('src', 'periode') }})
-    {% endif %}
+    {{ monev_where_changed(ref('stg_sipd__realisasi'), 'periode') }}
 )
 
 select
