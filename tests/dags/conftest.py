@@ -1,0 +1,61 @@
+"""Airflow for the DAG tests: one metadata database per session on the test server,
+configured before anything imports airflow; each test then points the DAGs at its own
+warehouse database and landing folder through the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from monev.config import reset_settings
+
+
+@pytest.fixture(scope="session")
+def airflow_env(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    name = f"airflow_t_{os.getpid()}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    meta = make_url(server_url).set(database=name, drivername="postgresql+psycopg")
+    home = tmp_path_factory.mktemp("airflow_home")
+    saved = dict(os.environ)
+    os.environ["AIRFLOW_HOME"] = str(home)
+    os.environ["MONEV_RETRY_DELAY_SECONDS"] = "1"
+    from monev.orchestration import airflow_home, pools
+
+    airflow_home.configure(meta.render_as_string(hide_password=False))
+    seconds = airflow_home.migrate_metadata(force=True)
+    pools.ensure_pools()
+    yield {"metadata_db": name, "migrate_seconds": seconds}
+    os.environ.clear()
+    os.environ.update(saved)
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def dagbag(airflow_env: dict) -> dict:
+    from monev.orchestration.runner import load_dags
+
+    return load_dags()
+
+
+@pytest.fixture
+def landing(warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty local landing folder for this test, with the test's warehouse."""
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    monkeypatch.setenv("MONEV_LANDING_URL", str(folder))
+    monkeypatch.setenv("MONEV_REPORTS_DIR", str(tmp_path / "reports"))
+    # the DAGs' dbt tasks reach the same database as the rest of the test
+    url = make_url(warehouse)
+    monkeypatch.setenv("AIRFLOW_CONN_MONEV_WAREHOUSE", url.set(
+        drivername="postgres", password=url.password or "embedded"
+    ).render_as_string(hide_password=False))
+    reset_settings()
+    return folder
