@@ -66,6 +66,7 @@ def main() -> None:
             table = f"stage.peserta_rentan__b{batch_id}"
             conn.execute(f"CREATE TABLE {table} (LIKE raw.peserta_rentan)")
             conn.execute(FILL.format(table=table, rows=ROWS))
+            conn.execute(f"ANALYZE {table}")  # as the pipeline's stage step does
             csv = tmp / "rows.csv"
             with csv.open("wb") as f, conn.cursor().copy(
                 f"COPY {table} TO STDOUT (FORMAT csv)"

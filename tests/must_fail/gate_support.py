@@ -78,6 +78,8 @@ def stage(conn: psycopg.Connection, source: str, rows: list[dict[str, Any]],
             [[*r.values(), batch_id, i + 2] for i, r in enumerate(rows)],
         )
     conn.commit()
+    conn.execute(f"ANALYZE {table}")  # as the pipeline's stage step does
+    conn.commit()
     return StagedBatch(
         batch_id=batch_id, source=source, period_key=meta["period_key"],
         file_name=f"{source}_test", stage_table=table, rows=len(rows),

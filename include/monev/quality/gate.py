@@ -68,8 +68,9 @@ def run_gate(
     """Validate `batch.stage_table` with its source's suite; persist every rule's result.
 
     The staging table and the batch's audit.load_batches row must be committed (GX
-    reads through its own connection). The results are committed on `conn` before
-    returning, whatever the outcome, so a rejected batch keeps its evidence.
+    reads through its own connection), and analysed (the pipeline's stage step does).
+    The results are committed on `conn` before returning, whatever the outcome, so a
+    rejected batch keeps its evidence.
 
     `docs` (default: env MONEV_GATE_DOCS, on unless "0") adds this run's pages to the
     Data Docs site; the GX result is stored either way, so `build_data_docs()` can
@@ -88,10 +89,6 @@ def run_gate(
     gx_run_id = None
     gx_result = None
     if checks:
-        # Fresh staging tables have no statistics; the rule queries join and aggregate.
-        conn.execute(f"ANALYZE {batch.stage_table}")
-        if not conn.autocommit:
-            conn.commit()
         context = gx_context()
         schema, _, table = batch.stage_table.rpartition(".")
         source = context.data_sources.add_postgres(
