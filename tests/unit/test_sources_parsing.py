@@ -4,6 +4,7 @@ form; values are stored as delivered (semantic rules are the gate's)."""
 from __future__ import annotations
 
 import hmac
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ from extract_writers import (
 
 from monev.ingest.parsers import parse_local
 from monev.ingest.pseudonym import Pseudonymizer
+from monev.sources import common
+from monev.sources.common import ValueProblem
 from monev.sources.kepesertaan import COLUMNS as KEP_COLS
 from monev.sources.peserta_rentan import COLUMNS as RENTAN_COLS
 
@@ -165,3 +168,20 @@ def test_pseudonym_key_generated_once_private(tmp_path: Path, monkeypatch) -> No
         assert Pseudonymizer()("3273014503900001") == Pseudonymizer(first)("3273014503900001")
     finally:
         reset_settings()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("52.150", Decimal("52.150")), ("52,15", Decimal("52.15")), ("32.15%", Decimal("32.15")),
+     ("40", Decimal("40"))],
+)
+def test_percent_reads_a_single_dot_as_the_decimal_point(raw: str, expected: Decimal) -> None:
+    # Reference targets are machine-written with a decimal point; reading '52.150' with
+    # the money rule (dot = thousands) would turn a 52,15 % target into 52150 %.
+    assert common.percent(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["1.234.567", "abc", ""])
+def test_percent_rejects_thousands_separators_and_text(raw: str) -> None:
+    with pytest.raises(ValueProblem):
+        common.percent(raw)

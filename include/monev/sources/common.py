@@ -136,6 +136,18 @@ def indonesian_number(raw: str) -> Decimal:
     raise ValueProblem("number_format", "not a number (expected 1.234.567,00)")
 
 
+_PERCENT = re.compile(r"^-?\d+([.,]\d+)?$")
+
+
+def percent(raw: str) -> Decimal:
+    """A percentage such as `52.15` or `52,15`. Unlike money it never carries thousands
+    separators, so a single dot is the decimal point (`52.150` is 52.15, not 52150)."""
+    v = raw.strip().rstrip("%").strip()
+    if not _PERCENT.match(v):
+        raise ValueProblem("number_format", "not a percentage (expected 52.15)")
+    return Decimal(v.replace(",", "."))
+
+
 def iso_date(raw: str) -> date:
     try:
         return date.fromisoformat(raw.strip())

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from monev.sources.common import Failures
 from monev.sources.csvfile import parse_csv
 from monev.sources.registry import SourceFile
-from monev.sources.tabular import Column, a_date, integer, number, one_of, region, text
+from monev.sources.tabular import Column, a_date, integer, one_of, percent, region, text
 
 _WILAYAH = region(province_ok=True, nation_ok=True)
 
@@ -31,7 +31,7 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("tahun", integer),
         Column("kode_wilayah", _WILAYAH),
         Column("sumber_target", one_of("RPJMN", "RKP", "KEMENDAGRI_UCJ", "RPJMD")),
-        Column("target_persen", number),
+        Column("target_persen", percent),
     ),
     "wilayah_perubahan": (
         Column("kode_lama", _WILAYAH),

@@ -52,6 +52,14 @@ def number(v: Cell) -> Decimal:
     return common.indonesian_number(str(v))
 
 
+def percent(v: Cell) -> Decimal:
+    if isinstance(v, bool):
+        raise ValueProblem("number_format", "not a number")
+    if isinstance(v, int | float):
+        return Decimal(str(v))
+    return common.percent(str(v))
+
+
 def a_date(v: Cell) -> date:
     if isinstance(v, datetime):
         return v.date()
