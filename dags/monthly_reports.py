@@ -16,9 +16,10 @@ For each month: the national report and one per province (PDF/Excel/HTML from ma
 only), archived and emailed **once** — a later marts refresh does not resend; the
 reports package records every run in `audit.report_runs`.
 
-**Re-run / re-issue:** trigger with `periode=YYYY-MM` and `reissue=true` to produce
-and send a new revision of a month already sent (`monev run --periode YYYY-MM` builds
-it, sending only if never sent). Backfill: one manual run per month.
+**Re-run / re-issue:** trigger with `periode=YYYY-MM` and `reissue=true` (optionally
+`provinsi=PP`) to produce and send a new revision of a month already sent
+(`monev run --periode YYYY-MM` builds it, sending only if never sent).
+Backfill: one manual run per month.
 """
 
 with DAG(
@@ -33,6 +34,8 @@ with DAG(
     params={
         "periode": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$"),
         "reissue": Param(False, type="boolean"),
+        "provinsi": Param(None, type=["null", "string"], pattern=r"^\d{2}$",
+                          description="only this province (re-issue one report)"),
     },
     tags=[*TAGS, "reports"],
     doc_md=DOC,
@@ -48,6 +51,8 @@ with DAG(
     def build(periode: str, **context) -> dict:
         from monev.orchestration.report_tasks import build_period
 
-        return build_period(periode, reissue=bool(context["params"].get("reissue")))
+        params = context["params"]
+        return build_period(periode, reissue=bool(params.get("reissue")),
+                            provinsi=params.get("provinsi"))
 
     build.expand(periode=periods())

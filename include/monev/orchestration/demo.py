@@ -21,6 +21,6 @@ def run_demo(periode_from: str, periode_to: str, seed: int = 0) -> tuple[RunSumm
     generated = time.monotonic() - t0
     summary = run_period(periode_to)
     summary.setup_seconds = {"generate": generated, **summary.setup_seconds}
-    reports = sorted(p for p in settings().reports_dir.rglob("*") if p.is_file()
-                     and periode_to.replace("-", "") in p.name.replace("-", ""))
+    month_dir = settings().reports_dir / periode_to  # the archive: reports/<YYYY-MM>/...
+    reports = sorted(p for p in month_dir.rglob("*") if p.is_file()) if month_dir.exists() else []
     return summary, reports

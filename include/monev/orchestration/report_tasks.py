@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 from datetime import date
 from typing import Any
@@ -30,29 +29,13 @@ def periods_for_run(context: dict[str, Any]) -> list[str]:
     return [previous_month(logical.date())] if logical else []
 
 
-def provinces(periode: str) -> list[str | None]:
-    """None (the national report) + every province the marts hold for the month."""
-    from monev.warehouse import db
-
-    with db.connect() as conn:
-        rows = conn.execute(
-            "SELECT DISTINCT kode_wilayah FROM marts.mart_monev_wilayah_bulanan"
-            " WHERE tingkat = 'PROVINSI' AND periode = %s::date ORDER BY 1",
-            (f"{periode}-01",),
-        ).fetchall()
-    return [None, *(r[0] for r in rows)]
-
-
-def build_period(periode: str, reissue: bool = False) -> dict[str, Any]:
-    """Build (and send, once) the reports of one month. The reports package records
-    runs in audit.report_runs and skips sending a period already sent unless reissued."""
+def build_period(periode: str, reissue: bool = False,
+                 provinsi: str | None = None) -> dict[str, Any]:
+    """Build (and send, once) the month's national report and every province's — or one
+    province's. The reports package records runs in audit.report_runs and sends a
+    period's report only once unless `reissue` asks for a new revision."""
     from monev.reports.build import build_reports
 
-    kwargs: dict[str, Any] = {"send": True}
-    if "reissue" in inspect.signature(build_reports).parameters:
-        kwargs["reissue"] = reissue
-    built: list[Any] = []
-    for prov in provinces(periode):
-        built.extend(build_reports(periode, provinsi=prov, **kwargs) or [])
-    log.info("reports %s: %d file(s)", periode, len(built))
-    return {"periode": periode, "files": [str(getattr(b, "path", b)) for b in built]}
+    runs = build_reports(periode, provinsi=provinsi, send=True, reissue=reissue) or []
+    log.info("reports %s: %d report run(s)", periode, len(runs))
+    return {"periode": periode, "reports": len(runs)}
