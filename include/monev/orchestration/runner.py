@@ -102,7 +102,8 @@ def run_dag(dag: Any, conf: dict[str, Any]) -> DagOutcome:
     return DagOutcome(dag.dag_id, str(dr.state), seconds, tis, extras)
 
 
-def run_period(periode: str, *, reports: bool = True, reissue: bool = False) -> RunSummary:
+def run_period(periode: str, *, reports: bool = True, reissue: bool = False,
+               provinsi: str | None = None) -> RunSummary:
     summary = RunSummary(periode, prepare())
     dags = load_dags()
     for source in SOURCES:
@@ -112,7 +113,8 @@ def run_period(periode: str, *, reports: bool = True, reissue: bool = False) -> 
         summary.dags.append(run_dag(dags["transform_warehouse"], {"periods": periods}))
     if reports and all(d.state == "success" for d in summary.dags):
         summary.dags.append(
-            run_dag(dags["monthly_reports"], {"periode": periode, "reissue": reissue})
+            run_dag(dags["monthly_reports"],
+                    {"periode": periode, "reissue": reissue, "provinsi": provinsi})
         )
     return summary
 
