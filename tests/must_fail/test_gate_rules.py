@@ -278,3 +278,18 @@ def test_reference_suite_rejects_unknown_region_and_negative(conn: psycopg.Conne
         ("penduduk_bekerja.kode_wilayah_valid", (3,)),
         ("penduduk_bekerja.non_negative", (4,)),
     }
+
+
+def test_reference_old_region_code_valid_only_for_years_before_the_change(
+    conn: psycopg.Connection,
+) -> None:
+    old, new, since = PAPUA_SPLIT
+    rows = [
+        {"tahun": since.year - 1, "kode_wilayah": old, "penduduk_bekerja": 1_000, "sumber": "x"},
+        {"tahun": since.year + 1, "kode_wilayah": old, "penduduk_bekerja": 1_000, "sumber": "x"},
+        {"tahun": since.year + 1, "kode_wilayah": new, "penduduk_bekerja": 1_000, "sumber": "x"},
+    ]
+    outcome = gate_and_publish(conn, stage(conn, "penduduk_bekerja", rows, period_key="all"))
+    assert {(f.rule, tuple(f.rows)) for f in outcome.errors} == {
+        ("penduduk_bekerja.kode_wilayah_valid", (3,)),
+    }
