@@ -116,7 +116,21 @@ def run_period(periode: str, *, reports: bool = True, reissue: bool = False,
             run_dag(dags["monthly_reports"],
                     {"periode": periode, "reissue": reissue, "provinsi": provinsi})
         )
+    if summary.ok:
+        _forget_queued(["transform_warehouse", "monthly_reports"])
     return summary
+
+
+def _forget_queued(dag_ids: list[str]) -> None:
+    """The asset events of an in-process run also queue their consumers; those runs
+    just happened here, so a scheduler started later (`monev airflow`) must not repeat
+    them."""
+    from airflow.models.asset import AssetDagRunQueue
+    from airflow.utils.session import create_session
+    from sqlalchemy import delete
+
+    with create_session() as session:
+        session.execute(delete(AssetDagRunQueue).where(AssetDagRunQueue.target_dag_id.in_(dag_ids)))
 
 
 def summary_lines(summary: RunSummary) -> list[str]:
