@@ -117,7 +117,7 @@ def transform(
     for n in result.models:
         table.add_row(n.name, n.status, f"{n.seconds:.2f}")
     console.print(table)
-    tests = [n for n in result.nodes if n.resource_type not in ("model", "seed", "snapshot")]
+    tests = [n for n in result.nodes if n.resource_type in ("test", "unit_test")]
     passed = sum(n.status in ("pass", "success") for n in tests)
     console.print(f"tests: {passed}/{len(tests)} passed; {result.seconds:.1f}s")
     for n in result.failed:
