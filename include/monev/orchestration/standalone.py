@@ -22,6 +22,11 @@ def exec_standalone(port: int = 8080) -> None:
     except ImportError:
         pass
     os.environ["AIRFLOW__API__PORT"] = str(port)
+    # task processes report to the api-server's execution API: same port
+    os.environ["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://localhost:{port}/execution/"
+    # standalone starts its components as `airflow ...` from PATH: use this venv's
+    bin_dir = os.path.dirname(sys.executable)
+    os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     # standalone would otherwise fall back to SequentialExecutor-like defaults
     os.environ["AIRFLOW__CORE__EXECUTOR"] = "LocalExecutor"
     os.execve(sys.executable, [sys.executable, "-m", "airflow", "standalone"], os.environ.copy())
