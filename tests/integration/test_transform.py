@@ -145,3 +145,15 @@ def test_docs_site_and_manifest(wh: tuple[str, Path]) -> None:
     text = manifest.read_text(encoding="utf-8")
     assert "model.monev.fct_kepesertaan_bulanan" in text
     assert "exposure.monev." in text
+
+
+def test_first_build_on_a_fresh_warehouse_runs_unit_tests_green(warehouse: str) -> None:
+    # Unit tests of incremental models need `this` to exist; on a brand-new warehouse
+    # the runner builds first and runs them after, instead of failing the first build.
+    from monev.transform.runner import build
+
+    result = build()
+    assert result.success, [(n.name, n.message) for n in result.failed] or result.error
+    unit = [n for n in result.nodes if n.resource_type == "unit_test"]
+    assert unit and all(n.status == "pass" for n in unit)
+    assert any(n.resource_type == "model" for n in result.nodes)

@@ -115,13 +115,38 @@ def build(
     if exclude:
         args += ["--exclude", *exclude]
     t0 = time.perf_counter()
-    res = _invoke(args, url)
-    nodes = _node_results(res)
-    error = str(res.exception) if res.exception else None
+    if _first_build(url):
+        # Unit tests of incremental models read the columns of `this`, which does not
+        # exist before the first build: build the models and data tests first, then run
+        # the unit tests against the relations that now exist.
+        runs = [
+            _invoke([*args, "--exclude-resource-type", "unit_test"], url),
+            _invoke(["test", "--quiet", "--select",
+                     *([f"{sel},test_type:unit" for sel in select] if select
+                       else ["test_type:unit"])], url),
+        ]
+    else:
+        runs = [_invoke(args, url)]
+    nodes = [n for r in runs for n in _node_results(r)]
+    errors = [str(r.exception) for r in runs if r.exception]
+    error = "; ".join(errors) if errors else None
+    res = runs[-1] if all(r.success for r in runs) else next(r for r in runs if not r.success)
     ok = bool(res.success) and error is None and not any(
         n.status in ("error", "fail", "runtime error") for n in nodes
     )
     return TransformResult(ok, nodes, error, time.perf_counter() - t0)
+
+
+def _first_build(url: str | None) -> bool:
+    import psycopg
+
+    from monev.warehouse import db
+
+    with psycopg.connect(db.ensure_warehouse(url)) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname IN ('marts', 'intermediate')"
+        ).fetchone()
+    return row is None or row[0] == 0
 
 
 def parse(url: str | None = None) -> Path:
