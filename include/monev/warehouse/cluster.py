@@ -97,13 +97,24 @@ def cluster(cfg: Settings | None = None) -> Cluster:
             # e.g. a clone under /root (mode 700): keep the cluster where its user can reach it.
             digest = hashlib.sha256(str(cfg.state_dir).encode()).hexdigest()[:10]
             base = Path("/var/tmp") / f"monev-pg-{digest}"
+    data_dir = base / "data"
     return Cluster(
-        data_dir=base / "data",
+        data_dir=data_dir,
         socket_dir=base / "run",
         log_file=base / "postgres.log",
-        port=cfg.pg_port,
+        port=_running_port(data_dir) or cfg.pg_port,
         bin_dir=find_bin_dir(cfg),
     )
+
+
+def _running_port(data_dir: Path) -> int | None:
+    """The port a cluster already running from `data_dir` listens on: a cluster started
+    earlier with another MONEV_PG_PORT keeps serving there until it is stopped."""
+    try:
+        lines = (data_dir / "postmaster.pid").read_text().splitlines()
+        return int(lines[3])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _run(c: Cluster, args: list[str], check: bool = True) -> subprocess.CompletedProcess[str]:
