@@ -10,15 +10,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import logging
-import os
 import shutil
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 import psycopg
-from sqlalchemy.engine import make_url
+from scratch import scratch_warehouse
+
+from monev.warehouse import db
 
 
 def _make_file(out: Path, rows: int) -> Path:
@@ -62,21 +62,7 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    from monev.config import reset_settings
-    from monev.warehouse import cluster, db
-
-    c = cluster.up()
-    scratch = "monev_bench_ingest"
-    with psycopg.connect(c.url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{scratch}"')
-    url = make_url(c.url).set(database=scratch).render_as_string(hide_password=False)
-    work = Path(tempfile.mkdtemp(prefix="monev_bench_"))
-    os.environ["WAREHOUSE_URL"] = url
-    os.environ["MONEV_STATE_DIR"] = str(work / "state")
-    reset_settings()
-    db.forget_ready()
-    try:
+    with scratch_warehouse("monev_bench_ingest") as (c, url, work):
         path = args.file or _make_file(work / "landing", args.rows)
         db.ensure_warehouse(url)
         from monev.ingest.pipeline import ensure_reference, ingest_file
@@ -100,11 +86,6 @@ def main() -> None:
         own = sum(v for k, v in result.timings.items() if k != "gate")
         print(f"parse+stage+publish only: {result.rows / own:,.0f} rows/s, ratio "
               f"{result.rows / own / raw_rate:.2f} (the GX gate is timed separately above)")
-    finally:
-        db.forget_ready()
-        with psycopg.connect(c.url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

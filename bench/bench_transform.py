@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import shutil
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 import psycopg
+from scratch import scratch_warehouse
 from sqlalchemy.engine import make_url
 
 NO_TESTS = ["resource_type:test", "resource_type:unit_test"]
@@ -147,21 +145,7 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    from monev.config import reset_settings
-    from monev.warehouse import cluster, db
-
-    c = cluster.up()
-    scratch = "monev_bench_transform"
-    with psycopg.connect(c.url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{scratch}"')
-    url = make_url(c.url).set(database=scratch).render_as_string(hide_password=False)
-    work = Path(tempfile.mkdtemp(prefix="monev_bench_"))
-    os.environ["WAREHOUSE_URL"] = url
-    os.environ["MONEV_STATE_DIR"] = str(work / "state")
-    reset_settings()
-    db.forget_ready()
-    try:
+    with scratch_warehouse("monev_bench_transform") as (_, url, work):
         print(f"{args.months} months coverage+budget, last {args.rentan_months} months of "
               f"participants at {args.rentan_rows:,} rows/month")
         initial, new = _generate(work, args.months, args.rentan_months, args.rentan_rows,
@@ -183,11 +167,6 @@ def main() -> None:
         print(f"incremental re-run with all tests (nothing new): {inc_all:.1f}s "
               f"-> ratio vs full with tests {inc_all / full_all:.3f}")
         _queries(url, "bench_bi_user", args.repeat)
-    finally:
-        db.forget_ready()
-        with psycopg.connect(c.url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

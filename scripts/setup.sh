@@ -37,4 +37,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
   uv pip install -q --python "$VENV/bin/python" --compile-bytecode --no-deps -e .
   echo "$want" > "$STAMP"
 fi
+# The dbt manifest the Airflow DAG renders its cosmos task group from (parsed only when
+# the dbt project changed; needs no database).
+"$VENV/bin/python" -c 'from monev.orchestration.dbt_group import ensure_manifest; ensure_manifest()'
 echo "setup: ready ($VENV)"

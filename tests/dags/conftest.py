@@ -40,8 +40,11 @@ def airflow_env(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
 
 @pytest.fixture(scope="session")
 def dagbag(airflow_env: dict) -> dict:
+    from monev.orchestration.dbt_group import ensure_manifest
     from monev.orchestration.runner import load_dags
 
+    # the set-up step's job (make setup); repeated here so the suite stands on its own
+    ensure_manifest()
     return load_dags()
 
 
