@@ -244,7 +244,8 @@ def ingest(
 
         results = ingest_paths(paths, publish=not dry_run, progress=progress,
                                on_result=on_result)
-    table = Table("file", "source", "period", "rows")
+    table = Table("source", "period", "rows")
+    table.add_column("file", overflow="fold")
     table.add_column("status", no_wrap=True, min_width=10)
     table.add_column("reasons")
     colours = {"loaded": "green", "validated": "green", "duplicate": "cyan",
@@ -254,12 +255,14 @@ def ingest(
             f.rule + (f" (rows {', '.join(map(str, f.rows[:5]))})" if f.rows else "")
             for f in (r.errors or r.warnings)[:3])
         colour = colours.get(r.status, "white")
-        table.add_row(r.file_name, r.source, r.period_key, f"{r.rows:,}",
+        table.add_row(r.source, r.period_key, f"{r.rows:,}", r.file_name,
                       f"[{colour}]{r.status}[/{colour}]", reasons)
     console.print(table)
     for r in results:
         for f in r.errors[:10]:
-            console.print(f"[red]{r.status}[/red] {f.message}", soft_wrap=True)
+            console.print(f"[red]{r.status}[/red] {r.file_name}: {f.message}", soft_wrap=True)
+        if r.kept_path:
+            console.print(f"  kept as delivered: {r.kept_path}", soft_wrap=True)
     if any(r.status in ("rejected", "failed") for r in results):
         raise typer.Exit(1)
 
