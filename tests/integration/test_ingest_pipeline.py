@@ -205,6 +205,9 @@ def test_cli_ingest_and_loads(warehouse: str, tmp_path: Path) -> None:
     bad = _kep(tmp_path, "kepesertaan_202404.csv", periode="2024-04", iuran_rp="1.5")
     out = runner.invoke(app, ["ingest", str(bad)], terminal_width=200)
     assert out.exit_code == 1 and "kepesertaan.number_format" in out.output
+    # the operator is told which file broke which rule, and where the file is kept
+    assert "rejected kepesertaan_202404.csv: " in out.output
+    assert "kept as delivered: " in out.output
     out = runner.invoke(app, ["loads", "--limit", "5"], terminal_width=200)
     assert out.exit_code == 0 and "rejected" in out.output and "loaded" in out.output
 
