@@ -37,6 +37,12 @@ def server_url() -> str:
 
 
 @pytest.fixture(scope="session")
+def server_is_embedded() -> bool:
+    """True when the tests run on the project's embedded cluster (the default)."""
+    return not _EXTERNAL
+
+
+@pytest.fixture(scope="session")
 def template_db(server_url: str) -> Iterator[str]:
     name = f"monev_tmpl_{os.getpid()}"
     with psycopg.connect(server_url, autocommit=True) as conn:
