@@ -22,7 +22,7 @@ from extract_writers import (
     write_rentan,
 )
 
-from monev.config import PROJECT_ROOT, settings
+from monev.config import PROJECT_ROOT
 from monev.ingest.batch import BATCH_STATUSES
 from monev.ingest.pipeline import ingest_file, ingest_paths
 
@@ -150,7 +150,7 @@ def test_the_landing_intake_claims_exactly_what_the_pipeline_accepts(name: str) 
 
 
 def test_the_warehouse_commits_durably_and_the_cluster_probes_quietly(
-    server_url: str, server_is_embedded: bool, warehouse: str
+    server_is_embedded: bool, warehouse: str, request: pytest.FixtureRequest
 ) -> None:
     from monev.warehouse import cluster
 
@@ -159,12 +159,7 @@ def test_the_warehouse_commits_durably_and_the_cluster_probes_quietly(
         assert conn.execute("SHOW synchronous_commit").fetchone()[0] == "on"
     if not server_is_embedded:
         return  # an external server: its log is not ours to read
-    with psycopg.connect(server_url) as conn:
-        data_dir = Path(conn.execute("SHOW data_directory").fetchone()[0])
-        port = int(conn.execute("SHOW port").fetchone()[0])
-    c = cluster.Cluster(data_dir=data_dir, socket_dir=data_dir.parent / "run",
-                        log_file=data_dir.parent / "postgres.log", port=port,
-                        bin_dir=cluster.find_bin_dir(settings()))
+    c = request.getfixturevalue("embedded_cluster")
     size = c.log_file.stat().st_size
     for _ in range(5):
         cluster._wait_ready(c)

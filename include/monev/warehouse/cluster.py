@@ -166,6 +166,14 @@ def up(cfg: Settings | None = None) -> Cluster:
     c = cluster(cfg)
     if not (c.data_dir / "PG_VERSION").exists():
         _init(c)
+    start(c)
+    _ensure_durable_commits(c)
+    _ensure_database(c, DATABASE)
+    return c
+
+
+def start(c: Cluster) -> None:
+    """Start an initialised cluster (after a crash: PostgreSQL replays its WAL first)."""
     if not is_running(c):
         c.socket_dir.mkdir(parents=True, exist_ok=True)
         if _as_root():
@@ -179,9 +187,13 @@ def up(cfg: Settings | None = None) -> Cluster:
                 f"set MONEV_PG_PORT): " + " | ".join(log_tail)
             )
     _wait_ready(c)
-    _ensure_durable_commits(c)
-    _ensure_database(c, DATABASE)
-    return c
+
+
+def stop(c: Cluster, mode: str = "fast") -> None:
+    """Stop the cluster; mode 'immediate' is a crash as far as the data is concerned
+    (no checkpoint: the next start recovers from the WAL)."""
+    if is_running(c):
+        _run(c, ["pg_ctl", "stop", "-m", mode, "-w", "-D", str(c.data_dir)])
 
 
 def _ensure_durable_commits(c: Cluster) -> None:
@@ -218,9 +230,7 @@ def _ensure_database(c: Cluster, name: str) -> None:
 
 
 def down(cfg: Settings | None = None) -> None:
-    c = cluster(cfg)
-    if is_running(c):
-        _run(c, ["pg_ctl", "stop", "-m", "fast", "-w", "-D", str(c.data_dir)])
+    stop(cluster(cfg))
 
 
 def status(cfg: Settings | None = None) -> str:
