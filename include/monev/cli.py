@@ -241,11 +241,9 @@ def generate(
 @app.command("ingest")
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="files or folders (searched recursively)")],
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="stage and gate only, publish nothing")] = False,
 ) -> None:
     """Load delivered files: parse, stage, quality gate, publish. Exit 1 if any file
-    was rejected or failed."""
+    was rejected or failed. (A dry run that publishes nothing: `monev validate`.)"""
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
     from rich.table import Table
 
@@ -261,8 +259,7 @@ def ingest(
         def on_result(_result: object) -> None:
             bar.update(task, visible=False, completed=0)
 
-        results = ingest_paths(paths, publish=not dry_run, progress=progress,
-                               on_result=on_result)
+        results = ingest_paths(paths, progress=progress, on_result=on_result)
     table = Table("source", "period", "rows")
     table.add_column("file", overflow="fold")
     table.add_column("status", no_wrap=True, min_width=10)
@@ -320,12 +317,12 @@ def loads(
     """Recent load batches and their status."""
     from rich.table import Table
 
-    from monev.ingest import audit
+    from monev.ingest import audit, rejected
 
     if purge_rejected:
-        gone = audit.purge_rejected()
+        gone = rejected.purge()
         console.print(f"purged {len(gone)} rejected files older than "
-                      f"{audit.REJECTED_RETENTION_DAYS} days")
+                      f"{rejected.REJECTED_RETENTION_DAYS} days")
     table = Table("batch", "source", "period", "rev", "file", "rows")
     table.add_column("status", no_wrap=True, min_width=10)
     table.add_column("finished")

@@ -23,8 +23,8 @@ from extract_writers import (
 )
 
 from monev.config import PROJECT_ROOT
-from monev.ingest.batch import BATCH_STATUSES
 from monev.ingest.pipeline import ingest_file, ingest_paths
+from monev.records import BATCH_STATUSES
 
 MONEV = Path(sys.executable).with_name("monev")
 
