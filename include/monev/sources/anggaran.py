@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from monev.sources.common import Failures
 from monev.sources.sipd import parse_sheet
 from monev.sources.spec import SourceFile, SourceSpec
-from monev.sources.tabular import Column, describe, int4, integer, number, one_of, region, text
+from monev.sources.tabular import Column, int4, integer, number, one_of, region, spec_fields, text
 
 SASARAN = ("PEKERJA_RENTAN", "NON_ASN", "PERANGKAT_DESA", "RT_RW", "PENYELENGGARA_PEMILU")
 VERSI = ("murni", "pergeseran", "perubahan")
@@ -41,9 +41,7 @@ SPEC = SourceSpec(
     period="budget",
     extension=r"\.xlsx",
     versions=VERSI,
-    columns=(*(c.name for c in FIELDS), "batch_id", "source_row"),
-    delivered=tuple(c.name for c in FIELDS),
-    types=describe(FIELDS),
+    **spec_fields(FIELDS),
     parse=parse,
     grain=("tahun", "versi", "kode_pemda", "kode_sub_kegiatan", "kode_rekening", "sasaran"),
     period_columns=("tahun", "versi"),

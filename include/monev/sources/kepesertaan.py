@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from monev.sources.common import Failures
 from monev.sources.csvfile import parse_csv
 from monev.sources.spec import SourceFile, SourceSpec
-from monev.sources.tabular import Column, describe, integer, month, one_of, region, text
+from monev.sources.tabular import Column, integer, month, one_of, region, spec_fields, text
 
 SEGMEN = ("PU", "BPU", "JAKON", "PMI")
 KATEGORI = ("UMUM", "NON_ASN", "PERANGKAT_DESA", "RT_RW", "PENYELENGGARA_PEMILU",
@@ -42,9 +42,7 @@ SPEC = SourceSpec(
           "Ketenagakerjaan); `;`-delimited UTF-8 CSV, optionally gzip",
     period="month",
     extension=r"\.csv(\.gz)?",
-    columns=(*(c.name for c in FIELDS), "batch_id", "source_row"),
-    delivered=tuple(c.name for c in FIELDS),
-    types=describe(FIELDS),
+    **spec_fields(FIELDS),
     parse=parse,
     grain=("periode", "kode_wilayah", "segmen", "kategori_pekerja", "sumber_iuran"),
     period_columns=("periode",),

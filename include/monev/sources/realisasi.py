@@ -8,7 +8,7 @@ from monev.sources.anggaran import SASARAN
 from monev.sources.common import Failures
 from monev.sources.sipd import parse_sheet
 from monev.sources.spec import SourceFile, SourceSpec
-from monev.sources.tabular import Column, describe, int4, integer, number, one_of, region, text
+from monev.sources.tabular import Column, int4, integer, number, one_of, region, spec_fields, text
 
 FIELDS = (
     Column("tahun", int4),
@@ -33,9 +33,7 @@ SPEC = SourceSpec(
           "export, worksheet `realisasi`)",
     period="month",
     extension=r"\.xlsx",
-    columns=(*(c.name for c in FIELDS), "batch_id", "source_row"),
-    delivered=tuple(c.name for c in FIELDS),
-    types=describe(FIELDS),
+    **spec_fields(FIELDS),
     parse=parse,
     grain=("tahun", "bulan", "kode_pemda", "kode_sub_kegiatan", "kode_rekening", "sasaran"),
     period_columns=("tahun", "bulan"),

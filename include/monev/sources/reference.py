@@ -11,12 +11,12 @@ from monev.sources.spec import SourceFile, SourceSpec
 from monev.sources.tabular import (
     Column,
     a_date,
-    describe,
     int4,
     integer,
     one_of,
     percent,
     region,
+    spec_fields,
     text,
 )
 
@@ -118,10 +118,7 @@ SPECS = tuple(
                              "replaces the whole table)",
         period="reference",
         extension=r"\.csv",
-        columns=(*(c.name for c in fields), "batch_id", "source_row"),
-        delivered=tuple(c.name for c in fields),
-        types=describe(fields),
-        optional=tuple(c.name for c in fields if c.may_be_absent),
+        **spec_fields(fields),
         parse=parse,
         grain=GRAINS[name],
         suite="reference",

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from monev.sources import common
 from monev.sources.common import CopyBuffer, Failures, ValueProblem
@@ -106,6 +107,17 @@ def region(*, province_ok: bool = False, nation_ok: bool = False) -> Callable[[C
 _KINDS = {"text": "text", "integer": "integer", "int4": "integer", "number": "number "
           "(rupiah; `1.234.567,00` text accepted)", "percent": "percent (`52.15` or `52,15`)",
           "a_date": "date `YYYY-MM-DD`", "month": "month `YYYY-MM`", "code": "code (see list)"}
+
+
+def spec_fields(fields: Sequence[Column]) -> dict[str, Any]:
+    """The SourceSpec arguments a column spec determines: COPY columns (batch_id and
+    source_row last), the delivered columns, which may be left out, and their types."""
+    return {
+        "columns": (*(c.name for c in fields), "batch_id", "source_row"),
+        "delivered": tuple(c.name for c in fields),
+        "optional": tuple(c.name for c in fields if c.may_be_absent),
+        "types": describe(fields),
+    }
 
 
 def describe(fields: Iterable[Column]) -> dict[str, str]:
