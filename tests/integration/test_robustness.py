@@ -176,3 +176,15 @@ def test_participant_list_shrinking_by_half_warns(warehouse: str, tmp_path: Path
     results = ingest_paths([full, half])
     assert [r.status for r in results] == ["loaded", "loaded"]
     assert "ingest.row_count_drop" in {w.rule for w in results[1].warnings}
+
+
+def test_an_unreadable_file_fails_alone_and_the_run_goes_on(warehouse: str, tmp_path: Path
+                                                            ) -> None:
+    # a delivery that vanished between the listing and the read (a dangling link)
+    gone = tmp_path / "kepesertaan_202402.csv"
+    gone.symlink_to(tmp_path / "nowhere.csv")
+    good = _kep(tmp_path / "b", "kepesertaan_202403.csv")
+    results = ingest_paths([gone, good])
+    assert [(r.file_name, r.status) for r in results] == [
+        ("kepesertaan_202402.csv", "failed"), ("kepesertaan_202403.csv", "loaded")]
+    assert results[0].errors[0].rule == "ingest.file_unreadable"

@@ -148,7 +148,15 @@ def _ingest(
         sf = identify(path)
     except UnknownFile as e:
         return _reject_unknown(conn, path, str(e), started)
-    sha, size = file_digest(path)
+    try:
+        sha, size = file_digest(path)
+    except OSError as e:  # vanished, unreadable: say so, go on with the other files
+        result = IngestResult(None, sf.source, sf.period_key, path.name, sf.revision, "failed")
+        result.errors.append(RuleFailure(
+            "ingest.file_unreadable", "error",
+            f"{path.name}: the file cannot be read ({type(e).__name__}: {e.strerror})"))
+        log.error("%s cannot be read: %s", path.name, e.strerror)
+        return _finish(conn, result, "failed", started)
     batch_id = audit.start(conn, sf, sha, size)
     result = IngestResult(batch_id, sf.source, sf.period_key, path.name, sf.revision, "running")
     table = stage.table_name(sf.source, batch_id)
