@@ -61,9 +61,9 @@ with DAG(
 
     @task(task_id="load", pool=LOAD, outlets=[BATCHES], map_index_template="{{ landed_file }}")
     def load(item: dict, **context) -> dict:
-        from monev.orchestration import ingest_tasks
-
         from airflow.sdk import get_current_context
+
+        from monev.orchestration import ingest_tasks
 
         get_current_context()["landed_file"] = item["relpath"]  # names the mapped task in the UI
         return ingest_tasks.load(item, context["outlet_events"][BATCHES])

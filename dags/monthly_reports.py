@@ -62,9 +62,9 @@ with DAG(
     @task(task_id="build_reports", max_active_tis_per_dagrun=1,
           map_index_template="{{ report_month }}")
     def build(month: dict, **context) -> dict:
-        from monev.orchestration.report_tasks import build_period
-
         from airflow.sdk import get_current_context
+
+        from monev.orchestration.report_tasks import build_period
 
         get_current_context()["report_month"] = month["periode"]
         return build_period(month["periode"], reissue=month["reissue"],

@@ -76,6 +76,8 @@ def airflow_ui(
     only: Annotated[list[str] | None, typer.Option(
         help="start only this component (repeatable): scheduler, dag-processor, triggerer,"
              " api-server, celery-worker, redis")] = None,
+    init: bool = typer.Option(False, "--init", help="only prepare: metadata migration,"
+                              " pools, dbt manifest (compose's airflow-init)"),
 ) -> None:
     """Airflow as a service: scheduler, dag-processor, triggerer, api-server (+ Celery
     workers); Ctrl-C / SIGTERM stops every process it started."""
@@ -85,7 +87,7 @@ def airflow_ui(
         "AIRFLOW__CORE__EXECUTOR", "") == "CeleryExecutor" else "local"
     raise typer.Exit(serve(Options(port=port, host=host, executor=executor,
                                    celery_workers=celery_workers, redis_port=redis_port,
-                                   only=tuple(only or ()))))
+                                   only=tuple(only or ())), init_only=init))
 
 
 @app.command("airflow-cli", context_settings={"allow_extra_args": True,

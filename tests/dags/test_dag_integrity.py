@@ -17,7 +17,7 @@ def test_every_dag_imports_within_budget(airflow_env: dict) -> None:
     bag = DagBag(dag_folder=str(DAGS_FOLDER))
     seconds = time.monotonic() - t0
     assert bag.import_errors == {}
-    assert EXPECTED <= set(bag.dag_ids)
+    assert set(bag.dag_ids) >= EXPECTED
     assert seconds < PARSE_BUDGET_S, f"parsing dags/ took {seconds:.1f}s"
 
 

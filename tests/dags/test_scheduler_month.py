@@ -4,7 +4,8 @@ empty landing folder; then a generated small month, with one file that the gate
 rejects, is dropped into it. Nobody triggers anything. Asserted: the first screen is
 green; every good file is loaded; one transform for the burst; each report scope built
 once; the mart equals a direct build (ingest + `monev transform`) of the same files; the
-rejection's alert is in audit.alerts; SIGTERM stops every process the service started.
+rejection's alert is in audit.alerts; the Deadline Alert of watch_late_extracts fires
+through the triggerer; SIGTERM stops every process the service started.
 The same test runs with CeleryExecutor: a private Redis and two Celery workers."""
 
 from __future__ import annotations
@@ -101,10 +102,6 @@ def _direct_build(files: Path, url: str) -> None:
     from monev.warehouse import db
 
     db.ensure_warehouse(url)
-    os.environ["WAREHOUSE_URL"] = url
-    from monev.config import reset_settings
-
-    reset_settings()
     for f in sorted(Landing(str(files)).list(), key=_load_order):
         ingest_file(files / f.relpath, publish=True)
     result = runner.build(url=url)
@@ -196,6 +193,15 @@ def test_month_completes_itself_under_the_scheduler(
         _wait("a quiet poll", lambda: meta.runs("ingest_landing", "success") > polls + 1,
               120, proc, logs)
         assert meta.busy() == 0
+
+        # the Deadline Alert of watch_late_extracts fires in the running triggerer: a
+        # run for December 2024, whose extracts never came, is long past its due day
+        trig = subprocess.run([cmd[0], "airflow-cli", "dags", "trigger", "watch_late_extracts",
+                               "-l", "2025-01-01T00:00:00+00:00"], env=env, text=True,
+                              capture_output=True, timeout=180)
+        assert trig.returncode == 0, trig.stderr[-3000:]
+        _wait("the late-extract Deadline Alert", lambda: _alerts(warehouse, "late_extract"),
+              240, proc, logs)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -220,14 +226,21 @@ def test_month_completes_itself_under_the_scheduler(
                               " WHERE periode = %s GROUP BY scope", (f"{PERIODE}-01",)).fetchall()
         provinces = conn.execute("SELECT count(*) FROM raw.wilayah WHERE tingkat = 'PROVINSI'"
                                  ).fetchone()[0]
+        late = conn.execute("SELECT subject, body FROM audit.alerts WHERE kind = 'late_extract'"
+                            ).fetchall()
         complete = conn.execute("SELECT complete, missing_sources FROM audit.month_completeness"
                                 " WHERE periode = %s", (PERIODE,)).fetchone()
     # every good file loaded, the bad one rejected, its alert recorded
-    assert {k: v for k, v in files.items() if k != bad.name} == dict.fromkeys(good, "loaded")
+    # (the region reference files equal the shipped ones, loaded before anything else)
+    shipped = {"referensi/wilayah_bps.csv", "referensi/wilayah_perubahan.csv"}
+    assert {k: v for k, v in files.items() if k != bad.name and k not in shipped} == \
+        dict.fromkeys(good - shipped, "loaded")
+    assert {files[k] for k in shipped & good} <= {"loaded", "duplicate"}
     assert files[bad.name] == "rejected"
     assert len(alerts) == 1 and "ingest_landing.load" in alerts[0][0], alerts
     assert bad.name in alerts[0][1] and "tk_aktif" in alerts[0][1]
     assert complete == (True, [])
+    assert len(late) == 1 and "kepesertaan" in late[0][1], late
     # one transform for the burst, one report run per scope
     assert meta.runs("transform_warehouse") == 1
     assert meta.runs("transform_warehouse", "success") == 1
@@ -252,6 +265,10 @@ def test_month_completes_itself_under_the_scheduler(
     direct_url = make_url(warehouse).set(database=direct).render_as_string(hide_password=False)
     monkeypatch.setenv("MONEV_PSEUDONYM_KEY", PSEUDONYM_KEY)
     monkeypatch.setenv("MONEV_STATE_DIR", str(tmp_path / "direct_state"))
+    monkeypatch.setenv("WAREHOUSE_URL", direct_url)
+    from monev.config import reset_settings
+
+    reset_settings()
     _direct_build(drop, direct_url)
     query = ("SELECT * FROM marts.mart_monev_wilayah_bulanan ORDER BY periode, kode_wilayah")
     with psycopg.connect(warehouse) as a, psycopg.connect(direct_url) as b:
@@ -260,6 +277,12 @@ def test_month_completes_itself_under_the_scheduler(
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{direct}" WITH (FORCE)')
         conn.execute(f'DROP DATABASE IF EXISTS "{meta_db}" WITH (FORCE)')
+
+
+def _alerts(warehouse: str, kind: str) -> list[tuple]:
+    with psycopg.connect(warehouse) as conn:
+        return conn.execute("SELECT subject, body FROM audit.alerts WHERE kind = %s",
+                            (kind,)).fetchall()
 
 
 def _table(meta: Meta) -> bool:

@@ -78,7 +78,9 @@ def configure(metadata: str | None = None) -> Path:
     metadata = metadata or metadata_url()
     env = {
         "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
+        # an image mounts dags/ elsewhere (compose: /opt/airflow/dags)
+        "AIRFLOW__CORE__DAGS_FOLDER": os.environ.get("AIRFLOW__CORE__DAGS_FOLDER",
+                                                     str(DAGS_FOLDER)),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         # paused DAGs get no asset-triggered runs queued: the pipeline is meant to run
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",

@@ -25,7 +25,9 @@ from monev.orchestration import airflow_home
 
 log = logging.getLogger(__name__)
 
-CORE = ("scheduler", "dag-processor", "triggerer", "api-server")
+# the api-server first: task processes report to its execution API, and a task started
+# before it answers fails without ever running
+CORE = ("api-server", "dag-processor", "triggerer", "scheduler")
 
 
 @dataclass
@@ -61,7 +63,9 @@ def _client_host(host: str) -> str:
 
 def environment(opts: Options) -> dict[str, str]:
     """Everything the components need, on top of airflow_home.configure()."""
-    env = {**_ports(opts), **opts.extra_env}
+    # what the environment already says wins (compose names the api-server's host)
+    env = {k: os.environ.get(k, v) for k, v in _ports(opts).items()}
+    env.update(opts.extra_env)
     # JWT secret shared by api-server and task processes (standalone generated one)
     secret_file = airflow_home.airflow_home() / "jwt_secret"
     if not secret_file.exists():
@@ -106,7 +110,7 @@ def commands(opts: Options) -> dict[str, list[str]]:
                                       "--celery-hostname", f"worker{i}@%h",
                                       "--without-mingle", "--without-gossip"]
     if opts.only:
-        cmds = {k: v for k, v in cmds.items() if k in opts.only or k.split("-")[0] in opts.only}
+        cmds = {k: v for k, v in cmds.items() if k.rstrip("-0123456789") in opts.only}
     return cmds
 
 
@@ -141,13 +145,28 @@ class Supervisor:
             penv = dict(env)
             if worker:
                 n = int(name.rsplit("-", 1)[1])
-                penv["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(self.opts.port + 2 + n)
+                # worker 1 on the port the api-server reads worker logs from (the
+                # scheduler serves none under Celery); more workers on one machine next
+                if n > 1:
+                    penv["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(self.opts.port + 2 + n)
             self.procs[name] = subprocess.Popen(argv, env=penv, stdout=out,
                                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-            if name == "redis":
-                time.sleep(0.5)
+            if name in ("redis", "api-server"):
+                self._wait_port(name, self.opts.redis_port if name == "redis" else self.opts.port)
         print(f"monev airflow: {', '.join(self.procs)} started ({self.opts.executor} executor);"
               f" UI http://{self.opts.host}:{self.opts.port}  logs {log_dir}", flush=True)
+
+    def _wait_port(self, name: str, port: int | None, timeout: float = 120.0) -> None:
+        import socket
+
+        t0 = time.monotonic()
+        while port and time.monotonic() - t0 < timeout:
+            if self.procs[name].poll() is not None:
+                return  # run() reports the exit
+            with socket.socket() as s:
+                if s.connect_ex((_client_host(self.opts.host), port)) == 0:
+                    return
+            time.sleep(0.5)
 
     def _handle(self, signum: int, _frame: object) -> None:
         self.stopping = True
@@ -193,10 +212,16 @@ class Supervisor:
         print(f"monev airflow: stopped {len(victims)} process(es)", flush=True)
 
 
-def serve(opts: Options) -> int:
+def serve(opts: Options, init_only: bool = False) -> int:
+    """Prepare (metadata migration, pools, manifest) and run the components. With
+    `only` (compose: one component per container) the `--init` container has prepared
+    everything already, so nothing is migrated concurrently."""
     airflow_home.configure()
     os.environ.update(environment(opts))
-    prepare()
+    if init_only or not opts.only:
+        prepare()
+    if init_only:
+        return 0
     return Supervisor(opts).run()
 
 
