@@ -23,6 +23,12 @@ def _iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+def _name(unique_id: str) -> str:
+    """The node's name: `test.monev.<name>.<hash>` for data tests, the last part else."""
+    parts = unique_id.split(".")
+    return parts[2] if parts[0] == "test" and len(parts) > 3 else parts[-1]
+
+
 def read(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -40,7 +46,7 @@ def rows(results: dict[str, Any]) -> tuple[tuple, list[tuple]]:
         adapter = r.get("adapter_response") or {}
         status = str(r.get("status"))
         nodes.append((
-            meta["invocation_id"], uid, uid.split(".", 1)[0], uid.rsplit(".", 1)[-1], status,
+            meta["invocation_id"], uid, uid.split(".", 1)[0], _name(uid), status,
             float(r.get("execution_time") or 0.0), adapter.get("rows_affected"),
             r.get("failures"),
             # a message only when something went wrong: dbt's success text is noise
