@@ -163,8 +163,9 @@ class Supervisor:
         while port and time.monotonic() - t0 < timeout:
             if self.procs[name].poll() is not None:
                 return  # run() reports the exit
+            host = "127.0.0.1" if name == "redis" else _client_host(self.opts.host)
             with socket.socket() as s:
-                if s.connect_ex((_client_host(self.opts.host), port)) == 0:
+                if s.connect_ex((host, port)) == 0:
                     return
             time.sleep(0.5)
 
