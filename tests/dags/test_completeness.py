@@ -74,3 +74,19 @@ def test_reports_wait_for_complete_months_and_reissue_changes(wh: str, tmp_path:
     (tmp_path / "landing" / "realisasi_202502.xlsx").write_bytes(b"x")
     p = plan(date(2025, 3, 12))
     assert p.blocked and "waiting" in p.blocked and p.to_build == []
+
+
+def test_report_text_names_the_missing_sources() -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    from monev.reports.content import missing_sources
+
+    delivered = pd.DataFrame([
+        {"source": "kepesertaan", "period_key": "2025-02"},
+        {"source": "anggaran", "period_key": "2025/murni"},
+        {"source": "realisasi", "period_key": "2025-01"},  # another month's
+    ])
+    assert missing_sources(delivered, dt.date(2025, 2, 1)) == ["peserta_rentan", "realisasi"]
+    assert missing_sources(delivered.iloc[:0], dt.date(2025, 2, 1)) == []  # nothing to judge
