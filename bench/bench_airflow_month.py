@@ -6,10 +6,12 @@ same project on a second database loaded with the same files.
     .venv/bin/python bench/bench_airflow_month.py                 # small month
     .venv/bin/python bench/bench_airflow_month.py --scale national
 
-Execution modes compared for transform_warehouse's dbt step (ratio = Airflow ÷ plain):
-`one task` is what the DAG runs (one in-process `dbt build` task). The cosmos modes
-(task per model; WATCHER) were measured by hand and are reported in the README; they
-are not re-run here because each needs a different DAG.
+Execution modes compared for the dbt step (ratio = Airflow ÷ plain `dbt build`):
+* `one task` — what transform_warehouse runs: one in-process `dbt build` task (first
+  build of a fresh warehouse, against a plain first build of the same files);
+* `cosmos WATCHER` — bench/watcher_dags/: one producer `dbt build` plus a sensor per
+  model, run by a second scheduler with full refresh, against a plain full-refresh
+  build of the same database (`--no-watcher` leaves it out).
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ def _ready(meta: str) -> bool:
         return False
 
 
-def plain_build(server: str, files: Path, work: Path, name: str) -> float:
+def plain_build(server: str, files: Path, work: Path, name: str) -> tuple[str, float]:
     """The same files ingested by hand, then one in-process `dbt build` (what
     `monev transform` runs), timed alone."""
     url = _db(server, name)
@@ -138,12 +140,63 @@ def plain_build(server: str, files: Path, work: Path, name: str) -> float:
     seconds = time.monotonic() - t0
     if not result.success:
         raise RuntimeError(f"plain dbt build failed: {[n.name for n in result.failed]}")
-    return seconds
+    return url, seconds
+
+
+def watcher(server: str, url: str, work: Path, name: str) -> tuple[float, float, int]:
+    """(WATCHER DAG run seconds, plain full-refresh build seconds, tasks) on `url`."""
+    meta = _db(server, f"{name}_watcher").replace("postgresql://", "postgresql+psycopg://")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env.update({
+        "WAREHOUSE_URL": url, "MONEV_STATE_DIR": str(work / "watcher_state"),
+        "MONEV_LANDING_URL": str(work / "no_landing"),
+        "AIRFLOW_HOME": str(work / "airflow_watcher"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta,
+        "AIRFLOW__CORE__DAGS_FOLDER": str(Path(__file__).parent / "watcher_dags"),
+    })
+    monev = str(Path(sys.executable).with_name("monev"))
+    proc = subprocess.Popen([monev, "airflow", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                if _q(meta, "SELECT count(*) FROM dag WHERE dag_id = 'bench_transform_watcher'"
+                      )[0][0]:
+                    break
+            except psycopg.Error:
+                pass
+            time.sleep(2)
+        subprocess.run([monev, "airflow-cli", "dags", "trigger", "bench_transform_watcher"],
+                       env=env, check=True, capture_output=True)
+        while True:
+            state = _q(meta, "SELECT state FROM dag_run WHERE dag_id = 'bench_transform_watcher'")
+            if state and state[0][0] in ("success", "failed"):
+                break
+            time.sleep(2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=120)
+    seconds = float(_q(meta, "SELECT extract(epoch FROM end_date - start_date) FROM dag_run"
+                       " WHERE dag_id = 'bench_transform_watcher'")[0][0])
+    tasks = _q(meta, "SELECT count(*) FROM task_instance WHERE dag_id = 'bench_transform_watcher'"
+               )[0][0]
+    if state[0][0] != "success":
+        raise RuntimeError("the WATCHER run failed; see its logs under AIRFLOW_HOME")
+    from monev.transform import runner
+
+    t0 = time.monotonic()
+    result = runner.build(full_refresh=True, url=url)
+    plain = time.monotonic() - t0
+    if not result.success:
+        raise RuntimeError("plain full-refresh build failed")
+    return seconds, plain, tasks
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", default="small", choices=["small", "national"])
+    parser.add_argument("--no-watcher", action="store_true", help="skip the WATCHER comparison")
     args = parser.parse_args()
     from monev.synthetic import generate
     from monev.warehouse import cluster
@@ -156,7 +209,7 @@ def main() -> None:
         generate(files, PERIODE, PERIODE, scale=args.scale, seed=0)
         n = sum(1 for f in files.rglob("*") if f.is_file() and f.name != "MANIFEST.json")
         a = scheduler_month(server, files, work, name)
-        plain = plain_build(server, files, work, f"{name}_plain")
+        plain_url, plain = plain_build(server, files, work, f"{name}_plain")
         print(f"{args.scale} month {PERIODE}, {n} files, real scheduler (LocalExecutor):")
         print(f"  start-up to first green poll  {a['startup']:6.1f}s")
         print(f"  drop -> last report           {a['total']:6.1f}s   (target small <= 180s)")
@@ -166,9 +219,14 @@ def main() -> None:
               f" plain dbt build {plain:6.1f}s")
         print(f"    ratio Airflow / plain: task {a['transform_task'] / plain:.2f},"
               f" run {a['transform_run'] / plain:.2f}  (target <= 1.3)")
+        if not args.no_watcher:
+            w, wplain, tasks = watcher(server, plain_url, work, name)
+            print(f"  transform, mode 'cosmos WATCHER' ({tasks} tasks, full refresh):")
+            print(f"    DAG run {w:6.1f}s; plain dbt build --full-refresh {wplain:6.1f}s;"
+                  f" ratio {w / wplain:.2f}")
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
-            for db in (name, f"{name}_airflow", f"{name}_plain"):
+            for db in (name, f"{name}_airflow", f"{name}_plain", f"{name}_watcher"):
                 conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         shutil.rmtree(work, ignore_errors=True)
 
