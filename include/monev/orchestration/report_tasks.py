@@ -37,6 +37,18 @@ def months_to_report(params: dict[str, Any]) -> list[dict[str, Any]]:
             for m in p.to_build]
 
 
+def _allow_child_processes() -> None:
+    """Under Celery the task process is forked from a prefork pool worker, which
+    multiprocessing marks daemonic, and a daemonic process may not start the report
+    process pool ("daemonic processes are not allowed to have children"). This task
+    process is not a pool worker: it may have children, and it waits for them."""
+    import multiprocessing
+
+    proc = multiprocessing.current_process()
+    if proc.daemon:
+        proc._config["daemon"] = False  # type: ignore[attr-defined]
+
+
 def build_period(periode: str, reissue: bool = False,
                  provinsi: str | None = None) -> dict[str, Any]:
     """Build (and send, once) the month's national report and every province's — or one
@@ -44,6 +56,7 @@ def build_period(periode: str, reissue: bool = False,
     period's report only once unless `reissue` asks for a new revision."""
     from monev.reports.build import build_reports
 
+    _allow_child_processes()
     runs = build_reports(periode, provinsi=provinsi, send=True, reissue=reissue) or []
     by_status: dict[str, int] = {}
     for r in runs:
