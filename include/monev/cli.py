@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +15,16 @@ app = typer.Typer(help="Monev Jamsostek warehouse (Inpres 2/2021).", no_args_is_
 warehouse_app = typer.Typer(help="The warehouse: embedded PostgreSQL or WAREHOUSE_URL.")
 app.add_typer(warehouse_app, name="warehouse")
 console = Console()
+
+
+@contextmanager
+def _usage_errors() -> Iterator[None]:
+    """A refused argument (ValueError from the package) is a usage error: say why, exit 2."""
+    try:
+        yield
+    except ValueError as e:
+        console.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
 
 
 @warehouse_app.command("up")
@@ -138,7 +150,11 @@ def transform(
 
     # dbt style "--select 'a b'" as well as repeated --select
     nodes = [part for value in select or [] for part in value.split()]
-    result = runner.build(full_refresh=full_refresh, select=nodes or None)
+    try:
+        result = runner.build(full_refresh=full_refresh, select=nodes or None)
+    except runner.BuildRunning as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(1) from None
     table = Table("model", "status", "seconds")
     for n in result.models:
         table.add_row(n.name, n.status, f"{n.seconds:.2f}")
@@ -166,7 +182,8 @@ def access_grant_province(
     """Create/update a BI login USER that sees only province PP (and national rows)."""
     from monev.transform import access
 
-    u = access.grant(user, kode_provinsi, password, role)
+    with _usage_errors():
+        u = access.grant(user, kode_provinsi, password, role)
     console.print(f"{u.rolname}: {u.scope}")
 
 
@@ -179,7 +196,8 @@ def access_grant_national(
     """Create/update a BI login USER that sees every province."""
     from monev.transform import access
 
-    u = access.grant(user, None, password, role)
+    with _usage_errors():
+        u = access.grant(user, None, password, role)
     console.print(f"{u.rolname}: {u.scope}")
 
 
@@ -188,7 +206,8 @@ def access_revoke(user: str) -> None:
     """Take the BI roles and province mapping away from USER."""
     from monev.transform import access
 
-    access.revoke(user)
+    with _usage_errors():
+        access.revoke(user)
     console.print(f"{user}: revoked")
 
 
@@ -345,5 +364,25 @@ def loads(
     console.print(table)
 
 
+def main() -> None:
+    """The `monev` entry point: a lost or unreachable warehouse is a clear message and
+    exit status 2, not a traceback."""
+    import psycopg
+
+    from monev.ingest.pipeline import WarehouseLost
+    from monev.warehouse.cluster import ClusterError
+
+    try:
+        app()
+    except (WarehouseLost, ClusterError) as e:
+        console.print(f"[red]error:[/red] {e}", soft_wrap=True)
+        raise SystemExit(2) from None
+    except psycopg.OperationalError as e:
+        first = (str(e).strip().splitlines() or ["connection failed"])[0]
+        console.print(f"[red]error:[/red] the warehouse cannot be reached or the connection "
+                      f"was lost: {first}", soft_wrap=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -56,7 +56,7 @@ def test_failed_build_names_the_failing_node_for_the_ui(warehouse: str,
                      " resource_type, name, status) VALUES ('bogus', 'x.y', 'bogus', 'y', 'ok')")
     # the task's own code path, on the one model this test needs (a whole-project
     # build is what the DAG runs; its failure reporting is the same)
-    monkeypatch.setattr(runner, "build", lambda: real(select=SELECT))
+    monkeypatch.setattr(runner, "build", lambda **kw: real(select=SELECT, **kw))
     with pytest.raises(AirflowFailException) as err:
         dbt_group.build_marts(["2025-01"])
     assert "accepted_values_mart_dbt_run_results_resource_type" in str(err.value)

@@ -58,7 +58,8 @@ def build_marts(periods: list[str]) -> list[str]:
     from monev.transform import runner
 
     log.info("dbt build for periods %s", periods or "(reference data only)")
-    result = runner.build()
+    # a `monev transform` someone started by hand holds the build lock: wait for it
+    result = runner.build(wait=True)
     for n in result.nodes:
         if n.resource_type == "model":
             log.info("  %-8s %-45s %5.1fs", n.status, n.name, n.seconds)
