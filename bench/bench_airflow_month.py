@@ -1,10 +1,28 @@
-"""How long a small-scale month takes through Airflow (`monev run`) and where the time
-goes: set-up steps and each DAG run. Uses a scratch warehouse database and state folder
-on the embedded cluster (or WAREHOUSE_URL's server), dropped afterwards."""
+"""A month through the real scheduler: `monev airflow` (LocalExecutor) on an empty
+landing folder, a generated month dropped into it, timed from the drop to the last
+report; then the transform's Airflow time against a plain in-process `dbt build` of the
+same project on a second database loaded with the same files.
+
+    .venv/bin/python bench/bench_airflow_month.py                 # small month
+    .venv/bin/python bench/bench_airflow_month.py --scale national
+
+Execution modes compared for the dbt step (ratio = Airflow ÷ plain `dbt build`):
+* `one task` — what transform_warehouse runs: one in-process `dbt build` task (first
+  build of a fresh warehouse, against a plain first build of the same files);
+* `cosmos WATCHER` — bench/watcher_dags/: one producer `dbt build` plus a sensor per
+  model, run by a second scheduler with full refresh, against a plain full-refresh
+  build of the same database (`--no-watcher` leaves it out).
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -13,40 +31,204 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+PERIODE = "2025-01"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _db(server: str, name: str) -> str:
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def _q(url: str, sql: str, *args: object) -> list[tuple]:
+    url = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def scheduler_month(server: str, files: Path, work: Path, name: str) -> dict[str, float]:
+    warehouse = _db(server, name)
+    meta = _db(server, f"{name}_airflow").replace("postgresql://", "postgresql+psycopg://")
+    landing = work / "landing"
+    landing.mkdir()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env.update({
+        "WAREHOUSE_URL": warehouse, "MONEV_STATE_DIR": str(work / "state"),
+        "MONEV_LANDING_URL": str(landing), "MONEV_REPORTS_DIR": str(work / "reports"),
+        "MONEV_PSEUDONYM_KEY": "bench", "MONEV_POLL_MINUTES": "0.25",
+        "AIRFLOW_HOME": str(work / "airflow"), "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta,
+    })
+    monev = str(Path(sys.executable).with_name("monev"))
+    proc = subprocess.Popen([monev, "airflow", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        t0 = time.monotonic()
+        while not _ready(meta):
+            time.sleep(2)
+        startup = time.monotonic() - t0
+        staging = landing / ".incoming"
+        shutil.copytree(files, staging)
+        t_drop = time.monotonic()
+        for f in sorted(staging.rglob("*")):
+            if f.is_file():
+                (landing / f.relative_to(staging)).parent.mkdir(parents=True, exist_ok=True)
+                f.rename(landing / f.relative_to(staging))
+        while True:
+            done = _q(warehouse, "SELECT count(*) FROM audit.report_runs WHERE status IN"
+                      " ('built', 'sent')")[0][0]
+            busy = _q(meta, "SELECT count(*) FROM dag_run WHERE state IN ('queued', 'running')"
+                      " AND dag_id <> 'watch_late_extracts'")[0][0]
+            if done and not busy:
+                break
+            if proc.poll() is not None:
+                raise RuntimeError("monev airflow exited")
+            time.sleep(2)
+        total = time.monotonic() - t_drop
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=120)
+    spans = dict(_q(meta, "SELECT dag_id, extract(epoch FROM max(end_date) - min(start_date))"
+                    " FROM dag_run WHERE state = 'success' AND start_date IS NOT NULL"
+                    " GROUP BY dag_id"))
+    task = _q(meta, "SELECT extract(epoch FROM end_date - start_date) FROM task_instance"
+              " WHERE dag_id = 'transform_warehouse' AND task_id = 'dbt_build'")[0][0]
+    run = _q(meta, "SELECT extract(epoch FROM end_date - start_date) FROM dag_run"
+             " WHERE dag_id = 'transform_warehouse'")[0][0]
+    loads = _q(meta, "SELECT count(*) FROM task_instance WHERE dag_id = 'ingest_landing'"
+               " AND task_id = 'load' AND state = 'success'")[0][0]
+    return {"startup": startup, "total": total, "transform_task": float(task),
+            "transform_run": float(run), "loads": loads,
+            "reports": float(spans.get("monthly_reports") or 0)}
+
+
+def _ready(meta: str) -> bool:
+    try:
+        return bool(_q(meta, "SELECT count(*) FROM dag_run WHERE dag_id = 'ingest_landing'"
+                       " AND state = 'success'")[0][0])
+    except psycopg.Error:
+        return False
+
+
+def plain_build(server: str, files: Path, work: Path, name: str) -> tuple[str, float]:
+    """The same files ingested by hand, then one in-process `dbt build` (what
+    `monev transform` runs), timed alone."""
+    url = _db(server, name)
+    os.environ.update({"WAREHOUSE_URL": url, "MONEV_STATE_DIR": str(work / "plain"),
+                       "MONEV_PSEUDONYM_KEY": "bench"})
+    from monev.config import reset_settings
+    from monev.ingest.pipeline import ingest_file
+    from monev.orchestration.ingest_tasks import _load_order
+    from monev.orchestration.landing import Landing
+    from monev.transform import runner
+    from monev.warehouse import db
+
+    reset_settings()
+    db.forget_ready()
+    db.ensure_warehouse(url)
+    for f in sorted(Landing(str(files)).list(), key=_load_order):
+        ingest_file(files / f.relpath, publish=True)
+    t0 = time.monotonic()
+    result = runner.build(url=url)
+    seconds = time.monotonic() - t0
+    if not result.success:
+        raise RuntimeError(f"plain dbt build failed: {[n.name for n in result.failed]}")
+    return url, seconds
+
+
+def watcher(server: str, url: str, work: Path, name: str) -> tuple[float, float, int]:
+    """(WATCHER DAG run seconds, plain full-refresh build seconds, tasks) on `url`."""
+    meta = _db(server, f"{name}_watcher").replace("postgresql://", "postgresql+psycopg://")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env.update({
+        "WAREHOUSE_URL": url, "MONEV_STATE_DIR": str(work / "watcher_state"),
+        "MONEV_LANDING_URL": str(work / "no_landing"),
+        "AIRFLOW_HOME": str(work / "airflow_watcher"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta,
+        "AIRFLOW__CORE__DAGS_FOLDER": str(Path(__file__).parent / "watcher_dags"),
+    })
+    monev = str(Path(sys.executable).with_name("monev"))
+    proc = subprocess.Popen([monev, "airflow", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                if _q(meta, "SELECT count(*) FROM dag WHERE dag_id = 'bench_transform_watcher'"
+                      )[0][0]:
+                    break
+            except psycopg.Error:
+                pass
+            time.sleep(2)
+        subprocess.run([monev, "airflow-cli", "dags", "trigger", "bench_transform_watcher"],
+                       env=env, check=True, capture_output=True)
+        while True:
+            state = _q(meta, "SELECT state FROM dag_run WHERE dag_id = 'bench_transform_watcher'")
+            if state and state[0][0] in ("success", "failed"):
+                break
+            time.sleep(2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=120)
+    seconds = float(_q(meta, "SELECT extract(epoch FROM end_date - start_date) FROM dag_run"
+                       " WHERE dag_id = 'bench_transform_watcher'")[0][0])
+    tasks = _q(meta, "SELECT count(*) FROM task_instance WHERE dag_id = 'bench_transform_watcher'"
+               )[0][0]
+    if state[0][0] != "success":
+        raise RuntimeError("the WATCHER run failed; see its logs under AIRFLOW_HOME")
+    from monev.transform import runner
+
+    t0 = time.monotonic()
+    result = runner.build(full_refresh=True, url=url)
+    plain = time.monotonic() - t0
+    if not result.success:
+        raise RuntimeError("plain full-refresh build failed")
+    return seconds, plain, tasks
+
 
 def main() -> None:
-    from monev.config import reset_settings
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", default="small", choices=["small", "national"])
+    parser.add_argument("--no-watcher", action="store_true", help="skip the WATCHER comparison")
+    args = parser.parse_args()
+    from monev.synthetic import generate
     from monev.warehouse import cluster
 
     server = os.environ.get("WAREHOUSE_URL") or cluster.up().url
     name = f"monev_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    state = Path(tempfile.mkdtemp(prefix="monev_bench_"))
-    os.environ.update({
-        "WAREHOUSE_URL": make_url(server).set(database=name).render_as_string(hide_password=False),
-        "MONEV_STATE_DIR": str(state),
-        "MONEV_REPORTS_DIR": str(state / "reports"),
-        "MONEV_AIRFLOW_DB": f"{name}_airflow",
-    })
-    reset_settings()
+    work = Path(tempfile.mkdtemp(prefix="monev_bench_"))
     try:
-        from monev.orchestration.runner import run_period, summary_lines
-        from monev.synthetic import generate
-
-        t0 = time.monotonic()
-        generate(state / "landing", "2025-02", "2025-03", scale="small", seed=0)
-        print(f"generate small 2025-02..03: {time.monotonic() - t0:.1f}s")
-        t0 = time.monotonic()
-        summary = run_period("2025-03")
-        total = time.monotonic() - t0
-        for line in summary_lines(summary):
-            print(line)
-        print(f"monev run 2025-03 total: {total:.1f}s")
+        files = work / "files"
+        generate(files, PERIODE, PERIODE, scale=args.scale, seed=0)
+        n = sum(1 for f in files.rglob("*") if f.is_file() and f.name != "MANIFEST.json")
+        a = scheduler_month(server, files, work, name)
+        plain_url, plain = plain_build(server, files, work, f"{name}_plain")
+        print(f"{args.scale} month {PERIODE}, {n} files, real scheduler (LocalExecutor):")
+        print(f"  start-up to first green poll  {a['startup']:6.1f}s")
+        print(f"  drop -> last report           {a['total']:6.1f}s   (target small <= 180s)")
+        print(f"  {a['loads']} loads; reports DAG span {a['reports']:.1f}s")
+        print("  transform, mode 'one task' (in-process dbt build):")
+        print(f"    dbt_build task {a['transform_task']:6.1f}s, DAG run {a['transform_run']:6.1f}s;"
+              f" plain dbt build {plain:6.1f}s")
+        print(f"    ratio Airflow / plain: task {a['transform_task'] / plain:.2f},"
+              f" run {a['transform_run'] / plain:.2f}  (target <= 1.3)")
+        if not args.no_watcher:
+            w, wplain, tasks = watcher(server, plain_url, work, name)
+            print(f"  transform, mode 'cosmos WATCHER' ({tasks} tasks, full refresh):")
+            print(f"    DAG run {w:6.1f}s; plain dbt build --full-refresh {wplain:6.1f}s;"
+                  f" ratio {w / wplain:.2f}")
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
-            for db in (name, f"{name}_airflow"):
+            for db in (name, f"{name}_airflow", f"{name}_plain", f"{name}_watcher"):
                 conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""monthly_reports: the month's national and provincial reports, sent once."""
+"""monthly_reports: each complete month's national and provincial reports, built once."""
 
 from __future__ import annotations
 
@@ -6,20 +6,32 @@ from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Param, t
 
 from monev.orchestration.assets import MARTS
 from monev.orchestration.defaults import START, TAGS, default_args
+from monev.orchestration.late_data import DUE_DAY
 
-DOC = """
+DOC = f"""
 ### Monthly Monev reports
 
-Runs on the 10th of each month at 06:00 WIB for the previous month, and whenever the
-`monev_marts` Asset is updated (for the months in the event's `extra["periods"]`).
-For each month: the national report and one per province (PDF/Excel/HTML from marts
-only), archived and emailed **once** — a later marts refresh does not resend; the
-reports package records every run in `audit.report_runs`.
+Runs whenever the `monev_marts` Asset is updated, and on the 10th of each month at
+06:00 WIB (for months whose due day passed with sources still missing).
 
-**Re-run / re-issue:** trigger with `periode=YYYY-MM` and `reissue=true` (optionally
-`provinsi=PP`) to produce and send a new revision of a month already sent
-(`monev run --periode YYYY-MM` builds it, sending only if never sent).
-Backfill: one manual run per month.
+`plan` decides per month (`monev.orchestration.completeness`; the same rule as the
+view `audit.month_completeness`) and logs each month's loaded/missing sources:
+
+* **build** — every source the report needs (kepesertaan, peserta_rentan, realisasi,
+  the year's anggaran) has a loaded delivery; or day {DUE_DAY} of the next month
+  (`MONEV_EXTRACT_DUE_DAY`) has passed, and then the report text names the missing ones;
+* **reissue** — a delivery of an already reported month was loaded after its report:
+  a new revision (`…_rev2` once sent), never an overwrite of a sent file;
+* **wait** — sources missing before the due day, files still waiting in the landing
+  location or load queue, a loaded batch not yet in the marts, or no marts yet (a fresh
+  install: the run is green and builds nothing).
+
+`build_reports` (one mapped task per month, one at a time, oldest first): the national
+report and one per province (PDF/Excel/HTML from marts only), archived and emailed
+once; every run is recorded in `audit.report_runs`.
+
+**Re-run / re-issue:** trigger with `periode=YYYY-MM` (and `reissue=true`, optionally
+`provinsi=PP`) to build that month regardless of the plan.
 """
 
 with DAG(
@@ -41,18 +53,21 @@ with DAG(
     doc_md=DOC,
 ) as dag:
 
-    @task(task_id="periods")
-    def periods(**context) -> list[str]:
-        from monev.orchestration.report_tasks import periods_for_run
+    @task(task_id="plan")
+    def plan(**context) -> list[dict]:
+        from monev.orchestration.report_tasks import months_to_report
 
-        return periods_for_run(context)
+        return months_to_report(context["params"])
 
-    @task(task_id="build_reports")
-    def build(periode: str, **context) -> dict:
+    @task(task_id="build_reports", max_active_tis_per_dagrun=1,
+          map_index_template="{{ report_month }}")
+    def build(month: dict, **context) -> dict:
+        from airflow.sdk import get_current_context
+
         from monev.orchestration.report_tasks import build_period
 
-        params = context["params"]
-        return build_period(periode, reissue=bool(params.get("reissue")),
-                            provinsi=params.get("provinsi"))
+        get_current_context()["report_month"] = month["periode"]
+        return build_period(month["periode"], reissue=month["reissue"],
+                            provinsi=month["provinsi"])
 
-    build.expand(periode=periods())
+    build.expand(month=plan())

@@ -1,60 +1,52 @@
-"""transform_warehouse: rebuild the marts with dbt when any source publishes."""
+"""transform_warehouse: rebuild the marts with dbt once per burst of loaded deliveries."""
 
 from __future__ import annotations
 
 from airflow.sdk import DAG, Param, task
 
-from monev.orchestration.assets import MARTS, SOURCE_ASSETS
-from monev.orchestration.dbt_group import dbt_task_group
+from monev.orchestration.assets import LANDED, MARTS
 from monev.orchestration.defaults import START, TAGS, default_args
+from monev.orchestration.pools import DBT
 
 DOC = """
-### Rebuild the marts (dbt, via astronomer-cosmos)
+### Rebuild the marts (dbt)
 
-Runs when **any** source Asset gets an event (`monev_raw_*`, combined with `|`): a
-published batch of kepesertaan, peserta_rentan, anggaran, realisasi or a reference file.
-The months concerned come from the triggering events' `extra["periode"]` (an
-asset-triggered run has no logical date) or from the `periods` param of a manual run.
+Runs on Asset `monev_landed`: `ingest_landing` emits it once per burst of arrivals,
+when nothing is left waiting in the landing location, carrying every batch loaded
+since the previous event (reference files included) and the months they touch.
 
-Tasks: `periods` → dbt task group (one task per model, its tests right after it, no
-retries on tests, dbt's in-process runner, rendered from `dbt_project/target/manifest.json`)
-→ `publish_marts`, which emits the `monev_marts` Asset with `{"periods": [...]}` so
-`monthly_reports` builds the reports of those months.
+One task, `dbt_build` (pool `monev_dbt`, so loads never queue behind it): one
+`dbt build` of the whole project in-process — models, unit tests and data tests, facts
+incremental by period. Its log lists every model with its status and time; on failure
+the error names each failed model or test, and nothing is emitted. Every node's result
+is kept in `audit.dbt_node_results` (BI view: `marts.mart_dbt_run_results`). On
+success it emits Asset `monev_marts` with `{"periods": [...]}` → `monthly_reports`.
 
-**Re-run / backfill:** trigger with `periods=["2024-03"]` (or `monev run --periode
-2024-03`); the build is idempotent — marts are rebuilt from raw.* as a whole. Clearing a
-failed model task re-runs it and everything downstream.
+**Re-run / backfill:** trigger with `periods=["2024-03"]`; the build is idempotent.
+A failed model or test is not retried: fix the data (a `_revN` delivery) or the model,
+then clear the task.
 """
 
 with DAG(
     dag_id="transform_warehouse",
-    schedule=(
-        SOURCE_ASSETS["kepesertaan"]
-        | SOURCE_ASSETS["peserta_rentan"]
-        | SOURCE_ASSETS["anggaran"]
-        | SOURCE_ASSETS["realisasi"]
-        | SOURCE_ASSETS["referensi"]
-    ),
+    schedule=LANDED,
     start_date=START,
     catchup=False,
     max_active_runs=1,
-    default_args=default_args(retries=1),
+    default_args=default_args(retries=0),
     params={"periods": Param([], type="array", description="months to report, YYYY-MM")},
     tags=[*TAGS, "transform", "dbt"],
     doc_md=DOC,
 ) as dag:
 
-    @task(task_id="periods")
-    def periods(**context) -> list[str]:
+    @task(task_id="dbt_build", pool=DBT, outlets=[MARTS])
+    def dbt_build(**context) -> list[str]:
         from monev.orchestration.assets import periods_from_events
+        from monev.orchestration.dbt_group import build_marts
 
         found = periods_from_events(context.get("triggering_asset_events"))
-        return sorted(set(found) | set(context["params"].get("periods") or []))
-
-    @task(task_id="publish_marts", outlets=[MARTS])
-    def publish_marts(months: list[str], **context) -> list[str]:
-        context["outlet_events"][MARTS].extra = {"periods": months}
+        months = sorted(set(found) | set(context["params"].get("periods") or []))
+        context["outlet_events"][MARTS].extra = {"periods": build_marts(months)}
         return months
 
-    months = periods()
-    months >> dbt_task_group() >> publish_marts(months)
+    dbt_build()

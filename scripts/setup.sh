@@ -11,10 +11,11 @@ STAMP=$VENV/.monev-installed
 
 # System packages: PostgreSQL server binaries for the embedded warehouse, Pango for
 # WeasyPrint, poppler for PDF checks, Chromium for the HTML report test, OpenSSH for
-# the SFTP landing test, docker-compose to validate the deployment file offline.
+# the SFTP landing test, docker-compose to validate the deployment file offline, Redis
+# (a private broker on its own port) for the CeleryExecutor test.
 apt_pkgs=(postgresql postgresql-contrib libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
           fonts-dejavu-core fonts-liberation2 poppler-utils chromium openssh-server
-          openssh-client docker-compose locales)
+          openssh-client docker-compose locales redis-server)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -79,11 +80,36 @@ def run(
 
 
 @app.command("airflow")
-def airflow_ui(port: int = typer.Option(8080, help="port of the Airflow UI")) -> None:
-    """Start Airflow standalone (UI, scheduler, ...) on the local metadata database."""
-    from monev.orchestration.standalone import exec_standalone
+def airflow_ui(
+    port: int = typer.Option(8080, help="port of the Airflow UI / API"),
+    host: str = typer.Option("127.0.0.1", help="interface to listen on (0.0.0.0: every one)"),
+    celery_workers: int = typer.Option(0, help="CeleryExecutor with this many workers"),
+    redis_port: int = typer.Option(None, help="start a private Redis broker on this port"),
+    only: Annotated[list[str] | None, typer.Option(
+        help="start only this component (repeatable): scheduler, dag-processor, triggerer,"
+             " api-server, celery-worker, redis")] = None,
+    init: bool = typer.Option(False, "--init", help="only prepare: metadata migration,"
+                              " pools, dbt manifest (compose's airflow-init)"),
+) -> None:
+    """Airflow as a service: scheduler, dag-processor, triggerer, api-server (+ Celery
+    workers); Ctrl-C / SIGTERM stops every process it started."""
+    from monev.orchestration.services import Options, serve
 
-    exec_standalone(port)
+    executor = "celery" if celery_workers or os.environ.get(
+        "AIRFLOW__CORE__EXECUTOR", "") == "CeleryExecutor" else "local"
+    raise typer.Exit(serve(Options(port=port, host=host, executor=executor,
+                                   celery_workers=celery_workers, redis_port=redis_port,
+                                   only=tuple(only or ())), init_only=init))
+
+
+@app.command("airflow-cli", context_settings={"allow_extra_args": True,
+                                              "ignore_unknown_options": True})
+def airflow_cli(ctx: typer.Context) -> None:
+    """The `airflow` command on the project's AIRFLOW_HOME and metadata database,
+    e.g. `monev airflow-cli dags list-runs transform_warehouse`."""
+    from monev.orchestration.services import exec_cli
+
+    exec_cli(list(ctx.args))
 
 
 @app.command("demo")

@@ -1,7 +1,8 @@
-"""Ingest DAGs end to end with dag.test() on real PostgreSQL over small generated data:
-a good file publishes and emits its Asset with the period; polling again finds nothing
-(processed once); a bad file fails at the gate, emits nothing, queues no transform,
-leaves the warehouse as it was and the alert email reaches a real SMTP server."""
+"""The ingest DAG end to end with dag.test() on real PostgreSQL over small generated data:
+a good file publishes, emits its source Asset with the period and one `monev_landed`
+event for the burst; polling again finds nothing (processed once); a bad file fails at
+the gate, emits nothing, queues no transform, leaves the warehouse as it was, and the
+alert is recorded in audit.alerts and reaches a real SMTP server."""
 
 from __future__ import annotations
 
@@ -75,10 +76,14 @@ def test_good_file_publishes_once_with_period(dagbag: dict, landing: Path, gener
                                               warehouse: str) -> None:
     shutil.copy(generated / "kepesertaan_202501.csv", landing)
     clear_queue()
-    out, events, tasks = run(dagbag["ingest_kepesertaan"], {"periode": PERIODE})
+    out, events, tasks = run(dagbag["ingest_landing"], {"periode": PERIODE})
     assert out.state == "success", tasks
-    assert [(e["source"], e["periode"], e["file"]) for e in events] == [
+    batches = [e for e in events if "source" in e and "batches" not in e]
+    assert [(e["source"], e["periode"], e["file"]) for e in batches] == [
         ("kepesertaan", PERIODE, "kepesertaan_202501.csv")]
+    landed = [e for e in events if "batches" in e]
+    assert landed == [{"periods": [PERIODE], "batches": [batches[0]["batch_id"]],
+                       "sources": ["kepesertaan"]}]
     assert queued_runs("transform_warehouse") == 1  # the scheduler would start it
     with psycopg.connect(warehouse) as conn:
         rows = conn.execute("SELECT count(*) FROM raw.kepesertaan").fetchone()[0]
@@ -87,7 +92,7 @@ def test_good_file_publishes_once_with_period(dagbag: dict, landing: Path, gener
         assert status == [("loaded",)]
 
     # polled again: nothing new, so no load and no event
-    again, events, tasks = run(dagbag["ingest_kepesertaan"], {"periode": PERIODE})
+    again, events, tasks = run(dagbag["ingest_landing"], {"periode": PERIODE})
     assert again.state == "success"
     assert events == []
     assert not any(t.startswith("load[") for t in tasks)
@@ -107,13 +112,13 @@ def test_bad_file_fails_at_gate_and_alerts(dagbag: dict, landing: Path, generate
         monkeypatch.setenv("MONEV_ALERT_EMAILS", "de@example.test")
         # the month's good delivery is in force; the bad one is a later revision of it
         shutil.copy(generated / "kepesertaan_202501.csv", landing)
-        good, _, _ = run(dagbag["ingest_kepesertaan"], {"periode": PERIODE})
+        good, _, _ = run(dagbag["ingest_landing"], {"periode": PERIODE})
         assert good.state == "success"
         with psycopg.connect(warehouse) as conn:
             before = conn.execute("SELECT count(*), sum(tk_aktif) FROM raw.kepesertaan").fetchone()
         shutil.copy(bad[0], landing)
         clear_queue()
-        out, events, tasks = run(dagbag["ingest_kepesertaan"], {"periode": PERIODE})
+        out, events, tasks = run(dagbag["ingest_landing"], {"periode": PERIODE})
     finally:
         smtp.stop()
     assert out.state == "failed"
@@ -126,8 +131,12 @@ def test_bad_file_fails_at_gate_and_alerts(dagbag: dict, landing: Path, generate
         status = conn.execute("SELECT status FROM audit.load_batches"
                               " WHERE source = 'kepesertaan' ORDER BY batch_id").fetchall()
         assert status == [("loaded",), ("rejected",)]
+        alerts = conn.execute("SELECT kind, subject, body, emailed FROM audit.alerts"
+                              " WHERE kind = 'failure'").fetchall()
+    assert len(alerts) == 1 and alerts[0][1] == "[monev] FAILED ingest_landing.load"
+    assert "tk_aktif" in alerts[0][2] and alerts[0][3] is True
     assert inbox.messages, "no alert email arrived"
     mail = inbox.messages[0]
-    assert "FAILED ingest_kepesertaan.load" in mail
+    assert "FAILED ingest_landing.load" in mail
     assert "tk_aktif" in mail  # the broken rule is named
     assert "de@example.test" in mail

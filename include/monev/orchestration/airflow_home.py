@@ -78,19 +78,25 @@ def configure(metadata: str | None = None) -> Path:
     metadata = metadata or metadata_url()
     env = {
         "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
+        # an image mounts dags/ elsewhere (compose: /opt/airflow/dags)
+        "AIRFLOW__CORE__DAGS_FOLDER": os.environ.get("AIRFLOW__CORE__DAGS_FOLDER",
+                                                     str(DAGS_FOLDER)),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         # paused DAGs get no asset-triggered runs queued: the pipeline is meant to run
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__EXECUTOR": os.environ.get("AIRFLOW__CORE__EXECUTOR", "LocalExecutor"),
+        # sized for a 2-core machine: 4 task processes at most (one load, one dbt build,
+        # one report build and a sensor), not Airflow's 32
+        "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", "4"),
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata,
         # Airflow would derive an asyncpg URL; psycopg 3 does async itself.
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": metadata.replace(
             "postgresql+psycopg://", "postgresql+psycopg_async://"
         ),
+        # INFO: task logs say what each task did (files, batches, rows, periods)
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get(
-            "AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"
+            "AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO"
         ),
         "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
         # cosmos' cache holds dbt's partial-parse file between model tasks: without it

@@ -1,14 +1,18 @@
-"""The Airflow Assets of the pipeline: one per source (emitted when a batch of it is
-published) and one for the marts (emitted after a dbt build whose tests passed).
+"""The Airflow Assets of the pipeline.
 
-Asset-triggered runs have no logical date, so every event carries the period(s) it is
-about in `extra`: {"source", "periode" (YYYY-MM or null), "period_key", "batch_id",
-"file"} for a source, {"periods": [...]} for the marts.
+* `monev_raw_<source>` — one event per published batch of that source (emitted through
+  the `monev_batches` alias by the ingest DAG's `load` task), with {"source", "periode"
+  (YYYY-MM or null), "period_key", "batch_id", "file"} in `extra`.
+* `monev_landed` — one event per burst of arrivals: emitted once the landing location
+  has no file left waiting, with {"periods": [...], "batches": [...]} of every batch
+  loaded since the previous one. `transform_warehouse` runs on it.
+* `monev_marts` — one event per marts build whose tests passed, {"periods": [...]}.
+  `monthly_reports` runs on it.
 """
 
 from __future__ import annotations
 
-from airflow.sdk import Asset
+from airflow.sdk import Asset, AssetAlias
 
 from monev.orchestration.landing import SOURCES
 
@@ -18,6 +22,8 @@ def source_asset(source: str) -> Asset:
 
 
 SOURCE_ASSETS: dict[str, Asset] = {s: source_asset(s) for s in SOURCES}
+BATCHES = AssetAlias(name="monev_batches", group="monev")
+LANDED = Asset(name="monev_landed", uri="monev://warehouse/raw", group="monev")
 MARTS = Asset(name="monev_marts", uri="monev://warehouse/marts", group="monev")
 
 

@@ -1,5 +1,7 @@
-"""Telling the data engineers: failure/warning emails through the Airflow SMTP
-connection (`smtp_default`, e.g. AIRFLOW_CONN_SMTP_DEFAULT) and an optional webhook.
+"""Telling the data engineers. Every alert is logged (so it is in the task log) and
+recorded in `audit.alerts`, then emailed through the Airflow SMTP connection
+(`smtp_default`, e.g. AIRFLOW_CONN_SMTP_DEFAULT) and posted to the optional webhook —
+so an alert is visible even where no SMTP server is configured.
 
 Messages name the DAG, task, run, the file and the rule ids with row counts — never a
 cell value, so no personal data leaves through an alert.
@@ -33,8 +35,8 @@ def send_email(subject: str, body: str, to: list[str] | None = None) -> bool:
 
         conn = BaseHook.get_connection(SMTP_CONN_ID)
     except Exception as exc:  # no connection defined: nothing to send through
-        log.warning("alert email not sent: no SMTP connection %s (%s)",
-                    SMTP_CONN_ID, type(exc).__name__)
+        log.info("alert email not sent: no SMTP connection %s (%s); recorded in"
+                 " audit.alerts", SMTP_CONN_ID, type(exc).__name__)
         return False
     extra = conn.extra_dejson if conn.extra else {}
     msg = EmailMessage()
@@ -72,6 +74,31 @@ def post_webhook(payload: dict[str, Any]) -> bool:
         return False
 
 
+def smtp_configured() -> bool:
+    """Is an SMTP connection set in the environment (the start-up warning checks it)?"""
+    return bool(os.environ.get(f"AIRFLOW_CONN_{SMTP_CONN_ID.upper()}"))
+
+
+def record(kind: str, subject: str, body: str, payload: dict[str, Any] | None = None,
+           emailed: bool = False, webhook: bool = False) -> None:
+    """Log the alert and keep it in audit.alerts; never raises (an alert must not turn a
+    run's outcome into another error)."""
+    payload = payload or {}
+    log.warning("ALERT %s: %s\n%s", kind, subject, body)
+    try:
+        from monev.warehouse import db
+
+        with db.connect() as conn:
+            conn.execute(
+                "INSERT INTO audit.alerts (kind, subject, body, dag_id, task_id, run_id,"
+                " emailed, webhook) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                (kind, subject, body, payload.get("dag_id"), payload.get("task_id"),
+                 payload.get("run_id"), emailed, webhook))
+            conn.commit()
+    except Exception as exc:  # the warehouse may be what is down
+        log.error("alert not recorded in audit.alerts: %s", type(exc).__name__)
+
+
 def _describe(context: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     ti = context.get("ti") or context.get("task_instance")
     dag_id = getattr(ti, "dag_id", None) or getattr(context.get("dag"), "dag_id", "?")
@@ -93,14 +120,17 @@ def _describe(context: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
 def on_failure(context: dict[str, Any]) -> None:
     """Task failure callback: email + webhook."""
     what, body, payload = _describe(context)
-    send_email(f"[monev] FAILED {what}", body)
-    post_webhook({"event": "failure", **payload})
+    subject = f"[monev] FAILED {what}"
+    emailed = send_email(subject, body)
+    hooked = post_webhook({"event": "failure", **payload})
+    record("failure", subject, body, payload, emailed, hooked)
 
 
 def on_warning(subject: str, body: str) -> None:
     """Published with warnings: the load went through, someone should look."""
-    send_email(f"[monev] WARNING {subject}", body)
-    post_webhook({"event": "warning", "subject": subject, "body": body})
+    emailed = send_email(f"[monev] WARNING {subject}", body)
+    hooked = post_webhook({"event": "warning", "subject": subject, "body": body})
+    record("warning", f"[monev] WARNING {subject}", body, {}, emailed, hooked)
 
 
 async def late_extract_alert(context: dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -109,5 +139,11 @@ async def late_extract_alert(context: dict[str, Any] | None = None, **kwargs: An
     due_day = kwargs.get("due_day")
     body = (f"The {source} extract for the previous month has not been loaded by day "
             f"{due_day} of the month. Ask the sender, then let the watch DAG finish.")
-    send_email(f"[monev] LATE {source} extract", body)
-    post_webhook({"event": "late_extract", "source": source, "due_day": due_day})
+    import asyncio
+
+    subject = f"[monev] LATE {source} extract"
+    emailed = await asyncio.to_thread(send_email, subject, body)
+    hooked = await asyncio.to_thread(
+        post_webhook, {"event": "late_extract", "source": source, "due_day": due_day})
+    await asyncio.to_thread(record, "late_extract", subject, body,
+                            {"dag_id": "watch_late_extracts"}, emailed, hooked)

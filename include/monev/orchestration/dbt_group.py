@@ -1,17 +1,24 @@
-"""The dbt build inside `transform_warehouse`: a cosmos DbtTaskGroup rendered from the
-manifest (no `dbt ls` at parse time) and run with dbt's in-process runner — a
-subprocess per model costs 3–6 s each here. Without a manifest (fresh clone before
-`monev run`/`make setup` parsed the project) the DAG falls back to one task that runs
-`dbt build` through monev.transform.runner, so the file still parses."""
+"""The dbt build inside `transform_warehouse`: ONE `dbt build` of the whole project with
+dbt's in-process runner (`monev.transform.runner.build`), in pool `monev_dbt`.
+
+Why one task and not cosmos' task per model: under the real scheduler each model task
+costs a process start, an Airflow import and a dbt parse; the 47-task group took 4–4.6
+min against 26 s for one `dbt build` (bench/bench_airflow_month.py prints both). The
+failing models and tests are named in the task's log and in its error, and every
+node's status and timing is kept in `audit.dbt_node_results`.
+
+`ensure_manifest` (set-up) still writes dbt_project/target/manifest.json for tools that
+read it (dbt docs, cosmos in the benchmark comparison).
+"""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from monev.config import settings
-from monev.orchestration.pools import HEAVY
 
-WAREHOUSE_CONN_ID = "monev_warehouse"
+log = logging.getLogger(__name__)
 
 
 def manifest_path() -> Path:
@@ -43,53 +50,26 @@ def ensure_manifest() -> bool:
     return True
 
 
-def dbt_task_group(group_id: str = "dbt"):
-    """The task group (or fallback task) that builds the marts."""
-    from airflow.sdk import task
+def build_marts(periods: list[str]) -> list[str]:
+    """`dbt build` of the warehouse (incremental by period); raises naming every failed
+    model/test so the Airflow UI shows what broke. Returns the periods for the event."""
+    from airflow.sdk.exceptions import AirflowFailException
 
-    manifest = manifest_path()
-    if not manifest.exists():
-        @task(task_id=f"{group_id}_build", pool=HEAVY, retries=0)
-        def dbt_build() -> None:
-            from monev.transform import runner
+    from monev.transform import runner
 
-            result = runner.build()
-            if not getattr(result, "success", True):
-                from airflow.sdk.exceptions import AirflowFailException
-
-                raise AirflowFailException(f"dbt build failed: {result}")
-
-        return dbt_build()
-
-    from cosmos import (
-        DbtTaskGroup,
-        ExecutionConfig,
-        ProfileConfig,
-        ProjectConfig,
-        RenderConfig,
-    )
-    from cosmos.constants import InvocationMode, LoadMode, TestBehavior
-    from cosmos.profiles import PostgresUserPasswordProfileMapping
-
-    project_dir = settings().dbt_project_dir
-    return DbtTaskGroup(
-        group_id=group_id,
-        project_config=ProjectConfig(dbt_project_path=project_dir, manifest_path=manifest),
-        profile_config=ProfileConfig(
-            profile_name="monev",
-            target_name="warehouse",
-            profile_mapping=PostgresUserPasswordProfileMapping(
-                conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": "marts"}
-            ),
-        ),
-        render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST,
-            # one test task after all models: a task per model's tests doubled the run
-            # (each dbt invocation costs seconds); a failing test still fails the run
-            # before publish_marts emits the marts Asset.
-            test_behavior=TestBehavior.AFTER_ALL,
-        ),
-        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
-        # a failing dbt test is a data problem, not a flaky one: never retried
-        operator_args={"retries": 0, "install_deps": False, "pool": HEAVY},
-    )
+    log.info("dbt build for periods %s", periods or "(reference data only)")
+    # a `monev transform` someone started by hand holds the build lock: wait for it
+    result = runner.build(wait=True)
+    for n in result.nodes:
+        if n.resource_type == "model":
+            log.info("  %-8s %-45s %5.1fs", n.status, n.name, n.seconds)
+    tests = [n for n in result.nodes if n.resource_type in ("test", "unit_test")]
+    log.info("dbt build %s in %.1fs: %d model(s), %d test(s) (%d failed)",
+             "OK" if result.success else "FAILED", result.seconds, len(result.models),
+             len(tests), sum(n.status in ("fail", "error") for n in tests))
+    if not result.success:
+        failed = [f"{n.resource_type} {n.name}: {n.status} — {(n.message or '')[:300]}"
+                  for n in result.failed]
+        raise AirflowFailException(  # a failing model or test is not fixed by a retry
+            "dbt build failed:\n" + "\n".join(failed or [result.error or "unknown error"]))
+    return periods

@@ -12,7 +12,7 @@ OWNER = "monev-data-eng"
 START = datetime(2024, 1, 1)
 TAGS = ["monev"]
 # Extracts poll interval: short enough that a delivery is processed within minutes.
-POLL_MINUTES = int(os.environ.get("MONEV_POLL_MINUTES", "10"))
+POLL_MINUTES = float(os.environ.get("MONEV_POLL_MINUTES", "10"))
 # In-process runs (`monev run`, tests) shorten it: dag.test() sleeps through retry delays.
 RETRY_DELAY = timedelta(seconds=int(os.environ.get("MONEV_RETRY_DELAY_SECONDS", "120")))
 

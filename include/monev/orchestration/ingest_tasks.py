@@ -1,6 +1,7 @@
-"""What the ingest DAGs' tasks do: find new deliveries of a source, then gate and load
-each one and tell Airflow whether it published (asset event), changed nothing (skip)
-or was rejected (fail without retry)."""
+"""What the ingest DAG's tasks do: find new deliveries in the landing location, gate and
+load each one (publish → one asset event for its source; duplicate/superseded → skip;
+rejected → fail without retry), then announce the burst to the transform once nothing
+is left waiting."""
 
 from __future__ import annotations
 
@@ -8,20 +9,30 @@ import logging
 from typing import Any
 
 from monev.orchestration import callbacks, tracking
-from monev.orchestration.landing import Landing
+from monev.orchestration.landing import SOURCES, LandedFile, Landing
 
 log = logging.getLogger(__name__)
 
 
-def detect(source: str, periode: str | None, run_id: str | None) -> list[dict[str, Any]]:
-    """Claim the source's unprocessed files (up to `periode` when given)."""
+def _load_order(f: LandedFile) -> tuple:
+    # reference files first, budgets next, then the months oldest first (the gate
+    # compares a month with the published month before it)
+    rank = {"referensi": 0, "anggaran": 1}.get(f.source, 2)
+    return (rank, f.period_key, SOURCES.index(f.source), f.revision, f.relpath)
+
+
+def detect(periode: str | None, run_id: str | None) -> list[dict[str, Any]]:
+    """Claim every unprocessed file in the landing location (up to `periode` when given)."""
     landing = Landing()
-    files = tracking.pending(landing, source, periode)
+    files = sorted((f for s in SOURCES for f in tracking.pending(landing, s, periode)),
+                   key=_load_order)
     for f in files:
         tracking.claim(landing, f, run_id)
-    log.info("%s: %d new file(s) in the landing location", source, len(files))
-    return [{"relpath": f.relpath, "fingerprint": f.fingerprint, "period_key": f.period_key,
-             "revision": f.revision} for f in files]
+    by_source = {s: sum(f.source == s for f in files) for s in SOURCES}
+    log.info("landing %s: %d new file(s) %s", tracking.location_key(landing), len(files),
+             {s: n for s, n in by_source.items() if n})
+    return [{"relpath": f.relpath, "fingerprint": f.fingerprint, "source": f.source,
+             "period_key": f.period_key, "revision": f.revision} for f in files]
 
 
 def _reasons(failures: list[Any]) -> str:
@@ -31,18 +42,21 @@ def _reasons(failures: list[Any]) -> str:
     )
 
 
-def load(source: str, item: dict[str, Any], outlet_event: Any | None) -> dict[str, Any]:
-    """Gate and load one landed file. Returns the event extra when it published."""
+def load(item: dict[str, Any], batches: Any | None) -> dict[str, Any]:
+    """Gate and load one landed file; on publish add one event for its source's asset
+    to `batches` (the outlet alias). Returns the event's extra."""
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
     from monev.ingest.pipeline import ingest_file
+    from monev.orchestration.assets import SOURCE_ASSETS
 
     landing = Landing()
+    source = item["source"]
     path = landing.fetch(item["relpath"])  # I/O errors raise here: the task retries
     result = ingest_file(path, publish=True)
     tracking.finish(landing, item["relpath"], item["fingerprint"], result.status, result.batch_id)
     summary = (f"{result.file_name}: {result.status}, batch {result.batch_id}, "
-               f"{result.rows} row(s), revision {result.revision}")
+               f"{result.rows} row(s), period {result.period_key}, revision {result.revision}")
     log.info(summary)
     if result.warnings:
         callbacks.on_warning(f"{source} {result.period_key}",
@@ -60,9 +74,41 @@ def load(source: str, item: dict[str, Any], outlet_event: Any | None) -> dict[st
         # duplicate / superseded by a higher revision: the warehouse did not change
         raise AirflowSkipException(summary)
     monthly = len(result.period_key) == 7 and result.period_key[4] == "-"
-    periode = result.period_key if monthly else None
-    extra = {"source": source, "periode": periode, "period_key": result.period_key,
-             "batch_id": result.batch_id, "file": result.file_name, "revision": result.revision}
+    extra = {"source": source, "periode": result.period_key if monthly else None,
+             "period_key": result.period_key, "batch_id": result.batch_id,
+             "file": result.file_name, "revision": result.revision}
+    if batches is not None:
+        batches.add(SOURCE_ASSETS[source], extra=extra)
+    return extra
+
+
+def announce(outlet_event: Any | None) -> dict[str, Any]:
+    """Once nothing waits in the landing location or the load queue: hand every batch
+    loaded since the last announcement to the transform in ONE `monev_landed` event.
+    Skipped (no event) when nothing new was loaded or more files are still coming."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from monev.orchestration.completeness import waiting_files
+    from monev.warehouse import db
+
+    waiting = waiting_files()
+    if waiting:
+        raise AirflowSkipException(
+            f"{waiting} file(s) still waiting to be loaded: the next poll announces the burst")
+    with db.connect() as conn:
+        rows = conn.execute(
+            "UPDATE audit.landing_files SET announced_at = now()"
+            " WHERE status = 'loaded' AND announced_at IS NULL"
+            " RETURNING source, period_key, batch_id"
+        ).fetchall()
+        conn.commit()
+    if not rows:
+        raise AirflowSkipException("nothing new was loaded")
+    periods = sorted({p for _, p, _ in rows if len(p) == 7 and p[4] == "-"})
+    extra = {"periods": periods, "batches": sorted(b for _, _, b in rows),
+             "sources": sorted({s for s, _, _ in rows})}
+    log.info("announcing %d loaded batch(es) to the transform: sources %s, periods %s",
+             len(rows), extra["sources"], periods)
     if outlet_event is not None:
         outlet_event.extra = extra
     return extra

@@ -14,11 +14,16 @@ WATCHED = tuple(s.strip() for s in _WATCHED.split(",") if s.strip())
 
 
 def missing(month_start: date) -> list[str]:
-    """Watched sources with no loaded batch for the month before `month_start`."""
+    """Watched sources with no loaded batch for the month before `month_start`. Nothing
+    is missing on a warehouse that has never loaded a month: a fresh install has no
+    senders to chase yet."""
     from monev.warehouse import db
 
     periode = previous_month(month_start)
     with db.connect() as conn:
+        if not conn.execute("SELECT 1 FROM audit.load_batches WHERE status = 'loaded'"
+                            " AND period_key ~ '^\\d{4}-\\d{2}$' LIMIT 1").fetchone():
+            return []
         rows = conn.execute(
             "SELECT DISTINCT source FROM audit.load_batches WHERE period_key = %s"
             " AND status = 'loaded'", (periode,)

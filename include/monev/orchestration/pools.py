@@ -1,11 +1,16 @@
-"""Pools: `monev_heavy` (one slot) keeps two heavy loads or dbt builds from running at
-once on a small machine; created by `monev run`/`monev airflow` locally and by
-airflow-init in the compose stack."""
+"""Pools, so that loads never wait behind a dbt build: `monev_load` (one file gated and
+published at a time, in the order the ingest DAG lists them) and `monev_dbt` (one dbt
+build at a time). Created by `monev run`/`monev airflow` locally and by airflow-init in
+the compose stack."""
 
 from __future__ import annotations
 
-HEAVY = "monev_heavy"
-POOLS = {HEAVY: (1, "one heavy load or dbt build at a time")}
+LOAD = "monev_load"
+DBT = "monev_dbt"
+POOLS = {
+    LOAD: (1, "gate + publish of landed files, one at a time, oldest period first"),
+    DBT: (1, "one dbt build of the warehouse at a time"),
+}
 
 
 def ensure_pools() -> None:

@@ -1,4 +1,5 @@
-"""What the monthly report DAG does per period: national + every province, sent once."""
+"""What the monthly report DAG does: decide which months are ready (completeness), then
+build each one's national and provincial reports once, oldest month first."""
 
 from __future__ import annotations
 
@@ -14,19 +15,38 @@ def previous_month(d: date) -> str:
     return f"{y:04d}-{m:02d}"
 
 
-def periods_for_run(context: dict[str, Any]) -> list[str]:
-    """Months to report: the run's `periode` param, the periods carried by the marts
-    event that triggered it, or — on the monthly schedule — the previous month."""
-    from monev.orchestration.assets import periods_from_events
+def months_to_report(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The months whose reports to build now, oldest first, each with `reissue`.
 
-    params = context.get("params") or {}
+    A manual run with `periode` builds that month (a new revision with `reissue`);
+    otherwise every month the completeness plan says is ready — whatever triggered the
+    run (the marts event or the monthly schedule). The plan is logged month by month,
+    so the DAG run shows each month's completeness."""
+    from monev.orchestration.completeness import plan
+
     if params.get("periode"):
-        return [params["periode"]]
-    found = periods_from_events(context.get("triggering_asset_events"))
-    if found:
-        return found
-    logical = context.get("logical_date")
-    return [previous_month(logical.date())] if logical else []
+        return [{"periode": params["periode"], "reissue": bool(params.get("reissue")),
+                 "provinsi": params.get("provinsi")}]
+    p = plan()
+    if p.blocked:
+        log.info("no report now: %s", p.blocked)
+    for m in p.months:
+        log.info("%s: %-7s loaded=%s missing=%s due=%s (%s)", m.periode, m.decision,
+                 ",".join(m.loaded) or "-", ",".join(m.missing) or "-", m.due, m.reason)
+    return [{"periode": m.periode, "reissue": m.decision == "reissue", "provinsi": None}
+            for m in p.to_build]
+
+
+def _allow_child_processes() -> None:
+    """Under Celery the task process is forked from a prefork pool worker, which
+    multiprocessing marks daemonic, and a daemonic process may not start the report
+    process pool ("daemonic processes are not allowed to have children"). This task
+    process is not a pool worker: it may have children, and it waits for them."""
+    import multiprocessing
+
+    proc = multiprocessing.current_process()
+    if proc.daemon:
+        proc._config["daemon"] = False  # type: ignore[attr-defined]
 
 
 def build_period(periode: str, reissue: bool = False,
@@ -36,6 +56,15 @@ def build_period(periode: str, reissue: bool = False,
     period's report only once unless `reissue` asks for a new revision."""
     from monev.reports.build import build_reports
 
+    _allow_child_processes()
     runs = build_reports(periode, provinsi=provinsi, send=True, reissue=reissue) or []
-    log.info("reports %s: %d report run(s)", periode, len(runs))
-    return {"periode": periode, "reports": len(runs)}
+    by_status: dict[str, int] = {}
+    for r in runs:
+        by_status[r.status] = by_status.get(r.status, 0) + 1
+    revisions = sorted({r.revision for r in runs})
+    log.info("reports %s: %d scope(s) %s, revision(s) %s", periode, len(runs), by_status,
+             revisions)
+    failed = [r.scope for r in runs if r.status == "failed"]
+    if failed:
+        raise RuntimeError(f"reports {periode}: build failed for scope(s) {', '.join(failed)}")
+    return {"periode": periode, "reports": len(runs), "status": by_status}

@@ -1,9 +1,10 @@
 """`monev run --periode YYYY-MM`: the monthly pipeline through Airflow, in-process.
 
 `dag.test()` runs one DAG and never fires asset consumers, so this runs each DAG in
-turn — every source's ingest DAG, then `transform_warehouse` if any of them emitted an
-asset event, then `monthly_reports` — passing the period along as run conf, the same
-way the asset events' `extra` carries it in a scheduled deployment.
+turn — `ingest_landing`, then `transform_warehouse` if it announced loaded batches,
+then `monthly_reports` for the month — passing the period along as run conf, the same
+way the asset events' `extra` carries it in a scheduled deployment. `monev airflow`
+runs the same DAGs under the real scheduler (monev.orchestration.services).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monev.orchestration import airflow_home
-from monev.orchestration.landing import SOURCES
 
 QUIET = ("airflow", "cosmos", "great_expectations", "dbt", "sqlalchemy", "alembic")
 
@@ -41,7 +41,8 @@ class RunSummary:
 
     @property
     def published(self) -> list[dict[str, Any]]:
-        return [e for d in self.dags if d.dag_id.startswith("ingest_") for e in d.asset_events]
+        return [e for d in self.dags if d.dag_id.startswith("ingest_") for e in d.asset_events
+                if e.get("source") and "batch_id" in e and "batches" not in e]
 
 
 def _quiet() -> None:
@@ -106,9 +107,8 @@ def run_period(periode: str, *, reports: bool = True, reissue: bool = False,
                provinsi: str | None = None) -> RunSummary:
     summary = RunSummary(periode, prepare())
     dags = load_dags()
-    for source in SOURCES:
-        summary.dags.append(run_dag(dags[f"ingest_{source}"], {"periode": periode}))
-    if summary.published:
+    summary.dags.append(run_dag(dags["ingest_landing"], {"periode": periode}))
+    if any("batches" in e for e in summary.dags[0].asset_events):
         periods = sorted({e["periode"] for e in summary.published if e.get("periode")} | {periode})
         summary.dags.append(run_dag(dags["transform_warehouse"], {"periods": periods}))
     if reports and all(d.state == "success" for d in summary.dags):

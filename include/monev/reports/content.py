@@ -155,6 +155,11 @@ def build_content(data: MartData, scope: str) -> ReportContent:
     tables["sumber"] = _sources_table(data.sumber_data, data.periode)
 
     found = findings.evaluate(data.periode, scope_row, children, previous)
+    missing = missing_sources(data.sumber_data, data.periode)
+    if missing:  # built after the due day without them (monev.orchestration.completeness)
+        found.insert(0, findings.Finding(findings.RULES_BY_CODE["DATA_TIDAK_LENGKAP"], detail=(
+            "Sumber data bulan ini belum diterima saat laporan dibuat: "
+            + ", ".join(missing) + ".")))
     tables["temuan"] = Table("Temuan", "Temuan dan rekomendasi", [
         Column("kode", "Aturan", "text"), Column("judul", "Temuan", "text"),
         Column("uraian", "Uraian", "text"), Column("rekomendasi", "Rekomendasi", "text"),
@@ -257,6 +262,23 @@ def _warnings(value: object) -> str | None:
     return "; ".join(
         str(i.get("message") or i.get("rule") or i) if isinstance(i, dict) else str(i)
         for i in items)
+
+
+# The deliveries a month's report needs; the orchestrator waits for them until the due day.
+REPORT_SOURCES = ("kepesertaan", "peserta_rentan", "realisasi", "anggaran")
+
+
+def missing_sources(sumber: pd.DataFrame, periode: dt.date) -> list[str]:
+    """REPORT_SOURCES without a delivery for the month (anggaran: for its year)."""
+    if sumber.empty:
+        return []  # no source list to judge by
+    month, have = periode.strftime("%Y-%m"), set()
+    for r in records(sumber):
+        if str(r.get("period_key", ""))[:7] == month:
+            have.add(r.get("source"))
+        elif r.get("source") == "anggaran" and str(r.get("period_key", ""))[:4] == month[:4]:
+            have.add("anggaran")
+    return [s for s in REPORT_SOURCES if s not in have]
 
 
 def _sources_table(df: pd.DataFrame, periode: dt.date) -> Table:

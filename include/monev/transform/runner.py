@@ -7,6 +7,7 @@ manifest cosmos renders the DAG from; :func:`docs` writes the static documentati
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from monev.config import settings
+from monev.transform import run_results
 from monev.transform.profile import dbt_environment
 
 
@@ -73,8 +75,12 @@ def _invoke(
         "--log-path", str(logs),
     ]
     logging.getLogger("dbt").setLevel(logging.WARNING)
+    started = time.time()
     with dbt_environment(url):
-        return dbtRunner().invoke(full)
+        res = dbtRunner().invoke(full)
+    if needs_db and args[0] in run_results.RECORDED_COMMANDS:
+        run_results.record((target_path or target) / "run_results.json", url, started)
+    return res
 
 
 def _node_results(res: Any) -> list[NodeResult]:

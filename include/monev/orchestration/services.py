@@ -1,0 +1,232 @@
+"""`monev airflow`: Airflow as a service on one machine — scheduler, dag-processor,
+triggerer and api-server (with LocalExecutor), or the same plus Celery workers on a
+private Redis broker (CeleryExecutor) — all started by this one supervisor.
+
+The supervisor leads its own process group: SIGTERM or Ctrl-C stops every process it
+started, their children included (task processes, api-server workers, Redis), and
+nothing keeps the port. The compose stack runs the same entry point, one component per
+container (`monev airflow --only scheduler`), so what the tests start is what is
+deployed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monev.orchestration import airflow_home
+
+log = logging.getLogger(__name__)
+
+# the api-server first: task processes report to its execution API, and a task started
+# before it answers fails without ever running
+CORE = ("api-server", "dag-processor", "triggerer", "scheduler")
+
+
+@dataclass
+class Options:
+    port: int = 8080
+    host: str = "127.0.0.1"
+    executor: str = "local"            # local | celery
+    celery_workers: int = 0            # with executor=celery
+    redis_port: int | None = None      # start a private redis-server on this port
+    only: tuple[str, ...] = ()         # run just these components (compose: one each)
+    log_dir: Path | None = None        # component logs (default: AIRFLOW_HOME/services)
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+def _ports(opts: Options) -> dict[str, str]:
+    # Airflow's log servers default to 8793/8794 on every machine: keep them next to the
+    # api-server's port so two checkouts never collide.
+    return {
+        "AIRFLOW__API__HOST": opts.host,
+        "AIRFLOW__API__PORT": str(opts.port),
+        "AIRFLOW__API__BASE_URL": f"http://{_client_host(opts.host)}:{opts.port}",
+        # task processes report to the api-server's execution API
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL":
+            f"http://{_client_host(opts.host)}:{opts.port}/execution/",
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(opts.port + 1),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(opts.port + 2),
+    }
+
+
+def _client_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "") else host
+
+
+def environment(opts: Options) -> dict[str, str]:
+    """Everything the components need, on top of airflow_home.configure()."""
+    # what the environment already says wins (compose names the api-server's host)
+    env = {k: os.environ.get(k, v) for k, v in _ports(opts).items()}
+    env.update(opts.extra_env)
+    # JWT secret shared by api-server and task processes (standalone generated one)
+    secret_file = airflow_home.airflow_home() / "jwt_secret"
+    if not secret_file.exists():
+        secret_file.write_text(os.urandom(24).hex())
+        secret_file.chmod(0o600)
+    env.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", secret_file.read_text().strip())
+    # the UI without a login page on the loopback default; the simple auth manager
+    # still asks for users when the server listens on every interface
+    env.setdefault("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS",
+                   "True" if _client_host(opts.host) == opts.host else "False")
+    if opts.executor == "celery":
+        env["AIRFLOW__CORE__EXECUTOR"] = "CeleryExecutor"
+        if opts.redis_port:
+            env.setdefault("AIRFLOW__CELERY__BROKER_URL",
+                           f"redis://127.0.0.1:{opts.redis_port}/0")
+        env.setdefault("AIRFLOW__CELERY__RESULT_BACKEND",
+                       "db+" + os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+    else:
+        env["AIRFLOW__CORE__EXECUTOR"] = "LocalExecutor"
+    # components are started as `python -m airflow`, with this venv first on PATH
+    bin_dir = os.path.dirname(sys.executable)
+    env["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    return env
+
+
+def commands(opts: Options) -> dict[str, list[str]]:
+    """Name → argv of every process to start, in start order."""
+    py = [sys.executable, "-m", "airflow"]
+    cmds: dict[str, list[str]] = {}
+    if opts.executor == "celery" and opts.redis_port:
+        cmds["redis"] = ["redis-server", "--port", str(opts.redis_port), "--bind", "127.0.0.1",
+                         "--save", "", "--appendonly", "no", "--protected-mode", "yes"]
+    for name in CORE:
+        if name == "api-server":
+            cmds[name] = [*py, "api-server", "--host", opts.host, "--port", str(opts.port),
+                          "--workers", "1"]
+        else:
+            cmds[name] = [*py, name]
+    for i in range(1, opts.celery_workers + 1 if opts.executor == "celery" else 1):
+        # each worker its own name and log-server port, so two run on one machine
+        cmds[f"celery-worker-{i}"] = [*py, "celery", "worker", "--concurrency", "2",
+                                      "--celery-hostname", f"worker{i}@%h",
+                                      "--without-mingle", "--without-gossip"]
+    if opts.only:
+        cmds = {k: v for k, v in cmds.items() if k.rstrip("-0123456789") in opts.only}
+    return cmds
+
+
+def prepare() -> None:
+    """Environment, metadata database, pools; warn when alerts cannot be emailed."""
+    from monev.orchestration import callbacks
+    from monev.orchestration.runner import prepare as prepare_run
+
+    prepare_run()
+    if not callbacks.smtp_configured():
+        print("monev airflow: WARNING no SMTP connection (AIRFLOW_CONN_SMTP_DEFAULT):"
+              " alerts go to the task logs and audit.alerts only", file=sys.stderr)
+
+
+class Supervisor:
+    def __init__(self, opts: Options):
+        self.opts = opts
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.stopping = False
+
+    def start(self) -> None:
+        # lead a process group so stop() reaches every descendant; a session leader
+        # (a shell's job) already leads its own
+        with contextlib.suppress(PermissionError):
+            os.setpgid(0, 0)
+        env = {**os.environ, **environment(self.opts)}
+        log_dir = self.opts.log_dir or airflow_home.airflow_home() / "services"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        for name, argv in commands(self.opts).items():
+            out = (log_dir / f"{name}.log").open("ab")
+            worker = name.startswith("celery-worker-")
+            penv = dict(env)
+            if worker:
+                n = int(name.rsplit("-", 1)[1])
+                # worker 1 on the port the api-server reads worker logs from (the
+                # scheduler serves none under Celery); more workers on one machine next
+                if n > 1:
+                    penv["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(self.opts.port + 2 + n)
+            self.procs[name] = subprocess.Popen(argv, env=penv, stdout=out,
+                                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            if name in ("redis", "api-server"):
+                self._wait_port(name, self.opts.redis_port if name == "redis" else self.opts.port)
+        print(f"monev airflow: {', '.join(self.procs)} started ({self.opts.executor} executor);"
+              f" UI http://{self.opts.host}:{self.opts.port}  logs {log_dir}", flush=True)
+
+    def _wait_port(self, name: str, port: int | None, timeout: float = 120.0) -> None:
+        import socket
+
+        t0 = time.monotonic()
+        while port and time.monotonic() - t0 < timeout:
+            if self.procs[name].poll() is not None:
+                return  # run() reports the exit
+            host = "127.0.0.1" if name == "redis" else _client_host(self.opts.host)
+            with socket.socket() as s:
+                if s.connect_ex((host, port)) == 0:
+                    return
+            time.sleep(0.5)
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        self.stopping = True
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self._handle)
+        signal.signal(signal.SIGINT, self._handle)
+        self.start()
+        code = 0
+        while not self.stopping:
+            dead = [n for n, p in self.procs.items() if p.poll() is not None]
+            if dead:
+                print(f"monev airflow: {', '.join(dead)} exited; stopping the rest",
+                      file=sys.stderr)
+                code = 1
+                break
+            time.sleep(1)
+        self.stop()
+        return code
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM to everything this supervisor started (direct children, their
+        descendants and anything left in its process group), SIGKILL what remains."""
+        import psutil
+
+        me = psutil.Process()
+        pgid = os.getpgid(0)
+        victims = {p.pid: p for p in me.children(recursive=True)}
+        for p in psutil.process_iter():
+            try:
+                if p.pid != me.pid and os.getpgid(p.pid) == pgid:
+                    victims.setdefault(p.pid, p)
+            except (ProcessLookupError, psutil.Error):
+                continue
+        for p in victims.values():
+            with contextlib.suppress(psutil.Error):
+                p.terminate()
+        _, alive = psutil.wait_procs(list(victims.values()), timeout=timeout)
+        for p in alive:
+            with contextlib.suppress(psutil.Error):
+                p.kill()
+        psutil.wait_procs(alive, timeout=5)
+        print(f"monev airflow: stopped {len(victims)} process(es)", flush=True)
+
+
+def serve(opts: Options, init_only: bool = False) -> int:
+    """Prepare (metadata migration, pools, manifest) and run the components. With
+    `only` (compose: one component per container) the `--init` container has prepared
+    everything already, so nothing is migrated concurrently."""
+    airflow_home.configure()
+    os.environ.update(environment(opts))
+    if init_only or not opts.only:
+        prepare()
+    if init_only:
+        return 0
+    return Supervisor(opts).run()
+
+
+def exec_cli(args: list[str]) -> None:
+    """The `airflow` CLI on the project's metadata database (`monev airflow-cli …`)."""
+    airflow_home.configure()
+    os.execve(sys.executable, [sys.executable, "-m", "airflow", *args], os.environ.copy())

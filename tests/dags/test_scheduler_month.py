@@ -1,0 +1,292 @@
+"""A month run by Airflow itself: `monev airflow` (the project's own start-up, real
+scheduler, dag-processor, triggerer and api-server — no dag.test, no `monev run`) on an
+empty landing folder; then a generated small month, with one file that the gate
+rejects, is dropped into it. Nobody triggers anything. Asserted: the first screen is
+green; every good file is loaded; one transform for the burst; each report scope built
+once; the mart equals a direct build (ingest + `monev transform`) of the same files; the
+rejection's alert is in audit.alerts; the Deadline Alert of watch_late_extracts fires
+through the triggerer; SIGTERM stops every process the service started.
+The same test runs with CeleryExecutor: a private Redis and two Celery workers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+PERIODE = "2025-01"
+PSEUDONYM_KEY = "scheduler-test-key"
+# Budget for drop → reports on a busy 2-core machine (the bench measures the real figure).
+DEADLINE_S = 600
+
+
+def _free_ports(n: int) -> int:
+    """A base port with `n` consecutive free ports after it."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + n >= 65535:
+            continue
+        try:
+            for p in range(base, base + n):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no free port range")
+
+
+def _wait(what: str, check: Callable[[], object], timeout: float, proc: subprocess.Popen,
+          logs: Path) -> object:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        got = check()
+        if got:
+            return got
+        if proc.poll() is not None:
+            pytest.fail(f"monev airflow exited ({proc.returncode}) while waiting for {what}\n"
+                        + _tail(logs))
+        time.sleep(3)
+    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n" + _tail(logs))
+
+
+def _tail(logs: Path) -> str:
+    out = []
+    for f in sorted(logs.glob("*.log")):
+        lines = f.read_text(errors="replace").splitlines()[-15:]
+        out.append(f"--- {f.name}\n" + "\n".join(lines))
+    return "\n".join(out)
+
+
+class Meta:
+    """Read-only look at Airflow's metadata database (what the UI shows)."""
+
+    def __init__(self, url: str):
+        self.url = make_url(url).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+
+    def q(self, sql: str, *args: object) -> list[tuple]:
+        with psycopg.connect(self.url) as conn:
+            return conn.execute(sql, args).fetchall()
+
+    def runs(self, dag_id: str, state: str | None = None) -> int:
+        if state:
+            return self.q("SELECT count(*) FROM dag_run WHERE dag_id = %s AND state = %s",
+                          dag_id, state)[0][0]
+        return self.q("SELECT count(*) FROM dag_run WHERE dag_id = %s", dag_id)[0][0]
+
+    def busy(self) -> int:
+        return self.q("SELECT count(*) FROM dag_run WHERE state IN ('queued', 'running')"
+                      " AND dag_id <> 'watch_late_extracts'")[0][0]
+
+
+def _direct_build(files: Path, url: str) -> None:
+    """What a data engineer would run by hand: `monev ingest` the files, `monev transform`."""
+    from monev.ingest.pipeline import ingest_file
+    from monev.orchestration.ingest_tasks import _load_order
+    from monev.orchestration.landing import Landing
+    from monev.transform import runner
+    from monev.warehouse import db
+
+    db.ensure_warehouse(url)
+    for f in sorted(Landing(str(files)).list(), key=_load_order):
+        ingest_file(files / f.relpath, publish=True)
+    result = runner.build(url=url)
+    assert result.success, result.failed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("executor", ["local", "celery"])
+def test_month_completes_itself_under_the_scheduler(
+    executor: str, server_url: str, warehouse: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if executor == "celery" and not shutil.which("redis-server"):
+        pytest.fail("redis-server is not installed (scripts/setup.sh installs it)")
+    from monev.synthetic import generate
+
+    # the month, generated apart and dropped in one go (the bad file is a _rev7 of it)
+    generated = tmp_path / "generated"
+    generate(generated, PERIODE, PERIODE, scale="small", seed=11, bad=("aktif_gt_terdaftar",))
+    bad = sorted((generated / "bad").glob("kepesertaan_*.csv"))[0]
+    drop = tmp_path / "drop"
+    shutil.copytree(generated, drop, ignore=shutil.ignore_patterns("bad", "MANIFEST.json"))
+    shutil.copy(bad, drop / bad.name)
+    good = {f.relative_to(drop).as_posix() for f in drop.rglob("*") if f.is_file()} - {bad.name}
+
+    meta_db = f"airflow_sched_{executor}_{os.getpid()}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{meta_db}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{meta_db}"')
+    meta_url = make_url(server_url).set(database=meta_db, drivername="postgresql+psycopg")
+    meta_url = meta_url.render_as_string(hide_password=False)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    home = tmp_path / "airflow_home"
+    port = _free_ports(8)
+    env = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith(("AIRFLOW", "PYTEST", "MONEV_")) and k != "WAREHOUSE_URL"
+    }
+    env.update({
+        "WAREHOUSE_URL": warehouse,
+        "MONEV_PG_PORT": os.environ.get("MONEV_PG_PORT", "55432"),
+        "MONEV_STATE_DIR": str(tmp_path / "state"),
+        "MONEV_LANDING_URL": str(landing),
+        "MONEV_REPORTS_DIR": str(tmp_path / "reports"),
+        "MONEV_PSEUDONYM_KEY": PSEUDONYM_KEY,
+        "MONEV_POLL_MINUTES": "0.25",
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta_url,
+    })
+    cmd = [str(Path(sys.executable).with_name("monev")), "airflow", "--port", str(port)]
+    if executor == "celery":
+        cmd += ["--celery-workers", "2", "--redis-port", str(port + 7)]
+    logs = home / "services"
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True, text=True)
+    meta = Meta(meta_url)
+    started: list[psutil.Process] = []
+    try:
+        # first screen: the scheduler ran the poll on the empty landing, nothing is red
+        _wait("a first ingest poll", lambda: _table(meta) and meta.runs("ingest_landing",
+              "success") >= 1, 240, proc, logs)
+        started = psutil.Process(proc.pid).children(recursive=True)
+        assert meta.q("SELECT dag_id, state FROM dag_run WHERE state = 'failed'") == []
+        assert meta.runs("transform_warehouse") == 0
+
+        t_drop = time.monotonic()
+        staging = landing / ".incoming"  # same filesystem: each file appears whole
+        shutil.copytree(drop, staging)
+        for f in sorted(staging.rglob("*")):
+            if f.is_file():
+                target = landing / f.relative_to(staging)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                f.rename(target)
+        shutil.rmtree(staging)
+
+        def reports_done() -> bool:
+            with psycopg.connect(warehouse) as conn:
+                n = conn.execute("SELECT count(*) FROM audit.report_runs WHERE periode = %s"
+                                 " AND status IN ('built', 'sent')",
+                                 (f"{PERIODE}-01",)).fetchone()[0]
+            return n > 0 and meta.busy() == 0
+
+        _wait("the month's reports", reports_done, DEADLINE_S, proc, logs)
+        seconds = time.monotonic() - t_drop
+        print(f"{executor}: drop → reports {seconds:.0f}s")
+        # one more poll after everything settled: nothing may run again
+        polls = meta.runs("ingest_landing", "success")
+        _wait("a quiet poll", lambda: meta.runs("ingest_landing", "success") > polls + 1,
+              120, proc, logs)
+        assert meta.busy() == 0
+
+        # the Deadline Alert of watch_late_extracts fires in the running triggerer: a
+        # run for December 2024, whose extracts never came, is long past its due day
+        trig = subprocess.run([cmd[0], "airflow-cli", "dags", "trigger", "watch_late_extracts",
+                               "-l", "2025-01-01T00:00:00+00:00"], env=env, text=True,
+                              capture_output=True, timeout=180)
+        assert trig.returncode == 0, trig.stderr[-3000:]
+        _wait("the late-extract Deadline Alert", lambda: _alerts(warehouse, "late_extract"),
+              240, proc, logs)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            out, _ = proc.communicate(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate()
+    # SIGTERM stopped everything the service started, and the port is free again
+    assert proc.returncode == 0, out
+    assert "stopped" in out
+    time.sleep(1)
+    alive = [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], [p.cmdline()[:4] for p in alive]
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0, "api-server port still answers"
+
+    with psycopg.connect(warehouse) as conn:
+        files = dict(conn.execute("SELECT relpath, status FROM audit.landing_files").fetchall())
+        alerts = conn.execute("SELECT subject, body FROM audit.alerts WHERE kind = 'failure'"
+                              ).fetchall()
+        scopes = conn.execute("SELECT scope, count(*) FROM audit.report_runs"
+                              " WHERE periode = %s GROUP BY scope", (f"{PERIODE}-01",)).fetchall()
+        provinces = conn.execute("SELECT count(*) FROM raw.wilayah WHERE tingkat = 'PROVINSI'"
+                                 ).fetchone()[0]
+        late = conn.execute("SELECT subject, body FROM audit.alerts WHERE kind = 'late_extract'"
+                            ).fetchall()
+        complete = conn.execute("SELECT complete, missing_sources FROM audit.month_completeness"
+                                " WHERE periode = %s", (PERIODE,)).fetchone()
+    # every good file loaded, the bad one rejected, its alert recorded
+    # (the region reference files equal the shipped ones, loaded before anything else)
+    shipped = {"referensi/wilayah_bps.csv", "referensi/wilayah_perubahan.csv"}
+    assert {k: v for k, v in files.items() if k != bad.name and k not in shipped} == \
+        dict.fromkeys(good - shipped, "loaded")
+    assert {files[k] for k in shipped & good} <= {"loaded", "duplicate"}
+    assert files[bad.name] == "rejected"
+    assert len(alerts) == 1 and "ingest_landing.load" in alerts[0][0], alerts
+    assert bad.name in alerts[0][1] and "tk_aktif" in alerts[0][1]
+    assert complete == (True, [])
+    assert len(late) == 1 and "kepesertaan" in late[0][1], late
+    # one transform for the burst, one report run per scope
+    assert meta.runs("transform_warehouse") == 1
+    assert meta.runs("transform_warehouse", "success") == 1
+    assert all(n == 1 for _, n in scopes), scopes
+    assert len(scopes) == provinces + 1
+    built = meta.q("SELECT count(*) FROM task_instance WHERE dag_id = 'monthly_reports'"
+                   " AND task_id = 'build_reports' AND state = 'success'")[0][0]
+    assert built == 1
+    assert meta.q("SELECT dag_id, state FROM dag_run WHERE state = 'failed'"
+                  " AND dag_id <> 'ingest_landing'") == []
+    # one asset event per published batch and one per marts build
+    events = dict(meta.q("SELECT a.name, count(*) FROM asset_event e JOIN asset a"
+                         " ON a.id = e.asset_id GROUP BY a.name"))
+    assert events.pop("monev_landed") == 1 and events.pop("monev_marts") == 1
+    assert sum(events.values()) == sum(v == "loaded" for v in files.values()), events
+
+    # the scheduler's mart equals a direct build of the same files
+    direct = f"{make_url(warehouse).database}_direct"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{direct}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{direct}"')
+    direct_url = make_url(warehouse).set(database=direct).render_as_string(hide_password=False)
+    monkeypatch.setenv("MONEV_PSEUDONYM_KEY", PSEUDONYM_KEY)
+    monkeypatch.setenv("MONEV_STATE_DIR", str(tmp_path / "direct_state"))
+    monkeypatch.setenv("WAREHOUSE_URL", direct_url)
+    from monev.config import reset_settings
+
+    reset_settings()
+    _direct_build(drop, direct_url)
+    query = ("SELECT * FROM marts.mart_monev_wilayah_bulanan ORDER BY periode, kode_wilayah")
+    with psycopg.connect(warehouse) as a, psycopg.connect(direct_url) as b:
+        rows_a, rows_b = a.execute(query).fetchall(), b.execute(query).fetchall()
+    assert rows_a and rows_a == rows_b
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{direct}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{meta_db}" WITH (FORCE)')
+
+
+def _alerts(warehouse: str, kind: str) -> list[tuple]:
+    with psycopg.connect(warehouse) as conn:
+        return conn.execute("SELECT subject, body FROM audit.alerts WHERE kind = %s",
+                            (kind,)).fetchall()
+
+
+def _table(meta: Meta) -> bool:
+    try:
+        return bool(meta.q("SELECT to_regclass('public.dag_run')")[0][0])
+    except psycopg.Error:
+        return False
