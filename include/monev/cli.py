@@ -104,6 +104,9 @@ def transform(
         list[str] | None, typer.Option("--select", "-s", help="dbt node selection")
     ] = None,
     docs: bool = typer.Option(False, "--docs", help="also write the static docs site"),
+    full_tests: bool = typer.Option(
+        False, "--full-tests", help="data tests over the whole history, not the changed months"
+    ),
 ) -> None:
     """Run `dbt build` in-process and print a per-model summary; non-zero exit on error."""
     from rich.table import Table
@@ -112,7 +115,7 @@ def transform(
 
     # dbt style "--select 'a b'" as well as repeated --select
     nodes = [part for value in select or [] for part in value.split()]
-    result = runner.build(full_refresh=full_refresh, select=nodes or None)
+    result = runner.build(full_refresh=full_refresh, select=nodes or None, full_tests=full_tests)
     table = Table("model", "status", "seconds")
     for n in result.models:
         table.add_row(n.name, n.status, f"{n.seconds:.2f}")

@@ -7,6 +7,7 @@ import time
 EXPECTED = {
     "ingest_referensi", "ingest_anggaran", "ingest_kepesertaan", "ingest_peserta_rentan",
     "ingest_realisasi", "transform_warehouse", "monthly_reports", "watch_late_extracts",
+    "full_history_tests",
 }
 PARSE_BUDGET_S = 15.0
 

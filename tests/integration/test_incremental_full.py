@@ -38,21 +38,24 @@ def wh(
         yield url
 
 
-def _without_double_funding(src: Path) -> Path:
-    """The month's participant list as a _rev1 keeping each NIK's first row only."""
-    dst = src.with_name(src.name.replace(".csv.gz", "_rev1.csv.gz"))
-    seen: set[str] = set()
-    with gzip.open(src, "rt", newline="", encoding="utf-8") as fin, \
-            gzip.open(dst, "wt", newline="", encoding="utf-8") as fout:
-        reader = csv.reader(fin)
-        writer = csv.writer(fout)
-        header = next(reader)
-        writer.writerow(header)
-        nik = header.index("nik")
-        for row in reader:
+def _revision(src: Path, rev: int, first_row_only: bool) -> Path:
+    """The month's participant list as a _rev<rev>: each NIK's first row only (no double
+    funding left), or every row but the last."""
+    dst = src.with_name(src.name.replace(".csv.gz", f"_rev{rev}.csv.gz"))
+    with gzip.open(src, "rt", newline="", encoding="utf-8") as fin:
+        rows = list(csv.reader(fin))
+    header, body = rows[0], rows[1:]
+    if first_row_only:
+        nik, seen, kept = header.index("nik"), set(), []
+        for row in body:
             if row[nik] not in seen:
                 seen.add(row[nik])
-                writer.writerow(row)
+                kept.append(row)
+        body = kept
+    else:
+        body = body[:-1]
+    with gzip.open(dst, "wt", newline="", encoding="utf-8") as fout:
+        csv.writer(fout).writerows([header, *body])
     return dst
 
 
@@ -99,7 +102,7 @@ def test_incremental_equals_full_refresh(wh: str, landing: list[Path]) -> None:
 
     # March revised: nobody is double funded any more
     rentan = next(p for p in march if p.name.startswith("peserta_rentan"))
-    ingest([_without_double_funding(rentan)])
+    ingest([_revision(rentan, 1, first_row_only=True)])
     build_ok()
     assert _nik_ganda(wh, MAR) == (0, 0, 0)
 
@@ -115,3 +118,26 @@ def test_incremental_equals_full_refresh(wh: str, landing: list[Path]) -> None:
     differ = [n for n in full if incremental[n] != full[n]]
     assert not differ, differ
     assert sum(len(v) for v in full.values()) > 1000  # the comparison compared something
+
+
+def test_big_tables_are_tested_on_changed_months_and_fully_on_request(
+    wh: str, landing: list[Path]
+) -> None:
+    """After a revision of March only, a build tests March; a broken January row is
+    found by the full-history run (monev transform --full-tests), not by the build."""
+    from monev.transform.runner import build
+
+    rentan = next(p for p in landing if p.name == "peserta_rentan_202403.csv.gz")
+    ingest([_revision(rentan, 2, first_row_only=False)])
+    build_ok()
+    broken = ("update marts.mart_nik_ganda set kode_wilayah_domisili = null"
+              " where (periode, peserta_id) = (select periode, peserta_id"
+              " from marts.mart_nik_ganda where periode = '2024-01-01' limit 1)")
+    with psycopg.connect(wh, autocommit=True) as conn:
+        assert conn.execute(broken).rowcount == 1
+    assert build(select=["resource_type:test"]).success
+    full = build(select=["resource_type:test"], full_tests=True)
+    assert not full.success
+    assert {n.name for n in full.failed} == {
+        "not_null_mart_nik_ganda_kode_wilayah_domisili",
+    }

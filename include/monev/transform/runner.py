@@ -99,8 +99,11 @@ def build(
     url: str | None = None,
     quiet: bool = True,
     exclude: list[str] | None = None,
+    full_tests: bool = False,
 ) -> TransformResult:
-    """Run `dbt build` (models, unit tests, data tests) and summarise every node."""
+    """Run `dbt build` (models, unit tests, data tests) and summarise every node.
+    Data tests on the big participant tables test the months this build changed;
+    `full_tests` tests them over the whole history (the scheduled full-history run)."""
     import time
 
     args = ["build"]
@@ -108,6 +111,8 @@ def build(
         args += ["--quiet"]
     if full_refresh:
         args.append("--full-refresh")
+    if full_tests:
+        args += ["--vars", '{"monev_full_tests": true}']
     if select:
         # only tests whose parents are all selected: a partial build must not run a
         # relationship test against a table it did not build
