@@ -13,6 +13,15 @@
 -- (macros/access.sql) is part of the view (security_barrier keeps a user's own
 -- functions from seeing rows before it); the view's owner - dbt, which tests it - sees
 -- every row, as a table's owner does.
+with kode as not materialized (
+    -- grouped by kode_asal (unique already): PostgreSQL then knows each row meets at
+    -- most one code - it estimates the joins right (hash joins on the month, not sorts)
+    -- and drops the payer join when a query does not select its column
+    select kode_asal, min(kode_wilayah) as kode_wilayah, min(kode_provinsi) as kode_provinsi
+    from {{ ref('int_wilayah__kode_terkini') }}
+    group by kode_asal
+)
+
 select
     {{ monev_key(['d.periode', 'd.peserta_id', 'd.sumber_iuran', 'd.kode_pemda_pembayar']) }}
         as peserta_rentan_key,
@@ -41,8 +50,8 @@ select
     d.batch_id,
     d.source_row
 from {{ ref('stg_bpjs__peserta_rentan') }} as d
-left join {{ ref('int_wilayah__kode_terkini') }} as k on k.kode_asal = d.kode_wilayah_domisili
-left join {{ ref('int_wilayah__kode_terkini') }} as kp on kp.kode_asal = d.kode_pemda_pembayar
+left join kode as k on k.kode_asal = d.kode_wilayah_domisili
+left join kode as kp on kp.kode_asal = d.kode_pemda_pembayar
 where {{ monev_baris_terlihat('k.kode_provinsi') }}
     or (select pg_has_role(current_user, c.relowner, 'MEMBER')
         from pg_class as c where c.oid = to_regclass('{{ this.schema }}.{{ this.identifier }}'))
