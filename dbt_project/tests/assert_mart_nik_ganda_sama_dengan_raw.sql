@@ -3,12 +3,27 @@
 -- the national nik_ganda counts them. Reads the months the latest build of
 -- mart_nik_ganda changed (every month under `monev transform --full-tests`).
 {%- set bulan = monev_periode_dibangun_terakhir('mart_nik_ganda') or 'true' %}
-with raw as (
-    select periode, peserta_id
+with baris as not materialized (
+    select periode, peserta_id, sumber_iuran, kode_pemda_pembayar
     from {{ source('bpjs', 'peserta_rentan') }}
     where {{ bulan }}
-    group by periode, peserta_id
-    having count(distinct (sumber_iuran, coalesce(nullif(trim(kode_pemda_pembayar), ''), ''))) > 1
+),
+
+-- only participants with more than one row can have two payers; found by an 8-byte
+-- hash of the id so the month's aggregate fits in memory (equal ids, equal hashes)
+kandidat as (
+    select periode, hashtextextended(peserta_id, 0) as h
+    from baris
+    group by 1, 2
+    having count(*) > 1
+),
+
+raw as (
+    select b.periode, b.peserta_id
+    from baris as b
+    inner join kandidat as k on k.periode = b.periode and k.h = hashtextextended(b.peserta_id, 0)
+    group by b.periode, b.peserta_id
+    having count(distinct (b.sumber_iuran, coalesce(nullif(trim(b.kode_pemda_pembayar), ''), ''))) > 1
 ),
 
 mart as (
