@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +14,16 @@ app = typer.Typer(help="Monev Jamsostek warehouse (Inpres 2/2021).", no_args_is_
 warehouse_app = typer.Typer(help="The warehouse: embedded PostgreSQL or WAREHOUSE_URL.")
 app.add_typer(warehouse_app, name="warehouse")
 console = Console()
+
+
+@contextmanager
+def _usage_errors() -> Iterator[None]:
+    """A refused argument (ValueError from the package) is a usage error: say why, exit 2."""
+    try:
+        yield
+    except ValueError as e:
+        console.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
 
 
 @warehouse_app.command("up")
@@ -115,7 +127,12 @@ def transform(
 
     # dbt style "--select 'a b'" as well as repeated --select
     nodes = [part for value in select or [] for part in value.split()]
-    result = runner.build(full_refresh=full_refresh, select=nodes or None, full_tests=full_tests)
+    try:
+        result = runner.build(full_refresh=full_refresh, select=nodes or None,
+                              full_tests=full_tests)
+    except runner.BuildRunning as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(1) from None
     table = Table("model", "status", "seconds")
     for n in result.models:
         table.add_row(n.name, n.status, f"{n.seconds:.2f}")
@@ -143,7 +160,8 @@ def access_grant_province(
     """Create/update a BI login USER that sees only province PP (and national rows)."""
     from monev.transform import access
 
-    u = access.grant(user, kode_provinsi, password, role)
+    with _usage_errors():
+        u = access.grant(user, kode_provinsi, password, role)
     console.print(f"{u.rolname}: {u.scope}")
 
 
@@ -156,7 +174,8 @@ def access_grant_national(
     """Create/update a BI login USER that sees every province."""
     from monev.transform import access
 
-    u = access.grant(user, None, password, role)
+    with _usage_errors():
+        u = access.grant(user, None, password, role)
     console.print(f"{u.rolname}: {u.scope}")
 
 
@@ -165,7 +184,8 @@ def access_revoke(user: str) -> None:
     """Take the BI roles and province mapping away from USER."""
     from monev.transform import access
 
-    access.revoke(user)
+    with _usage_errors():
+        access.revoke(user)
     console.print(f"{user}: revoked")
 
 
@@ -225,11 +245,9 @@ def generate(
 @app.command("ingest")
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="files or folders (searched recursively)")],
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="stage and gate only, publish nothing")] = False,
 ) -> None:
     """Load delivered files: parse, stage, quality gate, publish. Exit 1 if any file
-    was rejected or failed."""
+    was rejected or failed. (A dry run that publishes nothing: `monev validate`.)"""
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
     from rich.table import Table
 
@@ -245,8 +263,7 @@ def ingest(
         def on_result(_result: object) -> None:
             bar.update(task, visible=False, completed=0)
 
-        results = ingest_paths(paths, publish=not dry_run, progress=progress,
-                               on_result=on_result)
+        results = ingest_paths(paths, progress=progress, on_result=on_result)
     table = Table("source", "period", "rows")
     table.add_column("file", overflow="fold")
     table.add_column("status", no_wrap=True, min_width=10)
@@ -304,12 +321,12 @@ def loads(
     """Recent load batches and their status."""
     from rich.table import Table
 
-    from monev.ingest import audit
+    from monev.ingest import audit, rejected
 
     if purge_rejected:
-        gone = audit.purge_rejected()
+        gone = rejected.purge()
         console.print(f"purged {len(gone)} rejected files older than "
-                      f"{audit.REJECTED_RETENTION_DAYS} days")
+                      f"{rejected.REJECTED_RETENTION_DAYS} days")
     table = Table("batch", "source", "period", "rev", "file", "rows")
     table.add_column("status", no_wrap=True, min_width=10)
     table.add_column("finished")
@@ -322,5 +339,25 @@ def loads(
     console.print(table)
 
 
+def main() -> None:
+    """The `monev` entry point: a lost or unreachable warehouse is a clear message and
+    exit status 2, not a traceback."""
+    import psycopg
+
+    from monev.ingest.pipeline import WarehouseLost
+    from monev.warehouse.cluster import ClusterError
+
+    try:
+        app()
+    except (WarehouseLost, ClusterError) as e:
+        console.print(f"[red]error:[/red] {e}", soft_wrap=True)
+        raise SystemExit(2) from None
+    except psycopg.OperationalError as e:
+        first = (str(e).strip().splitlines() or ["connection failed"])[0]
+        console.print(f"[red]error:[/red] the warehouse cannot be reached or the connection "
+                      f"was lost: {first}", soft_wrap=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

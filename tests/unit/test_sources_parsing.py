@@ -21,12 +21,14 @@ from extract_writers import (
     write_sipd,
 )
 
-from monev.ingest.parsers import parse_local
-from monev.ingest.pseudonym import Pseudonymizer
 from monev.sources import common
 from monev.sources.common import ValueProblem
-from monev.sources.kepesertaan import COLUMNS as KEP_COLS
+from monev.sources.kepesertaan import SPEC as KEP_SPEC
+from monev.sources.parsing import parse_local
 from monev.sources.peserta_rentan import COLUMNS as RENTAN_COLS
+from monev.sources.pseudonym import Pseudonymizer
+
+KEP_COLS = KEP_SPEC.columns
 
 
 def _as_dicts(rows: list[list[str]], columns: list[str]) -> list[dict[str, str]]:
@@ -48,7 +50,7 @@ def test_kepesertaan_variations_bom_spaces_case_dotless_empty_projects(tmp_path:
             first["sumber_iuran"]) == ("32.73", "JAKON", "UMUM", "MANDIRI")
     assert first["jumlah_proyek"] == "" and first["tk_aktif"] == "80"
     assert (second["jumlah_proyek"], second["tk_baru"]) == ("7", "-3")
-    assert [r["source_row"] for r in (first, second)] == ["2", "3"]
+    assert [r["source_row"] for r in (first, second)] == ["1", "2"]
 
 
 def test_kepesertaan_columns_in_any_order_and_gzip(tmp_path: Path) -> None:
@@ -66,8 +68,8 @@ def test_sipd_title_block_heights(tmp_path: Path, title_rows: int) -> None:
                       [anggaran_row(), anggaran_row(sasaran="non_asn")], title_rows=title_rows)
     typed, failures = parse_local(path)
     assert failures == []
-    header_row = title_rows + 1
-    assert [r[-1] for r in typed] == [str(header_row + 1), str(header_row + 2)]
+    # data rows are numbered from the header down, whatever the title block's height
+    assert [r[-1] for r in typed] == ["1", "2"]
     assert typed[1][10] == "NON_ASN"
 
 
@@ -96,7 +98,7 @@ def test_realisasi_sheet(tmp_path: Path) -> None:
     typed, failures = parse_local(path)
     assert failures == []
     assert typed == [["2024", "3", "32.73", "2.07.02.1.01.0005", "5.1.02.02.02.0006",
-                      "PEKERJA_RENTAN", "50400000.00", "1000", "0", "4"]]
+                      "PEKERJA_RENTAN", "50400000.00", "1000", "0", "1"]]
 
 
 def test_reference_file_accepts_nation_province_and_kabkota(tmp_path: Path) -> None:
@@ -156,7 +158,7 @@ def test_peserta_rentan_century_is_the_one_before_the_period(tmp_path: Path, mon
 
 def test_pseudonym_key_generated_once_private(tmp_path: Path, monkeypatch) -> None:
     from monev.config import reset_settings
-    from monev.ingest import pseudonym
+    from monev.sources import pseudonym
 
     monkeypatch.delenv("MONEV_PSEUDONYM_KEY", raising=False)
     monkeypatch.setenv("MONEV_STATE_DIR", str(tmp_path / "state"))

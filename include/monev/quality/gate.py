@@ -21,20 +21,15 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from monev.config import settings
-from monev.ingest.batch import MAX_ROWS_CITED, GateOutcome, RuleFailure, StagedBatch
 from monev.quality.context import gx_context
+from monev.records import MAX_ROWS_CITED, GateOutcome, RuleFailure, StagedBatch
+from monev.sources.registry import spec
 
 log = logging.getLogger(__name__)
 
-_REFERENCE = {"penduduk_bekerja", "potensi_peserta", "target_ucj", "wilayah_perubahan",
-              "wilayah_bps", "regulasi_daerah", "wilayah"}
-
-
 def suite_module(source: str) -> ModuleType:
-    """The suite for `source` from the expectations folder (reference files share one)."""
-    name = source.removeprefix("ref_")
-    name = "reference" if name in _REFERENCE else name
-    return _load(str(settings().expectations_dir / f"{name}.py"))
+    """The suite its spec names for `source`, from the expectations folder."""
+    return _load(str(settings().expectations_dir / f"{spec(source).suite_name}.py"))
 
 
 @cache
@@ -121,7 +116,7 @@ def run_gate(
         result_id, gx_result = next(iter(run.run_results.items()))
         gx_run_id = str(run.run_id.run_name or run.run_id.run_time)
         for evr in gx_result.results:
-            results.extend(_rule_results(evr, outcome))
+            results.extend(_rule_results(evr, outcome, batch.file_name))
     finished = datetime.now(UTC)
     _persist(conn, batch, module.VERSION, suite_name, gx_run_id, results, outcome,
              started, finished)
@@ -135,7 +130,7 @@ def run_gate(
     return outcome
 
 
-def _rule_results(evr: Any, outcome: GateOutcome) -> list[dict[str, Any]]:
+def _rule_results(evr: Any, outcome: GateOutcome, file_name: str) -> list[dict[str, Any]]:
     """One record per rule the expectation covers, passing or failing."""
     from monev.quality.rules import severity_of
 
@@ -152,7 +147,7 @@ def _rule_results(evr: Any, outcome: GateOutcome) -> list[dict[str, Any]]:
         failure = RuleFailure(
             rule=str(meta.get("check", "quality.check")),
             severity="error",
-            message=f"quality check {meta.get('check')} could not run: {message}",
+            message=f"{file_name}: quality check {meta.get('check')} could not run: {message}",
         )
         outcome.errors.append(failure)
         return [_record(failure, config.type, success=False)]
@@ -168,11 +163,11 @@ def _rule_results(evr: Any, outcome: GateOutcome) -> list[dict[str, Any]]:
         cited = [int(r) for r in (hit["rows_cited"] or [])][:MAX_ROWS_CITED]
         observed = hit["observed"] if hit["observed"] is not None else {"failing_rows": count}
         shown = ", ".join(map(str, cited[:10])) + (" …" if count > 10 and cited else "")
-        where = f"; rows {shown}" if cited else ""
+        where = f"; data rows {shown}" if cited else ""
         failure = RuleFailure(
             rule=rule_id,
             severity=severity,
-            message=f"{rule_id} broken ({description}): {count} failing{where}; "
+            message=f"{file_name}: {rule_id} broken ({description}): {count} failing{where}; "
             f"observed {json.dumps(observed, default=str)[:300]}",
             rows=cited,
             row_count=count,

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from monev.sources import common
 from monev.sources.common import CopyBuffer, Failures, ValueProblem
@@ -19,7 +20,10 @@ Cell = object  # str from CSV; str/int/float/datetime/None from openpyxl
 class Column:
     name: str
     kind: Callable[[Cell], object]  # types a non-empty delivered value or raises ValueProblem
-    required: bool = True
+    required: bool = True  # a value must be given in every row
+    # The contract lets the sender leave the whole column out; rows then get `default`.
+    may_be_absent: bool = False
+    default: object = None
 
 
 def _text(v: Cell) -> str:
@@ -33,31 +37,42 @@ def text(v: Cell) -> str:
 
 
 def integer(v: Cell) -> int:
+    """A count or an amount in whole rupiah (bigint)."""
     if isinstance(v, bool):
         raise ValueProblem("number_format", "not an integer")
     if isinstance(v, int):
-        return v
+        return common.in_range(v)
     if isinstance(v, float):
         if v.is_integer():
-            return int(v)
+            return common.in_range(int(v))
         raise ValueProblem("number_format", "not an integer")
     return common.integer(str(v))
 
 
-def number(v: Cell) -> Decimal:
+def int4(v: Cell) -> int:
+    """A year or a month (PostgreSQL integer)."""
+    return common.in_range(integer(v), common.INT_MAX)
+
+
+def _decimal(v: Cell, from_text: Callable[[str], Decimal], limit: Decimal) -> Decimal:
     if isinstance(v, bool):
         raise ValueProblem("number_format", "not a number")
-    if isinstance(v, int | float):
-        return Decimal(str(v))
-    return common.indonesian_number(str(v))
+    d = Decimal(str(v)) if isinstance(v, int | float) else from_text(str(v))
+    if not d.is_finite():
+        raise ValueProblem("number_format", "not a number")
+    if abs(d) >= limit:
+        raise ValueProblem("out_of_range", "number out of range")
+    return d
+
+
+def number(v: Cell) -> Decimal:
+    """Rupiah with up to two decimals (numeric(18,2))."""
+    return _decimal(v, common.indonesian_number, common.MONEY_LIMIT)
 
 
 def percent(v: Cell) -> Decimal:
-    if isinstance(v, bool):
-        raise ValueProblem("number_format", "not a number")
-    if isinstance(v, int | float):
-        return Decimal(str(v))
-    return common.percent(str(v))
+    """A percentage (numeric(7,3))."""
+    return _decimal(v, common.percent, Decimal(10_000))
 
 
 def a_date(v: Cell) -> date:
@@ -74,11 +89,44 @@ def month(v: Cell) -> date:
 
 def one_of(*allowed: str, upper: bool = True) -> Callable[[Cell], str]:
     values = frozenset(allowed)
-    return lambda v: common.enum(_text(v), values, upper=upper)
+
+    def code(v: Cell) -> str:
+        return common.enum(_text(v), values, upper=upper)
+    return code
 
 
 def region(*, province_ok: bool = False, nation_ok: bool = False) -> Callable[[Cell], str]:
-    return lambda v: common.region_code(_text(v), province_ok=province_ok, nation_ok=nation_ok)
+    def region_code(v: Cell) -> str:
+        return common.region_code(_text(v), province_ok=province_ok, nation_ok=nation_ok)
+    region_code.__doc__ = ("PP.KK" + (" or PP" if province_ok else "")
+                           + (" or 00 (nation)" if nation_ok else "") + ", dot optional")
+    return region_code
+
+
+# How each kind of value reads in the contract document (docs/EXTRACTS.md).
+_KINDS = {"text": "text", "integer": "integer", "int4": "integer", "number": "number "
+          "(rupiah; `1.234.567,00` text accepted)", "percent": "percent (`52.15` or `52,15`)",
+          "a_date": "date `YYYY-MM-DD`", "month": "month `YYYY-MM`", "code": "code (see list)"}
+
+
+def spec_fields(fields: Sequence[Column]) -> dict[str, Any]:
+    """The SourceSpec arguments a column spec determines: COPY columns (batch_id and
+    source_row last), the delivered columns, which may be left out, and their types."""
+    return {
+        "columns": (*(c.name for c in fields), "batch_id", "source_row"),
+        "delivered": tuple(c.name for c in fields),
+        "optional": tuple(c.name for c in fields if c.may_be_absent),
+        "types": describe(fields),
+    }
+
+
+def describe(fields: Iterable[Column]) -> dict[str, str]:
+    """Column → how its values must look, for the generated contract document."""
+    out = {}
+    for c in fields:
+        kind = c.kind.__doc__ if c.kind.__name__ == "region_code" else _KINDS[c.kind.__name__]
+        out[c.name] = kind + ("" if c.required else ", may be empty")
+    return out
 
 
 def _empty(v: Cell) -> bool:
@@ -92,18 +140,27 @@ def type_rows(
     """Type each (row number, cells) into COPY CSV: the columns in spec order, then
     batch_id and source_row. Rows with a failure are reported and left out."""
     out = CopyBuffer()
-    specs = [(c, positions[c.name]) for c in columns]
+    specs = [(c, positions.get(c.name)) for c in columns]
     for row_no, cells in rows:
         typed: list[object] = []
         ok = True
         for col, pos in specs:
+            if pos is None:  # a column the sender may leave out, and did
+                typed.append(col.default)
+                continue
             raw = cells[pos] if pos < len(cells) else None
+            if isinstance(raw, str) and "\x00" in raw:
+                # PostgreSQL text cannot hold NUL; the byte is not part of any valid value.
+                failures.add("nul_byte", col.name, "NUL byte in the value", rows=[row_no])
+                ok = False
+                typed.append(None)
+                continue
             if _empty(raw):
                 if col.required:
                     failures.add("required", col.name, "empty value in a required column",
                                  rows=[row_no])
                     ok = False
-                typed.append(None)
+                typed.append(col.default)
                 continue
             try:
                 typed.append(col.kind(raw))
