@@ -58,7 +58,10 @@
 {#- Post-hook: record every published month as built from its current batch. Months
     whose batch changed (or every month, on a first build or a full refresh) get this
     build's time; months no longer published are forgotten. Runs inside the model's
-    transaction, so the record and the rows commit together. -#}
+    transaction, so the record and the rows commit together. It records the batches in
+    force when it runs: a participant month published while the model was building
+    would be recorded unbuilt, so ingest and build must not overlap (Airflow's
+    monev_heavy pool runs one at a time; on the command line run them in turn). -#}
 {% macro monev_catat_periode_dibangun() -%}
     {%- set full = flags.FULL_REFRESH or not is_incremental() -%}
     delete from audit.transform_periode as l
