@@ -45,10 +45,13 @@ def test_batch_statuses_are_one_list(warehouse: str) -> None:
     """The audit table's CHECK and dbt's accepted_values both equal BATCH_STATUSES, so
     a dry run ('validated') or a 'stale' revision never fails `monev transform`."""
     with psycopg.connect(warehouse) as conn:
-        check = conn.execute(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE conname = 'load_batches_status_check'").fetchone()[0]
+        check, landing = (conn.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s",
+            (name,)).fetchone()[0] for name in ("load_batches_status_check",
+                                               "landing_files_status_check"))
     assert set(re.findall(r"'(\w+)'", check)) == set(BATCH_STATUSES)
+    # the landing intake records each claimed file's batch status
+    assert set(re.findall(r"'(\w+)'", landing)) == {"claimed", *BATCH_STATUSES}
     yml = yaml.safe_load((PROJECT_ROOT / "dbt_project/models/staging/audit/"
                           "stg_audit__load_batches.yml").read_text())
     status = next(c for c in yml["models"][0]["columns"] if c["name"] == "status")
