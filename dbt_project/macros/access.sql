@@ -29,11 +29,7 @@
     alter table {{ this }} enable row level security;
     drop policy if exists monev_provinsi on {{ this }};
     create policy monev_provinsi on {{ this }} for select
-        using (
-            kode_provinsi is null
-            or (select access.akses_nasional(current_user))
-            or kode_provinsi = (select access.provinsi_pengguna(current_user))
-        );
+        using ({{ monev_baris_terlihat('kode_provinsi') }});
         {%- endif %}
     {%- endif %}
 {%- endmacro %}
@@ -71,4 +67,14 @@
     $$;
     {%- endfor %}
     analyze {{ this }};
+{%- endmacro %}
+
+{#- The row-level rule, in one place: a row is visible when it is national
+    (kode_provinsi NULL), the user is national, or it is the user's province. Used by
+    the policies above and, inside its definition, by the participant-fact view (a view
+    cannot carry a policy). -#}
+{% macro monev_baris_terlihat(kolom) -%}
+    {{ kolom }} is null
+            or (select access.akses_nasional(current_user))
+            or {{ kolom }} = (select access.provinsi_pengguna(current_user))
 {%- endmacro %}

@@ -142,6 +142,9 @@ def transform(
         list[str] | None, typer.Option("--select", "-s", help="dbt node selection")
     ] = None,
     docs: bool = typer.Option(False, "--docs", help="also write the static docs site"),
+    full_tests: bool = typer.Option(
+        False, "--full-tests", help="data tests over the whole history, not the changed months"
+    ),
 ) -> None:
     """Run `dbt build` in-process and print a per-model summary; non-zero exit on error."""
     from rich.table import Table
@@ -151,7 +154,8 @@ def transform(
     # dbt style "--select 'a b'" as well as repeated --select
     nodes = [part for value in select or [] for part in value.split()]
     try:
-        result = runner.build(full_refresh=full_refresh, select=nodes or None)
+        result = runner.build(full_refresh=full_refresh, select=nodes or None,
+                              full_tests=full_tests)
     except runner.BuildRunning as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(1) from None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-EXPECTED = {"ingest_landing", "transform_warehouse", "monthly_reports", "watch_late_extracts"}
+EXPECTED = {"ingest_landing", "transform_warehouse", "monthly_reports", "watch_late_extracts",
+            "full_history_tests"}
 PARSE_BUDGET_S = 15.0
 
 

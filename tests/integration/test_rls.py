@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from extract_writers import nik, rentan_row, write_rentan
 from psycopg import errors
 from sqlalchemy.engine import make_url
 from transform_support import build_ok, ingest, kepesertaan_file, module_warehouse
@@ -33,7 +34,13 @@ def wh(
 ) -> Iterator[str]:
     state = tmp_path_factory.mktemp("state")
     with module_warehouse(server_url, template_db, state) as url:
-        ingest([kepesertaan_file(state / "landing", "202201", ROWS)])
+        peserta = [
+            rentan_row("2022-01", nik=nik(serial=i), kode_wilayah_domisili=kode,
+                       kode_pemda_pembayar=kode)
+            for i, kode in enumerate(("62.01", "62.71", "63.01", "91.01"), start=1)
+        ]
+        ingest([kepesertaan_file(state / "landing", "202201", ROWS),
+                write_rentan(state / "landing" / "peserta_rentan_202201.csv.gz", peserta)])
         build_ok()
         yield url
 
@@ -49,11 +56,13 @@ def users(wh: str) -> Iterator[dict[str, str]]:
         "nasional": f"binas_{tag}",
         "tanpa": f"bix_{tag}",
         "analis": f"an_{tag}",
+        "analis62": f"an62_{tag}",
     }
     access.grant(made["prov62"], "62", PASSWORD)
     access.grant(made["prov93"], "93", PASSWORD)
     access.grant(made["nasional"], None, PASSWORD)
     access.grant(made["analis"], None, PASSWORD, role="monev_analyst")
+    access.grant(made["analis62"], "62", PASSWORD, role="monev_analyst")
     access.grant(made["tanpa"], "63", PASSWORD)
     access.revoke(made["tanpa"])  # keeps its login, loses the BI role and mapping
     with psycopg.connect(wh, autocommit=True) as conn:
@@ -114,6 +123,11 @@ def _check_access(url: str, u: dict[str, str]) -> None:
     # analysts with a need read the pseudonymised participants, still not raw
     assert not _denied(url, u["analis"], "select * from marts.fct_peserta_rentan_bulanan")
     assert _denied(url, u["analis"], "select * from raw.peserta_rentan")
+    # the participant fact is a view (no policy of its own): the province rule is in it
+    fakta = "fct_peserta_rentan_bulanan"
+    assert _provinces(url, u["analis"], fakta) == {"62", "63", "93"}
+    assert _provinces(url, u["analis62"], fakta) == {"62"}
+    assert _denied(url, u["analis62"], "select * from raw.peserta_rentan")
 
 
 def _oid(url: str, table: str) -> int:

@@ -134,16 +134,19 @@ def build(
     quiet: bool = True,
     exclude: list[str] | None = None,
     wait: bool = False,
+    full_tests: bool = False,
 ) -> TransformResult:
     """Run `dbt build` (models, unit tests, data tests) and summarise every node. Raises
-    BuildRunning if another build is running (wait=True: wait for it instead)."""
+    BuildRunning if another build is running (wait=True: wait for it instead).
+    Data tests on the big participant tables test the months this build changed;
+    `full_tests` tests them over the whole history (the scheduled full-history run)."""
     with build_lock(url, wait=wait):
-        return _build(full_refresh, select, url, quiet, exclude)
+        return _build(full_refresh, select, url, quiet, exclude, full_tests)
 
 
 def _build(
     full_refresh: bool, select: list[str] | None, url: str | None, quiet: bool,
-    exclude: list[str] | None,
+    exclude: list[str] | None, full_tests: bool = False,
 ) -> TransformResult:
     import time
 
@@ -152,6 +155,8 @@ def _build(
         args += ["--quiet"]
     if full_refresh:
         args.append("--full-refresh")
+    if full_tests:
+        args += ["--vars", '{"monev_full_tests": true}']
     if select:
         # only tests whose parents are all selected: a partial build must not run a
         # relationship test against a table it did not build

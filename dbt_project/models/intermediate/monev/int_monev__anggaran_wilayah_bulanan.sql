@@ -24,20 +24,7 @@ tersedia as (
 ),
 
 rollup as (
-    select f.periode, f.kode_wilayah, p.ukuran, p.is_pemprov, p.nilai
-    from frame as f
-    inner join pemda as p on p.periode = f.periode and p.kode_pemda = f.kode_wilayah
-    where f.tingkat = 'KABKOTA'
-    union all
-    select f.periode, f.kode_wilayah, p.ukuran, p.is_pemprov, p.nilai
-    from frame as f
-    inner join pemda as p on p.periode = f.periode and p.kode_provinsi = f.kode_wilayah
-    where f.tingkat = 'PROVINSI'
-    union all
-    select f.periode, f.kode_wilayah, p.ukuran, p.is_pemprov, p.nilai
-    from frame as f
-    inner join pemda as p on p.periode = f.periode
-    where f.tingkat = 'NASIONAL'
+    {{ monev_gulung_wilayah('frame', 'pemda', ['ukuran', 'is_pemprov', 'nilai'], kode='kode_pemda') }}
 ),
 
 jumlah as (

@@ -33,23 +33,9 @@ rentan_tersedia as (
     'pekerja_rentan_aktif_apbd_kabkota', 'pekerja_rentan_aktif_apbdes',
     'pekerja_rentan_aktif_csr'] %}
 
--- Each region's kab/kota rows: itself, its province's, or all (the nation). Three
--- equi-joins rather than one OR-join, which would compare every pair of rows.
+-- Each region's kab/kota rows: itself, its province's, or all (the nation).
 kab_per_wilayah as (
-    select f.periode, f.kode_wilayah, {% for u in ukuran %}k.{{ u }}{{ ", " if not loop.last }}{% endfor %}
-    from frame as f
-    inner join kab as k on k.periode = f.periode and k.kode_wilayah = f.kode_wilayah
-    where f.tingkat = 'KABKOTA'
-    union all
-    select f.periode, f.kode_wilayah, {% for u in ukuran %}k.{{ u }}{{ ", " if not loop.last }}{% endfor %}
-    from frame as f
-    inner join kab as k on k.periode = f.periode and k.kode_provinsi = f.kode_wilayah
-    where f.tingkat = 'PROVINSI'
-    union all
-    select f.periode, f.kode_wilayah, {% for u in ukuran %}k.{{ u }}{{ ", " if not loop.last }}{% endfor %}
-    from frame as f
-    inner join kab as k on k.periode = f.periode
-    where f.tingkat = 'NASIONAL'
+    {{ monev_gulung_wilayah('frame', 'kab', ukuran) }}
 ),
 
 kepesertaan as (
@@ -66,20 +52,7 @@ kepesertaan as (
 ganda as (
     select periode, kode_wilayah, sum(nik_ganda) as nik_ganda, sum(iuran_ganda_rp) as iuran_ganda_rp
     from (
-        select f.periode, f.kode_wilayah, g.nik_ganda, g.iuran_ganda_rp
-        from frame as f
-        inner join ganda_kab as g on g.periode = f.periode and g.kode_wilayah = f.kode_wilayah
-        where f.tingkat = 'KABKOTA'
-        union all
-        select f.periode, f.kode_wilayah, g.nik_ganda, g.iuran_ganda_rp
-        from frame as f
-        inner join ganda_kab as g on g.periode = f.periode and g.kode_provinsi = f.kode_wilayah
-        where f.tingkat = 'PROVINSI'
-        union all
-        select f.periode, f.kode_wilayah, g.nik_ganda, g.iuran_ganda_rp
-        from frame as f
-        inner join ganda_kab as g on g.periode = f.periode
-        where f.tingkat = 'NASIONAL'
+        {{ monev_gulung_wilayah('frame', 'ganda_kab', ['nik_ganda', 'iuran_ganda_rp']) }}
     ) as x
     group by periode, kode_wilayah
 )

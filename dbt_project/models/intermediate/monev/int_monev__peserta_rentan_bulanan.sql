@@ -1,8 +1,8 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='periode',
+    incremental_strategy='monev_periode',
     on_schema_change='sync_all_columns',
+    post_hook="{{ monev_catat_periode_dibangun() }}",
 ) }}
 -- depends_on: {{ ref('stg_audit__load_batches') }}
 -- The participant list condensed per (billing month, payer): rows and billed amount.

@@ -6,7 +6,8 @@ with batas as (
         greatest(max(p), date '2021-12-01') as akhir
     from (
         select periode as p from {{ ref('stg_bpjs__kepesertaan') }}
-        union all select periode from {{ ref('stg_bpjs__peserta_rentan') }}
+        -- the participant months from their small per-month summary, not the list itself
+        union all select periode from {{ ref('int_monev__peserta_rentan_bulanan') }}
         union all select periode from {{ ref('stg_sipd__realisasi') }}
         union all select make_date(tahun, 1, 1) from {{ ref('stg_sipd__anggaran') }}
     ) as semua

@@ -1,19 +1,25 @@
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='periode',
-    on_schema_change='sync_all_columns',
-    indexes=[
-        {'columns': ['periode', 'peserta_id']},
-        {'columns': ['kode_provinsi', 'periode']},
-    ],
+    materialized='view',
+    post_hook="alter view {{ this }} set (security_barrier = true)",
 ) }}
 -- Grain of the peserta_rentan extract: (periode, peserta_id, sumber_iuran,
 -- kode_pemda_pembayar). Pseudonymised - no NIK, name or birth date ever reaches the
 -- warehouse; readable by monev_analyst only (not the BI role).
-with dipilih as (
-    select * from {{ ref('stg_bpjs__peserta_rentan') }}
-    {{ monev_where_changed(ref('stg_bpjs__peserta_rentan'), 'periode') }}
+-- A view over the month partitions of raw.peserta_rentan, not a second copy: a copy
+-- with text keys cost 2.3x the raw month (10 GB for 24 M rows) and most of a new
+-- month's build time, and grew with every month. A filter on periode still prunes to
+-- the month's partition; keys are computed only when a query selects them.
+-- Row-level security: a view cannot carry a policy, so the province rule of the marts
+-- (macros/access.sql) is part of the view (security_barrier keeps a user's own
+-- functions from seeing rows before it); the view's owner - dbt, which tests it - sees
+-- every row, as a table's owner does.
+with kode as not materialized (
+    -- grouped by kode_asal (unique already): PostgreSQL then knows each row meets at
+    -- most one code - it estimates the joins right (hash joins on the month, not sorts)
+    -- and drops the payer join when a query does not select its column
+    select kode_asal, min(kode_wilayah) as kode_wilayah, min(kode_provinsi) as kode_provinsi
+    from {{ ref('int_wilayah__kode_terkini') }}
+    group by kode_asal
 )
 
 select
@@ -43,6 +49,9 @@ select
     d.nik_kode_wilayah,
     d.batch_id,
     d.source_row
-from dipilih as d
-left join {{ ref('int_wilayah__kode_terkini') }} as k on k.kode_asal = d.kode_wilayah_domisili
-left join {{ ref('int_wilayah__kode_terkini') }} as kp on kp.kode_asal = d.kode_pemda_pembayar
+from {{ ref('stg_bpjs__peserta_rentan') }} as d
+left join kode as k on k.kode_asal = d.kode_wilayah_domisili
+left join kode as kp on kp.kode_asal = d.kode_pemda_pembayar
+where {{ monev_baris_terlihat('k.kode_provinsi') }}
+    or (select pg_has_role(current_user, c.relowner, 'MEMBER')
+        from pg_class as c where c.oid = to_regclass('{{ this.schema }}.{{ this.identifier }}'))

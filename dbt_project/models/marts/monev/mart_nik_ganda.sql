@@ -1,5 +1,13 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='monev_periode',
+    on_schema_change='sync_all_columns',
+    post_hook="{{ monev_catat_periode_dibangun() }}",
+) }}
+-- depends_on: {{ ref('stg_audit__load_batches') }}
 -- Double-funded participants: one row per (periode, peserta_id) billed by more than
 -- one payer. peserta_id is the keyed pseudonym; no clear personal data reaches here.
+-- Incremental by month like its source (macros/monev_periode_berubah.sql).
 select
     g.periode,
     g.peserta_id,
@@ -16,3 +24,4 @@ select
     g.iuran_ganda_rp
 from {{ ref('int_monev__nik_ganda_peserta') }} as g
 left join {{ ref('stg_referensi__wilayah') }} as w on w.kode = g.kode_wilayah_domisili
+{{ monev_filter_periode_rentan('g.periode') }}

@@ -1,0 +1,39 @@
+{#- Data tests on the big participant tables test the months the latest build of a
+    model changed, not the whole history (which grows every month): a test configured
+    with `where: "__periode_dibangun__"` (or `"__periode_dibangun__:<model>"` to follow
+    another model's builds, e.g. for a view) reads only those months. After a full
+    refresh every month was built together, so every month is tested. The whole
+    history is tested on a schedule: `monev transform --full-tests` (var
+    monev_full_tests, DAG full_history_tests) turns the filter off.
+    dbt renders yml configs without project macros, hence the placeholder resolved here
+    (dbt's documented override of get_where_subquery). -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where and where.startswith('__periode_dibangun__') -%}
+        {%- set model_name = where.split(':')[1] if ':' in where else relation.identifier -%}
+        {%- set where = monev_periode_dibangun_terakhir(model_name) -%}
+    {%- endif -%}
+    {%- if where -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}
+
+{#- SQL condition on `column`: the months `model_name`'s latest build wrote
+    (audit.transform_periode), as literals so the partitions of other months are never
+    read; '' (no condition) under var monev_full_tests; 'false' when nothing was built. -#}
+{% macro monev_periode_dibangun_terakhir(model_name, column='periode') -%}
+    {%- if var('monev_full_tests', false) or not execute -%}{{ return('') }}{%- endif -%}
+    {%- set q -%}
+        select to_char(periode, 'YYYY-MM-DD') from audit.transform_periode
+        where model = '{{ model_name }}'
+            and dibangun_pada = (select max(dibangun_pada) from audit.transform_periode
+                                 where model = '{{ model_name }}')
+        order by 1
+    {%- endset -%}
+    {%- set bulan = run_query(q).columns[0].values() | list -%}
+    {%- if bulan | length == 0 -%}{{ return('false') }}{%- endif -%}
+    {%- set literals = [] -%}
+    {%- for b in bulan %}{% do literals.append("date '" ~ b ~ "'") %}{% endfor -%}
+    {{ return(column ~ ' in (' ~ literals | join(', ') ~ ')') }}
+{%- endmacro %}
