@@ -59,9 +59,8 @@
     whose batch changed (or every month, on a first build or a full refresh) get this
     build's time; months no longer published are forgotten. Runs inside the model's
     transaction, so the record and the rows commit together. It records the batches in
-    force when it runs: a participant month published while the model was building
-    would be recorded unbuilt, so ingest and build must not overlap (Airflow's
-    monev_heavy pool runs one at a time; on the command line run them in turn). -#}
+    force when it runs, which are the ones the model read: no batch is published while a
+    build runs (a publish waits for the build lock, records.DBT_BUILD_LOCK). -#}
 {% macro monev_catat_periode_dibangun() -%}
     {%- set full = flags.FULL_REFRESH or not is_incremental() -%}
     delete from audit.transform_periode as l

@@ -22,6 +22,13 @@ BATCH_STATUSES = (
 )
 
 
+# The advisory lock of dbt builds: a build holds it exclusively (transform.runner), a
+# publish takes it shared inside its transaction (ingest.publish), so no batch is ever
+# published while a build reads raw — per-month models record the batch they built
+# each month from, and a publish in the middle of a build would be recorded as built.
+DBT_BUILD_LOCK = "monev:dbt_build"
+
+
 def printable(text: str) -> str:
     """Text safe for messages, logs and jsonb: control characters (NUL cannot even be
     stored in PostgreSQL text) shown as '?'."""

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -191,3 +192,29 @@ def test_an_unreadable_file_fails_alone_and_the_run_goes_on(warehouse: str, tmp_
     assert [(r.file_name, r.status) for r in results] == [
         ("kepesertaan_202402.csv", "failed"), ("kepesertaan_202403.csv", "loaded")]
     assert results[0].errors[0].rule == "ingest.file_unreadable"
+
+
+def test_a_publish_waits_for_a_running_build(warehouse: str, tmp_path: Path) -> None:
+    """Per-month models record the batch each month was built from: a batch published
+    in the middle of a build would be recorded as built. So a publish waits for the
+    build lock; the file's parse, stage and gate do not."""
+    import threading
+
+    from monev.transform.runner import build_lock
+
+    path = _kep(tmp_path, "kepesertaan_202403.csv")
+    done: list[str] = []
+    with build_lock():
+        loader = threading.Thread(target=lambda: done.append(ingest_file(path).status))
+        loader.start()
+        deadline = time.monotonic() + 120
+        with psycopg.connect(warehouse, autocommit=True) as conn:
+            while time.monotonic() < deadline and not conn.execute(
+                    "SELECT count(*) FROM audit.load_batches WHERE validated_at IS NOT NULL"
+                    " AND status = 'running'").fetchone()[0]:
+                time.sleep(0.1)
+            time.sleep(1.0)
+            assert not done, "published while a build held the lock"
+            assert conn.execute("SELECT count(*) FROM raw.kepesertaan").fetchone()[0] == 0
+    loader.join(timeout=120)
+    assert done == ["loaded"]

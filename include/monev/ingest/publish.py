@@ -7,7 +7,7 @@ import psycopg
 from psycopg import sql
 
 from monev.ingest import audit
-from monev.records import StagedBatch
+from monev.records import DBT_BUILD_LOCK, StagedBatch
 from monev.sources.registry import spec
 from monev.sources.spec import SourceFile
 
@@ -30,6 +30,9 @@ def publish(conn: psycopg.Connection, sf: SourceFile, batch: StagedBatch) -> Non
     raw = sql.Identifier(*s.table.split("."))
     stage = sql.Identifier(*batch.stage_table.split("."))
     with conn.transaction():
+        # Wait for a running dbt build to finish before changing what it reads (the
+        # parse, stage and gate of this file did not wait); builds wait for publishes.
+        conn.execute("SELECT pg_advisory_xact_lock_shared(hashtext(%s))", (DBT_BUILD_LOCK,))
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
                      (f"monev:{sf.source}:{sf.period_key}",))
         in_force = audit.in_force(conn, sf)

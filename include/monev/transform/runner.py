@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from monev.config import settings
+from monev.records import DBT_BUILD_LOCK
 from monev.transform import run_results
 from monev.transform.profile import dbt_environment
 
@@ -116,15 +117,15 @@ def build_lock(url: str | None = None, wait: bool = False) -> Iterator[None]:
 
     with psycopg.connect(db.ensure_warehouse(url), autocommit=True) as conn:
         if wait:
-            conn.execute("SELECT pg_advisory_lock(hashtext('monev:dbt_build'))")
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (DBT_BUILD_LOCK,))
         elif not conn.execute(
-                "SELECT pg_try_advisory_lock(hashtext('monev:dbt_build'))").fetchone()[0]:
+                "SELECT pg_try_advisory_lock(hashtext(%s))", (DBT_BUILD_LOCK,)).fetchone()[0]:
             raise BuildRunning("a build is already running on this warehouse; wait for it "
                                "to finish and run the transform again")
         try:
             yield
         finally:
-            conn.execute("SELECT pg_advisory_unlock(hashtext('monev:dbt_build'))")
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (DBT_BUILD_LOCK,))
 
 
 def build(
