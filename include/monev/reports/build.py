@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from monev.config import settings
-from monev.reports import delivery
+from monev.reports import delivery, diff
 from monev.reports import formatting as fmt
 from monev.reports.content import build_content
 from monev.reports.data import NATIONAL, MartData, parse_periode
@@ -44,6 +44,8 @@ class ReportRun:
     recipients: list[str] = field(default_factory=list)
     message: str = ""
     seconds: float = 0.0
+    previous: int = 0  # the revision this one replaces (0 = first)
+    changes: list[str] = field(default_factory=list)  # what changed since `previous`
 
     def path(self, suffix: str) -> Path | None:
         for f in self.files:
@@ -65,14 +67,27 @@ def stem(periode: str, scope: str, revision: int) -> str:
     return f"monev_{slug}_{periode}" + (f"_rev{revision}" if revision > 1 else "")
 
 
-def render_scope(data: MartData, scope: str, revision: int, folder: Path) -> dict:
-    """Write the snapshot and the three documents for one scope (runs in a worker)."""
+def snapshot_dir(folder: Path, periode: str, scope: str, revision: int) -> Path:
+    return folder / f"{stem(periode, scope, revision)}_data"
+
+
+def render_scope(data: MartData, scope: str, revision: int, folder: Path,
+                 previous: int = 0) -> dict:
+    """Write the snapshot and the three documents for one scope (runs in a worker).
+
+    `previous`: the revision this one replaces; its archived snapshot is compared with
+    this one so the reissue states what changed."""
     started = time.perf_counter()
-    name = stem(data.periode.strftime("%Y-%m"), scope, revision)
+    key = data.periode.strftime("%Y-%m")
+    name = stem(key, scope, revision)
     folder.mkdir(parents=True, exist_ok=True)
     snapshot = folder / f"{name}_data"
     data.write(snapshot)
-    content = build_content(data, scope)
+    changes = None
+    before = snapshot_dir(folder, key, scope, previous) if previous else None
+    if before is not None and (before / "periode.txt").exists():
+        changes = diff.compare(MartData.read(before), data)
+    content = build_content(data, scope, changes=changes, previous=previous)
     paths = [write_pdf(content, revision, folder / f"{name}.pdf"),
              write_excel(content, revision, folder / f"{name}.xlsx"),
              write_html(content, revision, folder / f"{name}.html")]
@@ -82,7 +97,8 @@ def render_scope(data: MartData, scope: str, revision: int, folder: Path) -> dic
                "bytes": p.stat().st_size} for p in sorted(snapshot.iterdir())]
     (snapshot / "MANIFEST.json").write_text(json.dumps(files, indent=1), encoding="utf-8")
     return {"files": files, "snapshot": str(snapshot), "scope_name": content.scope_name,
-            "seconds": time.perf_counter() - started}
+            "seconds": time.perf_counter() - started,
+            "changes": changes.lines() if changes is not None else []}
 
 
 def reproduce(snapshot: Path, out: Path, scope: str, revision: int = 1) -> dict:
@@ -137,7 +153,8 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
                     " (gunakan --reissue untuk revisi baru)")))
                 continue
             revision = max(sent, built) + 1 if sent else max(built, 1)
-            run = ReportRun(key, scope, revision, "building")
+            run = ReportRun(key, scope, revision, "building",
+                            previous=sent or (revision - 1 if revision > 1 else 0))
             if sent:
                 run.message = f"revisi {revision} menggantikan revisi {sent} yang telah dikirim"
             run.run_id = conn.execute(
@@ -159,6 +176,7 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
             else:
                 run.files, run.snapshot = result["files"], result["snapshot"]
                 run.seconds, run.status = result["seconds"], "built"
+                run.changes = result["changes"]
                 conn.execute(
                     "UPDATE audit.report_runs SET status = 'built', files = %s,"
                     " snapshot_path = %s, built_at = now(), duration_ms = %s WHERE run_id = %s",
@@ -181,7 +199,7 @@ def _render_all(data: MartData, todo: list[ReportRun], folder: Path) -> dict[str
         for run in todo:
             try:
                 results[run.scope] = render_scope(data.for_scope(run.scope), run.scope,
-                                                  run.revision, folder)
+                                                  run.revision, folder, run.previous)
             except Exception as exc:  # one bad scope must not stop the others
                 results[run.scope] = exc
         return results
@@ -191,7 +209,7 @@ def _render_all(data: MartData, todo: list[ReportRun], folder: Path) -> dict[str
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         # The national report is the longest: submit it first so it overlaps the rest.
         futures = {pool.submit(render_scope, data.for_scope(r.scope), r.scope, r.revision,
-                               folder): r.scope for r in todo}
+                               folder, r.previous): r.scope for r in todo}
         for fut in cf.as_completed(futures):
             try:
                 results[futures[fut]] = fut.result()
@@ -209,8 +227,8 @@ def _send(run: ReportRun, scope_name: str, to: list[str]) -> None:
         f" (revisi {run.revision})" if run.revision > 1 else "")
     body = (f"Terlampir laporan Monev jaminan sosial ketenagakerjaan {scope_name} untuk {bulan}"
             f" (PDF dan lampiran Excel), revisi {run.revision}.\n"
-            + (f"Revisi ini menggantikan revisi {run.revision - 1}.\n" if run.revision > 1
-               else ""))
+            + (f"Revisi ini menggantikan revisi {run.previous}. Yang berubah:\n"
+               + "".join(f"- {line}\n" for line in run.changes) if run.previous else ""))
     attachments = [p for p in (run.path(".pdf"), run.path(".xlsx")) if p]
     try:
         delivery.send(to, subject, body, attachments)
