@@ -198,6 +198,35 @@ def report(
         raise typer.Exit(1)
 
 
+reports_app = typer.Typer(help="The reports archive as a static site (index of months,"
+                                " provinces, revisions and what changed).")
+app.add_typer(reports_app, name="reports")
+
+
+@reports_app.command("site")
+def reports_site(root: str = typer.Option(None, help="archive root (MONEV_REPORTS_DIR)")) -> None:
+    """(Re)write the site's index pages; `monev report` does this after every build."""
+    from monev.config import settings
+    from monev.reports.site import write_site
+
+    console.print(f"site: {write_site(Path(root or settings().reports_dir))}")
+
+
+@reports_app.command("serve")
+def reports_serve(
+    port: int = typer.Option(8000, help="port on 127.0.0.1"),
+    root: str = typer.Option(None, help="archive root (MONEV_REPORTS_DIR)"),
+) -> None:
+    """Serve the archive read-only on http://127.0.0.1:PORT/ until Ctrl-C."""
+    from monev.config import settings
+    from monev.reports.serve import serve
+    from monev.reports.site import write_site
+
+    folder = Path(root or settings().reports_dir)
+    write_site(folder)
+    serve(folder, port, on_ready=lambda url: console.print(f"serving {folder} on {url}"))
+
+
 @app.command("generate")
 def generate(
     out: Annotated[Path, typer.Option("--out", help="landing folder to write")],

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from monev.config import settings
-from monev.reports import delivery, diff
+from monev.reports import delivery, diff, site
 from monev.reports import formatting as fmt
 from monev.reports.content import build_content
 from monev.reports.data import NATIONAL, MartData, parse_periode
@@ -87,7 +87,7 @@ def render_scope(data: MartData, scope: str, revision: int, folder: Path,
     before = snapshot_dir(folder, key, scope, previous) if previous else None
     if before is not None and (before / "periode.txt").exists():
         changes = diff.compare(MartData.read(before), data)
-    content = build_content(data, scope, changes=changes, previous=previous)
+    content = build_content(data, scope, changes=changes, previous_revision=previous)
     paths = [write_pdf(content, revision, folder / f"{name}.pdf"),
              write_excel(content, revision, folder / f"{name}.xlsx"),
              write_html(content, revision, folder / f"{name}.html")]
@@ -189,6 +189,7 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
                 " WHERE run_id = %s",
                 (run.status, json.dumps(run.recipients), run.message or None, run.status,
                  run.run_id))
+    site.write_site(folder.parent)
     return runs
 
 

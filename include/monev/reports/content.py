@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from monev.reports import charts, diff, findings
+from monev.reports import charts, diff, findings, tilemap
 from monev.reports import formatting as fmt
 from monev.reports.data import NATIONAL, TREND_MONTHS, MartData, add_months, pick, records
 
@@ -85,9 +85,9 @@ def _scope_rows(data: MartData, scope: str) -> tuple[dict | None, list[dict], di
 
 
 def build_content(data: MartData, scope: str, changes: diff.Changes | None = None,
-                  previous: int = 0) -> ReportContent:
+                  previous_revision: int = 0) -> ReportContent:
     """Everything one scope's report says; `changes` = what moved since revision
-    `previous` (a reissue), shown after the contents and as an Excel sheet."""
+    `previous_revision` (a reissue), shown after the contents and as an Excel sheet."""
     scope_row, children, previous = _scope_rows(data, scope)
     unit = "Provinsi" if scope == NATIONAL else "Kabupaten/Kota"
     scope_name = "Nasional" if scope == NATIONAL else (
@@ -178,13 +178,13 @@ def build_content(data: MartData, scope: str, changes: diff.Changes | None = Non
          "rekomendasi": f.rule.recommendation} for f in found], source="aturan temuan")
 
     if changes is not None:
-        tables["perubahan"] = Table("Perubahan", f"Perubahan dari revisi {previous}", [
+        tables["perubahan"] = Table("Perubahan", f"Perubahan dari revisi {previous_revision}", [
             WILAYAH, Column("angka", "Angka", "text"), Column("sebelum", "Revisi sebelumnya",
                                                                "text"),
             Column("sesudah", "Revisi ini", "text"),
         ], [{"nama_wilayah": m.region, "angka": m.label, "sebelum": m.before,
              "sesudah": m.after} for m in changes.moved],
-            source=f"snapshot revisi {previous} dan revisi ini",
+            source=f"snapshot revisi {previous_revision} dan revisi ini",
             note="; ".join(changes.lines()[len(changes.moved[:diff.LIST_LIMIT]):]))
     budget_available = any(r.get("pagu_rp") is not None for r in both)
     billing_available = any(r.get(k) is not None for r in both
@@ -216,7 +216,7 @@ def build_content(data: MartData, scope: str, changes: diff.Changes | None = Non
         findings.attention(found), budget_available, rentan_available,
         meta={"unit": unit, "n_children": len(children),
               "dimuat_terakhir": _latest_load(tables["sumber"].rows),
-              "billing_available": billing_available, "previous": previous,
+              "billing_available": billing_available, "previous": previous_revision,
               "changes": changes.lines() if changes is not None else None},
     )
 
@@ -243,6 +243,10 @@ def _charts(scope_name: str, unit: str, trend_rows: list[dict], ranked: list[dic
         out["anggaran"] = charts.budget(
             [r["nama_wilayah"] for r in with_budget], [r["pagu_rp"] for r in with_budget],
             [r.get("realisasi_rp") or 0 for r in with_budget], "Pagu vs realisasi")
+    if unit == "Provinsi" and children:
+        out["peta"] = tilemap.coverage_map(
+            {r["kode_wilayah"]: r.get("cakupan_persen") for r in children},
+            own.get("target_persen"), "Cakupan kepesertaan aktif per provinsi")
     return out
 
 
