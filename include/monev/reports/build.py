@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,12 +123,19 @@ def _workers(n_tasks: int) -> int:
 
 
 def build_reports(periode: str, provinsi: str | None = None, out: Path | None = None,
-                  send: bool = False, reissue: bool = False) -> list[ReportRun]:
-    """Build the national report and every province's (or one province's) for a month."""
+                  send: bool = False, reissue: bool = False,
+                  on_progress: Callable[[int, int], None] | None = None) -> list[ReportRun]:
+    """Build the national report and every province's (or one province's) for a month.
+
+    `on_progress(done, total)` is called as each scope's documents are written."""
     month = parse_periode(periode)
     key = month.strftime("%Y-%m")
     folder = Path(out or settings().reports_dir) / key
     with db.connect() as conn:
+        if not conn.execute("SELECT to_regclass('marts.mart_monev_wilayah_bulanan')"
+                            " IS NOT NULL").fetchone()[0]:
+            raise ValueError("marts.mart_monev_wilayah_bulanan does not exist:"
+                             " run `monev transform` first")
         data = MartData.load(conn, month)
     if data.wilayah[data.wilayah["periode"] == month].empty:
         raise ValueError(f"marts.mart_monev_wilayah_bulanan has no rows for {key}")
@@ -164,7 +172,7 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
             todo.append(run)
             runs.append(run)
 
-    results = _render_all(data, todo, folder)
+    results = _render_all(data, todo, folder, on_progress)
     recipients = delivery.load_recipients() if send else {}
     with db.connect(autocommit=True) as conn:
         for run in todo:
@@ -193,9 +201,15 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
     return runs
 
 
-def _render_all(data: MartData, todo: list[ReportRun], folder: Path) -> dict[str, object]:
+def _render_all(data: MartData, todo: list[ReportRun], folder: Path,
+                on_progress: Callable[[int, int], None] | None = None) -> dict[str, object]:
     results: dict[str, object] = {}
     workers = _workers(len(todo))
+
+    def done() -> None:
+        if on_progress:
+            on_progress(len(results), len(todo))
+
     if workers == 1:
         for run in todo:
             try:
@@ -203,6 +217,7 @@ def _render_all(data: MartData, todo: list[ReportRun], folder: Path) -> dict[str
                                                   run.revision, folder, run.previous)
             except Exception as exc:  # one bad scope must not stop the others
                 results[run.scope] = exc
+            done()
         return results
     import weasyprint  # noqa: F401  (imported once here, shared by the forked workers)
 
@@ -216,6 +231,7 @@ def _render_all(data: MartData, todo: list[ReportRun], folder: Path) -> dict[str
                 results[futures[fut]] = fut.result()
             except Exception as exc:
                 results[futures[fut]] = exc
+            done()
     return results
 
 
