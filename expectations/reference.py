@@ -9,7 +9,7 @@ from __future__ import annotations
 from monev.ingest.batch import StagedBatch
 from monev.quality.rules import Check, Rule, enum_sql, row_check, unique_check
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 _CODE = "'^([0-9]{2}|[0-9]{2}[.][0-9]{2})$'"
 _KNOWN = (
@@ -19,14 +19,24 @@ _KNOWN = (
 )
 
 
-def _known(source: str, column: str, *, year: str | None = None) -> Rule:
+# A denominator row marked BPS is checked under the Kemendagri code it translates to
+# (wilayah_bps; a BPS code absent from the bridge is the same in both schemes).
+_KEMENDAGRI = ("(CASE WHEN b.skema_kode = 'BPS' THEN coalesce((SELECT x.kode_kemendagri"
+               " FROM raw.wilayah_bps AS x WHERE x.kode_bps = b.kode_wilayah LIMIT 1),"
+               " b.kode_wilayah) ELSE b.kode_wilayah END)")
+
+
+def _known(source: str, column: str, *, year: str | None = None, bps: bool = False) -> Rule:
     # Figures for years before a code change arrive under the old code (the 2022 Papua
     # split); dbt rolls them up to the new code. An old code is valid for a year that
     # began before the change; without a year column, any mapped old code is accepted.
     still_valid = f" AND make_date(b.{year}, 1, 1) < p.berlaku_mulai" if year else ""
+    sql = _KNOWN.format(c=column, still_valid=still_valid)
+    if bps:
+        sql = sql.replace(f"b.{column}", _KEMENDAGRI)
     return Rule(f"{source}.{column}_valid",
-                f"{column} is a region in the reference (or 00), or an old code still valid",
-                _KNOWN.format(c=column, still_valid=still_valid))
+                f"{column} is a region in the reference (or 00), or an old code still valid"
+                + (" (BPS rows: after translation through wilayah_bps)" if bps else ""), sql)
 
 
 def _non_negative(source: str, columns: list[str]) -> Rule:
@@ -35,12 +45,12 @@ def _non_negative(source: str, columns: list[str]) -> Rule:
 
 
 SUITES: dict[str, tuple[list[str], list[Rule]]] = {
-    "penduduk_bekerja": (["tahun", "kode_wilayah"], [
-        _known("penduduk_bekerja", "kode_wilayah", year="tahun"),
+    "penduduk_bekerja": (["tahun", "kode_wilayah", "skema_kode"], [
+        _known("penduduk_bekerja", "kode_wilayah", year="tahun", bps=True),
         _non_negative("penduduk_bekerja", ["penduduk_bekerja"]),
     ]),
-    "potensi_peserta": (["tahun", "kode_wilayah"], [
-        _known("potensi_peserta", "kode_wilayah", year="tahun"),
+    "potensi_peserta": (["tahun", "kode_wilayah", "skema_kode"], [
+        _known("potensi_peserta", "kode_wilayah", year="tahun", bps=True),
         _non_negative("potensi_peserta", ["potensi_pu", "potensi_bpu", "potensi_jakon"]),
     ]),
     "target_ucj": (["tahun", "kode_wilayah", "sumber_target"], [
@@ -58,6 +68,8 @@ SUITES: dict[str, tuple[list[str], list[Rule]]] = {
     ]),
     "wilayah_bps": (["kode_kemendagri"], [
         _known("wilayah_bps", "kode_kemendagri"),
+        Rule("wilayah_bps.code_shape", "kode_bps is PP or PP.KK",
+             f"b.kode_bps !~ {_CODE}"),
     ]),
     "regulasi_daerah": (["kode_pemda", "jenis", "nomor", "tahun"], [
         _known("regulasi_daerah", "kode_pemda"),

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from monev.config import reset_settings
+from monev.config import reset_settings, settings
 from monev.warehouse import cluster, db
 from monev.warehouse.migrate import migrate
 
@@ -34,6 +34,25 @@ def server_url() -> str:
     if _EXTERNAL:
         return _EXTERNAL
     return cluster.up().url
+
+
+@pytest.fixture(scope="session")
+def server_is_embedded() -> bool:
+    """True when the tests run on the project's embedded cluster (the default)."""
+    return not _EXTERNAL
+
+
+@pytest.fixture(scope="session")
+def embedded_cluster(server_url: str, server_is_embedded: bool) -> cluster.Cluster:
+    """The running embedded cluster the tests use (fault tests stop and start it)."""
+    if not server_is_embedded:
+        pytest.skip("needs the embedded cluster: an external server is not ours to crash")
+    with psycopg.connect(server_url) as conn:
+        data_dir = Path(conn.execute("SHOW data_directory").fetchone()[0])
+        port = int(conn.execute("SHOW port").fetchone()[0])
+    return cluster.Cluster(data_dir=data_dir, socket_dir=data_dir.parent / "run",
+                           log_file=data_dir.parent / "postgres.log", port=port,
+                           bin_dir=cluster.find_bin_dir(settings()))
 
 
 @pytest.fixture(scope="session")

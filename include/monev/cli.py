@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +20,16 @@ app.add_typer(warehouse_app, name="warehouse")
 def _main() -> None:
     """Configure the console once: the project's lines only, library noise filtered."""
     setup()
+
+
+@contextmanager
+def _usage_errors() -> Iterator[None]:
+    """A refused argument (ValueError from the package) is a usage error: say why, exit 2."""
+    try:
+        yield
+    except ValueError as e:
+        console.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
 
 
 @warehouse_app.command("up")
@@ -118,7 +130,11 @@ def transform(
 
     # dbt style "--select 'a b'" as well as repeated --select
     nodes = [part for value in select or [] for part in value.split()]
-    result = runner.build(full_refresh=full_refresh, select=nodes or None)
+    try:
+        result = runner.build(full_refresh=full_refresh, select=nodes or None)
+    except runner.BuildRunning as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(1) from None
     table = Table("model", "status", "seconds")
     for n in result.models:
         table.add_row(n.name, n.status, f"{n.seconds:.2f}")
@@ -146,7 +162,8 @@ def access_grant_province(
     """Create/update a BI login USER that sees only province PP (and national rows)."""
     from monev.transform import access
 
-    u = access.grant(user, kode_provinsi, password, role)
+    with _usage_errors():
+        u = access.grant(user, kode_provinsi, password, role)
     console.print(f"{u.rolname}: {u.scope}")
 
 
@@ -159,7 +176,8 @@ def access_grant_national(
     """Create/update a BI login USER that sees every province."""
     from monev.transform import access
 
-    u = access.grant(user, None, password, role)
+    with _usage_errors():
+        u = access.grant(user, None, password, role)
     console.print(f"{u.rolname}: {u.scope}")
 
 
@@ -168,7 +186,8 @@ def access_revoke(user: str) -> None:
     """Take the BI roles and province mapping away from USER."""
     from monev.transform import access
 
-    access.revoke(user)
+    with _usage_errors():
+        access.revoke(user)
     console.print(f"{user}: revoked")
 
 
@@ -386,5 +405,25 @@ def loads(
         console.print(line, soft_wrap=True)
 
 
+def main() -> None:
+    """The `monev` entry point: a lost or unreachable warehouse is a clear message and
+    exit status 2, not a traceback."""
+    import psycopg
+
+    from monev.ingest.pipeline import WarehouseLost
+    from monev.warehouse.cluster import ClusterError
+
+    try:
+        app()
+    except (WarehouseLost, ClusterError) as e:
+        console.print(f"[red]error:[/red] {e}", soft_wrap=True)
+        raise SystemExit(2) from None
+    except psycopg.OperationalError as e:
+        first = (str(e).strip().splitlines() or ["connection failed"])[0]
+        console.print(f"[red]error:[/red] the warehouse cannot be reached or the connection "
+                      f"was lost: {first}", soft_wrap=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

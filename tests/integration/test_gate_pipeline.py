@@ -44,7 +44,7 @@ def test_pipeline_rejects_error_and_publishes_warning(warehouse: str, tmp_path: 
     result = ingest_file(bad)
     assert result.status == "rejected"
     assert [(f.rule, f.rows) for f in result.errors] == [
-        ("kepesertaan.tk_aktif_le_tk_terdaftar", [3])]
+        ("kepesertaan.tk_aktif_le_tk_terdaftar", [2])]
     with psycopg.connect(warehouse) as conn:
         assert _raw(conn) == before
         status, reasons = conn.execute(
@@ -52,7 +52,7 @@ def test_pipeline_rejects_error_and_publishes_warning(warehouse: str, tmp_path: 
             (result.batch_id,)).fetchone()
         assert status == "rejected"
         assert reasons[0]["rule"] == "kepesertaan.tk_aktif_le_tk_terdaftar"
-        assert reasons[0]["rows"] == [3]
+        assert reasons[0]["rows"] == [2]
 
     grown = _file(tmp_path, "kepesertaan_202403_rev1.csv",
                   ["2024-03;32.73;KOTA BANDUNG;PU;UMUM;MANDIRI;100;90;1;0;;1000"])

@@ -516,7 +516,7 @@ def test_capaian_target_per_source(marts_db: str) -> None:
     assert float(rpjmn[4]) == approx(32.15 - 4878 / 55000 * 100)
 
 
-def test_sumber_data_lists_published_and_superseded_batches(marts_db: str) -> None:
+def test_sumber_data_lists_published_superseded_and_rejected_batches(marts_db: str) -> None:
     with psycopg.connect(marts_db) as conn:
         rows = conn.execute(
             "select source, period_key, revision, status, periode from marts.mart_sumber_data"
@@ -526,6 +526,8 @@ def test_sumber_data_lists_published_and_superseded_batches(marts_db: str) -> No
         ("kepesertaan", "2024-01", 0, "superseded", JAN),
         ("kepesertaan", "2024-01", 1, "loaded", JAN),
         ("kepesertaan", "2024-02", 0, "loaded", FEB),
+        # a rejected delivery reaches the report's methodology too
+        ("kepesertaan", "2024-03", 0, "rejected", date(2024, 3, 1)),
     ]
 
 

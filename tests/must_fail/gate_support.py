@@ -62,7 +62,7 @@ def period_of(source: str, first: dict[str, Any]) -> dict[str, Any]:
 
 def stage(conn: psycopg.Connection, source: str, rows: list[dict[str, Any]],
           **period: Any) -> StagedBatch:
-    """Create the batch's audit row and staging table; rows are file rows 2, 3, …"""
+    """Create the batch's audit row and staging table; rows are data rows 1, 2, …"""
     meta = {**period_of(source, rows[0]), **period}
     batch_id = conn.execute(
         "INSERT INTO audit.load_batches (source, period_key, file_name, sha256, bytes, rows)"
@@ -70,12 +70,12 @@ def stage(conn: psycopg.Connection, source: str, rows: list[dict[str, Any]],
         (source, meta["period_key"], f"{source}_test", len(rows)),
     ).fetchone()[0]
     table = f"stage.{source}__b{batch_id}"
-    conn.execute(f"CREATE TABLE {table} (LIKE raw.{source})")
+    conn.execute(f"CREATE TABLE {table} (LIKE raw.{source} INCLUDING DEFAULTS)")
     cols = [*list(rows[0]), "batch_id", "source_row"]
     with conn.cursor() as cur:
         cur.executemany(
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})",
-            [[*r.values(), batch_id, i + 2] for i, r in enumerate(rows)],
+            [[*r.values(), batch_id, i + 1] for i, r in enumerate(rows)],
         )
     conn.commit()
     conn.execute(f"ANALYZE {table}")  # as the pipeline's stage step does
@@ -151,7 +151,7 @@ def _file_row(source: str, r: dict[str, Any]) -> list[Any]:
 
 
 def write_file(folder: Path, source: str, rows: list[dict[str, Any]]) -> Path:
-    """Write rows (row 2, 3, … after the header) to a contract-named delivery file."""
+    """Write rows (data rows 1, 2, … under the header) to a contract-named delivery file."""
     meta = period_of(source, rows[0])
     folder.mkdir(parents=True, exist_ok=True)
     body = [FILE_COLUMNS[source], *(_file_row(source, r) for r in rows)]

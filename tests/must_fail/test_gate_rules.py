@@ -52,53 +52,53 @@ def _publish(conn: psycopg.Connection, source: str, rows: list[dict[str, Any]]) 
 # (rule, source, rows of the file; the bad ones are the rows the rule must cite)
 ERROR_CASES: list[tuple[str, str, list[dict[str, Any]], list[int]]] = [
     ("kepesertaan.kode_wilayah_valid", "kepesertaan",
-     [row("kepesertaan"), row("kepesertaan", kode_wilayah="32.98")], [3]),
+     [row("kepesertaan"), row("kepesertaan", kode_wilayah="32.98")], [2]),
     ("kepesertaan.kode_wilayah_valid", "kepesertaan",  # province where a kab/kota belongs
-     [row("kepesertaan", kode_wilayah="32")], [2]),
+     [row("kepesertaan", kode_wilayah="32")], [1]),
     ("kepesertaan.kode_wilayah_valid", "kepesertaan",  # old Papua code after the split
-     [row("kepesertaan", periode=date(2023, 1, 1), kode_wilayah="91.01")], [2]),
+     [row("kepesertaan", periode=date(2023, 1, 1), kode_wilayah="91.01")], [1]),
     ("kepesertaan.unique_grain", "kepesertaan",
-     [row("kepesertaan"), row("kepesertaan", segmen="BPU"), row("kepesertaan")], [2, 4]),
+     [row("kepesertaan"), row("kepesertaan", segmen="BPU"), row("kepesertaan")], [1, 3]),
     ("kepesertaan.tk_aktif_le_tk_terdaftar", "kepesertaan",
-     [row("kepesertaan", tk_aktif=101)], [2]),
-    ("kepesertaan.non_negative", "kepesertaan", [row("kepesertaan", tk_baru=-1)], [2]),
-    ("kepesertaan.non_negative", "kepesertaan", [row("kepesertaan", iuran_rp=-5)], [2]),
+     [row("kepesertaan", tk_aktif=101)], [1]),
+    ("kepesertaan.non_negative", "kepesertaan", [row("kepesertaan", tk_baru=-1)], [1]),
+    ("kepesertaan.non_negative", "kepesertaan", [row("kepesertaan", iuran_rp=-5)], [1]),
     ("kepesertaan.periode_matches_file", "kepesertaan",
-     [row("kepesertaan"), row("kepesertaan", periode=date(2024, 2, 1), segmen="BPU")], [3]),
-    ("kepesertaan.enum_values", "kepesertaan", [row("kepesertaan", segmen="XX")], [2]),
+     [row("kepesertaan"), row("kepesertaan", periode=date(2024, 2, 1), segmen="BPU")], [2]),
+    ("kepesertaan.enum_values", "kepesertaan", [row("kepesertaan", segmen="XX")], [1]),
     ("peserta_rentan.nik_valid", "peserta_rentan",
-     [row("peserta_rentan"), row("peserta_rentan", peserta_id="b" * 64, nik_valid=False)], [3]),
+     [row("peserta_rentan"), row("peserta_rentan", peserta_id="b" * 64, nik_valid=False)], [2]),
     ("peserta_rentan.unique_grain", "peserta_rentan",
-     [row("peserta_rentan"), row("peserta_rentan")], [2, 3]),
+     [row("peserta_rentan"), row("peserta_rentan")], [1, 2]),
     ("peserta_rentan.unique_grain", "peserta_rentan",  # NULL payer (CSR) is a key value too
-     [row("peserta_rentan", sumber_iuran="CSR", kode_pemda_pembayar=None)] * 2, [2, 3]),
+     [row("peserta_rentan", sumber_iuran="CSR", kode_pemda_pembayar=None)] * 2, [1, 2]),
     ("peserta_rentan.kode_wilayah_valid", "peserta_rentan",
-     [row("peserta_rentan", kode_wilayah_domisili="32.98")], [2]),
+     [row("peserta_rentan", kode_wilayah_domisili="32.98")], [1]),
     ("peserta_rentan.kode_pemda_pembayar_valid", "peserta_rentan",
-     [row("peserta_rentan", kode_pemda_pembayar="32.98")], [2]),
+     [row("peserta_rentan", kode_pemda_pembayar="32.98")], [1]),
     ("peserta_rentan.kode_pemda_pembayar_shape", "peserta_rentan",
-     [row("peserta_rentan", sumber_iuran="APBD_PROVINSI", kode_pemda_pembayar="32.73")], [2]),
+     [row("peserta_rentan", sumber_iuran="APBD_PROVINSI", kode_pemda_pembayar="32.73")], [1]),
     ("peserta_rentan.kode_pemda_pembayar_shape", "peserta_rentan",
-     [row("peserta_rentan", sumber_iuran="CSR", kode_pemda_pembayar="32")], [2]),
+     [row("peserta_rentan", sumber_iuran="CSR", kode_pemda_pembayar="32")], [1]),
     ("peserta_rentan.kode_pemda_pembayar_shape", "peserta_rentan",
-     [row("peserta_rentan", sumber_iuran="APBDES", kode_pemda_pembayar=None)], [2]),
+     [row("peserta_rentan", sumber_iuran="APBDES", kode_pemda_pembayar=None)], [1]),
     ("peserta_rentan.periode_matches_file", "peserta_rentan",
      [row("peserta_rentan"),
-      row("peserta_rentan", peserta_id="c" * 64, periode=date(2024, 4, 1))], [3]),
+      row("peserta_rentan", peserta_id="c" * 64, periode=date(2024, 4, 1))], [2]),
     ("peserta_rentan.non_negative", "peserta_rentan",
-     [row("peserta_rentan", iuran_rp=-16_800)], [2]),
-    ("anggaran.kode_pemda_valid", "anggaran", [row("anggaran", kode_pemda="99")], [2]),
-    ("anggaran.unique_grain", "anggaran", [row("anggaran"), row("anggaran")], [2, 3]),
+     [row("peserta_rentan", iuran_rp=-16_800)], [1]),
+    ("anggaran.kode_pemda_valid", "anggaran", [row("anggaran", kode_pemda="99")], [1]),
+    ("anggaran.unique_grain", "anggaran", [row("anggaran"), row("anggaran")], [1, 2]),
     ("anggaran.versi_matches_file", "anggaran",
-     [row("anggaran"), row("anggaran", versi="perubahan", sasaran="NON_ASN")], [3]),
+     [row("anggaran"), row("anggaran", versi="perubahan", sasaran="NON_ASN")], [2]),
     ("anggaran.tahun_matches_file", "anggaran",
-     [row("anggaran"), row("anggaran", tahun=2023, sasaran="NON_ASN")], [3]),
-    ("anggaran.non_negative", "anggaran", [row("anggaran", pagu_rp=-1, target_peserta=0)], [2]),
-    ("realisasi.kode_pemda_valid", "realisasi", [row("realisasi", kode_pemda="32.98")], [2]),
-    ("realisasi.unique_grain", "realisasi", [row("realisasi"), row("realisasi")], [2, 3]),
+     [row("anggaran"), row("anggaran", tahun=2023, sasaran="NON_ASN")], [2]),
+    ("anggaran.non_negative", "anggaran", [row("anggaran", pagu_rp=-1, target_peserta=0)], [1]),
+    ("realisasi.kode_pemda_valid", "realisasi", [row("realisasi", kode_pemda="32.98")], [1]),
+    ("realisasi.unique_grain", "realisasi", [row("realisasi"), row("realisasi")], [1, 2]),
     ("realisasi.periode_matches_file", "realisasi",
-     [row("realisasi"), row("realisasi", bulan=4, sasaran="NON_ASN")], [3]),
-    ("realisasi.non_negative", "realisasi", [row("realisasi", peserta_dibayar=-1)], [2]),
+     [row("realisasi"), row("realisasi", bulan=4, sasaran="NON_ASN")], [2]),
+    ("realisasi.non_negative", "realisasi", [row("realisasi", peserta_dibayar=-1)], [1]),
 ]
 
 
@@ -247,7 +247,7 @@ def test_backfill_is_checked_against_its_own_neighbours(conn: psycopg.Connection
     below = _ingest("realisasi", [_realisasi(2, 9_000_000)])
     assert below.status == "rejected"
     assert [f.rule for f in below.errors] == ["realisasi.not_below_previous_month"]
-    assert below.errors[0].rows == [2]
+    assert below.errors[0].rows == [1]
     assert below.errors[0].observed[0]["bulan_pembanding"] == 1
     above = _ingest("realisasi", [_realisasi(2, 31_000_000)])
     assert [f.rule for f in above.errors] == ["realisasi.not_above_next_month"]
@@ -275,8 +275,8 @@ def test_reference_suite_rejects_unknown_region_and_negative(conn: psycopg.Conne
     ]
     outcome = gate_and_publish(conn, stage(conn, "penduduk_bekerja", rows, period_key="all"))
     assert {(f.rule, tuple(f.rows)) for f in outcome.errors} == {
-        ("penduduk_bekerja.kode_wilayah_valid", (3,)),
-        ("penduduk_bekerja.non_negative", (4,)),
+        ("penduduk_bekerja.kode_wilayah_valid", (2,)),
+        ("penduduk_bekerja.non_negative", (3,)),
     }
 
 
@@ -291,5 +291,5 @@ def test_reference_old_region_code_valid_only_for_years_before_the_change(
     ]
     outcome = gate_and_publish(conn, stage(conn, "penduduk_bekerja", rows, period_key="all"))
     assert {(f.rule, tuple(f.rows)) for f in outcome.errors} == {
-        ("penduduk_bekerja.kode_wilayah_valid", (3,)),
+        ("penduduk_bekerja.kode_wilayah_valid", (2,)),
     }

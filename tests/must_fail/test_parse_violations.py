@@ -31,15 +31,15 @@ def _rules(failures) -> dict[str, list[int]]:
 
 
 KEP_CASES = [
-    ("kepesertaan.number_format", {"tk_aktif": "12a"}, 3),
-    ("kepesertaan.number_format", {"iuran_rp": "1,5"}, 3),
-    ("kepesertaan.date_format", {"periode": "2024/03"}, 3),
-    ("kepesertaan.enum", {"segmen": "PNS"}, 3),
-    ("kepesertaan.enum", {"sumber_iuran": "APBD"}, 3),
-    ("kepesertaan.region_code", {"kode_wilayah": "32.7"}, 3),
-    ("kepesertaan.region_code", {"kode_wilayah": "32"}, 3),  # a province where PP.KK belongs
-    ("kepesertaan.required", {"tk_terdaftar": ""}, 3),
-    ("kepesertaan.required", {"segmen": " "}, 3),
+    ("kepesertaan.number_format", {"tk_aktif": "12a"}, 2),
+    ("kepesertaan.number_format", {"iuran_rp": "1,5"}, 2),
+    ("kepesertaan.date_format", {"periode": "2024/03"}, 2),
+    ("kepesertaan.enum", {"segmen": "PNS"}, 2),
+    ("kepesertaan.enum", {"sumber_iuran": "APBD"}, 2),
+    ("kepesertaan.region_code", {"kode_wilayah": "32.7"}, 2),
+    ("kepesertaan.region_code", {"kode_wilayah": "32"}, 2),  # a province where PP.KK belongs
+    ("kepesertaan.required", {"tk_terdaftar": ""}, 2),
+    ("kepesertaan.required", {"segmen": " "}, 2),
 ]
 
 
@@ -60,9 +60,9 @@ def test_all_failures_of_a_file_are_collected_and_counted(tmp_path: Path) -> Non
     path = write_csv(tmp_path / "kepesertaan_202403.csv", KEPESERTAAN_HEADER, rows)
     _, failures = parse_local(path)
     by_rule = {f.rule: f for f in failures}
-    assert by_rule["kepesertaan.number_format"].rows == [2, 3, 4, 5]
+    assert by_rule["kepesertaan.number_format"].rows == [1, 2, 3, 4]
     assert by_rule["kepesertaan.number_format"].row_count == 4
-    assert by_rule["kepesertaan.enum"].rows == [6]
+    assert by_rule["kepesertaan.enum"].rows == [5]
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_all_failures_of_a_file_are_collected_and_counted(tmp_path: Path) -> Non
 def test_column_set_violations(tmp_path: Path, header: list[str]) -> None:
     path = write_csv(tmp_path / "kepesertaan_202403.csv", header, [kepesertaan_row()])
     typed, failures = parse_local(path)
-    assert _rules(failures) == {"kepesertaan.columns": [1]} and typed == []
+    assert _rules(failures) == {"kepesertaan.columns": []} and typed == []
 
 
 def test_unreadable_files(tmp_path: Path) -> None:
@@ -94,17 +94,17 @@ def test_unreadable_files(tmp_path: Path) -> None:
 def test_field_count(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "kepesertaan_202403.csv", KEPESERTAAN_HEADER,
                      [kepesertaan_row(), ["2024-03", "32.73", "x"]])
-    assert _rules(parse_local(path)[1]) == {"kepesertaan.field_count": [3]}
+    assert _rules(parse_local(path)[1]) == {"kepesertaan.field_count": [2]}
 
 
-def test_sipd_violations_cite_worksheet_rows(tmp_path: Path) -> None:
+def test_sipd_violations_cite_data_rows(tmp_path: Path) -> None:
     rows = [anggaran_row(), anggaran_row(pagu_rp="1.234,5.6"), anggaran_row(sasaran="ASN"),
             anggaran_row(kode_pemda="3.2"), anggaran_row(versi="final")]
     path = write_sipd(tmp_path / "anggaran_2024_murni.xlsx", "anggaran", ANGGARAN_HEADER, rows,
                       title_rows=5)
-    # title rows 1–5, header row 6, data from row 7
+    # title rows 1–5, header row 6, data rows 1–5 below it (as in every other source)
     assert _rules(parse_local(path)[1]) == {
-        "anggaran.number_format": [8], "anggaran.enum": [9, 11], "anggaran.region_code": [10]}
+        "anggaran.number_format": [2], "anggaran.enum": [3, 5], "anggaran.region_code": [4]}
 
 
 def test_sipd_header_and_sheet(tmp_path: Path) -> None:
@@ -116,7 +116,7 @@ def test_sipd_header_and_sheet(tmp_path: Path) -> None:
     assert _rules(parse_local(wrong_sheet)[1]) == {"anggaran.sheet": []}
     missing = write_sipd(tmp_path / "anggaran_2024_perubahan.xlsx", "anggaran",
                          ANGGARAN_HEADER[:-1], [anggaran_row()[:-1]], title_rows=2)
-    assert _rules(parse_local(missing)[1]) == {"anggaran.columns": [3]}
+    assert _rules(parse_local(missing)[1]) == {"anggaran.columns": []}
 
 
 RENTAN_CASES = [
@@ -142,7 +142,7 @@ def test_peserta_rentan_violations(tmp_path: Path, monkeypatch, rule: str, bad: 
     rows = [rentan_row(), rentan_row(), rentan_row(**bad), rentan_row()]
     path = write_rentan(tmp_path / "peserta_rentan_202403.csv.gz", rows)
     typed, failures = parse_local(path)
-    assert _rules(failures) == {rule: [4]}
+    assert _rules(failures) == {rule: [3]}
     assert len(typed) == 3
     text = " ".join(f"{f.message} {f.observed}" for f in failures)
     for value in (rows[2]["nik"], rows[2]["tanggal_lahir"], "SITI"):
@@ -153,7 +153,7 @@ def test_peserta_rentan_columns(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("MONEV_PSEUDONYM_KEY", "k")
     header = [h for h in RENTAN_HEADER if h != "nama"] + ["alamat"]
     path = write_rentan(tmp_path / "peserta_rentan_202403.csv.gz", [rentan_row()], header)
-    assert _rules(parse_local(path)[1]) == {"peserta_rentan.columns": [1]}
+    assert _rules(parse_local(path)[1]) == {"peserta_rentan.columns": []}
     plain = tmp_path / "peserta_rentan_202404.csv.gz"
     plain.write_bytes(b"not gzip at all")
     assert _rules(parse_local(plain)[1]) == {"peserta_rentan.file_unreadable": []}

@@ -48,7 +48,7 @@ def test_kepesertaan_variations_bom_spaces_case_dotless_empty_projects(tmp_path:
             first["sumber_iuran"]) == ("32.73", "JAKON", "UMUM", "MANDIRI")
     assert first["jumlah_proyek"] == "" and first["tk_aktif"] == "80"
     assert (second["jumlah_proyek"], second["tk_baru"]) == ("7", "-3")
-    assert [r["source_row"] for r in (first, second)] == ["2", "3"]
+    assert [r["source_row"] for r in (first, second)] == ["1", "2"]
 
 
 def test_kepesertaan_columns_in_any_order_and_gzip(tmp_path: Path) -> None:
@@ -66,8 +66,8 @@ def test_sipd_title_block_heights(tmp_path: Path, title_rows: int) -> None:
                       [anggaran_row(), anggaran_row(sasaran="non_asn")], title_rows=title_rows)
     typed, failures = parse_local(path)
     assert failures == []
-    header_row = title_rows + 1
-    assert [r[-1] for r in typed] == [str(header_row + 1), str(header_row + 2)]
+    # data rows are numbered from the header down, whatever the title block's height
+    assert [r[-1] for r in typed] == ["1", "2"]
     assert typed[1][10] == "NON_ASN"
 
 
@@ -96,7 +96,7 @@ def test_realisasi_sheet(tmp_path: Path) -> None:
     typed, failures = parse_local(path)
     assert failures == []
     assert typed == [["2024", "3", "32.73", "2.07.02.1.01.0005", "5.1.02.02.02.0006",
-                      "PEKERJA_RENTAN", "50400000.00", "1000", "0", "4"]]
+                      "PEKERJA_RENTAN", "50400000.00", "1000", "0", "1"]]
 
 
 def test_reference_file_accepts_nation_province_and_kabkota(tmp_path: Path) -> None:

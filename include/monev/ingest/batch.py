@@ -8,6 +8,25 @@ from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
+# Every status a row of audit.load_batches can hold: the table's CHECK constraint and
+# the dbt staging model's accepted_values are tested against this list.
+BATCH_STATUSES = (
+    "running",     # being loaded now (an interrupted one is marked failed on the next run)
+    "loaded",      # published: the delivery in force for its period
+    "superseded",  # was in force, replaced by a higher revision
+    "stale",       # a lower revision that arrived after a higher one: never published
+    "duplicate",   # the same bytes as the delivery in force for the period: nothing to do
+    "rejected",    # broke a rule of the contract or the gate; the file is kept
+    "failed",      # could not be processed (an error, or interrupted); the file is kept
+    "validated",   # a dry run passed the gate; nothing published
+)
+
+
+def printable(text: str) -> str:
+    """Text safe for messages, logs and jsonb: control characters (NUL cannot even be
+    stored in PostgreSQL text) shown as '?'."""
+    return "".join(c if c >= " " or c in "\t\n" else "?" for c in text)
+
 # Failing row numbers kept per rule; the total count is always recorded alongside.
 MAX_ROWS_CITED = 100
 
@@ -30,8 +49,9 @@ class StagedBatch:
 
 @dataclass
 class RuleFailure:
-    """One broken rule: which, how bad, and where (row numbers as the sender sees them:
-    header = row 1 in a CSV, the worksheet row in an xlsx). Never holds personal values."""
+    """One broken rule: which, how bad, and where. Rows are data rows: the first row
+    under the header is row 1, in every source; blank lines and an xlsx title block or
+    TOTAL line are not counted. Never holds personal values."""
 
     rule: str  # stable id, e.g. 'kepesertaan.tk_aktif_le_tk_terdaftar'
     severity: Severity
@@ -41,13 +61,18 @@ class RuleFailure:
     observed: Any = None
 
     def as_json(self) -> dict[str, Any]:
+        observed = self.observed
+        if isinstance(observed, list):
+            observed = [printable(v) if isinstance(v, str) else v for v in observed]
+        elif isinstance(observed, str):
+            observed = printable(observed)
         return {
             "rule": self.rule,
             "severity": self.severity,
-            "message": self.message,
+            "message": printable(self.message),
             "rows": self.rows[:MAX_ROWS_CITED],
             "row_count": self.row_count,
-            "observed": self.observed,
+            "observed": observed,
         }
 
 

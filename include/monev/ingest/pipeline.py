@@ -5,9 +5,11 @@ published data of that source and period stays exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -41,7 +43,7 @@ class IngestResult:
     period_key: str
     file_name: str
     revision: int
-    status: str  # loaded | rejected | superseded | duplicate | validated | failed
+    status: str  # one of batch.BATCH_STATUSES
     rows: int = 0
     errors: list[RuleFailure] = field(default_factory=list)
     warnings: list[RuleFailure] = field(default_factory=list)
@@ -51,7 +53,22 @@ class IngestResult:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("loaded", "superseded", "duplicate", "validated")
+        return self.status in ("loaded", "superseded", "stale", "duplicate", "validated")
+
+
+class WarehouseLost(RuntimeError):
+    """The connection to the warehouse broke in the middle of a load."""
+
+
+# Session-level advisory lock (namespace, batch_id) held by the process loading a batch:
+# a 'running' batch whose lock nobody holds was interrupted (kill -9, a crash).
+_BATCH_LOCK = "SELECT pg_advisory_lock(hashtext('monev:batch'), %s::int)"
+_BATCH_UNLOCK = "SELECT pg_advisory_unlock(hashtext('monev:batch'), %s::int)"
+_BATCH_FREE = "SELECT pg_try_advisory_lock(hashtext('monev:batch'), %s::int)"
+# A delivery with at most this share of the rows of the one it follows is published
+# (it passed every rule) with a warning for the operators: half a list is usually an
+# export cut short.
+ROW_DROP_WARN_SHARE = 0.5
 
 
 class _Superseded(Exception):
@@ -118,6 +135,7 @@ def ingest_paths(
     files = sorted(expand(paths), key=_order)
     results = []
     with db.connect(autocommit=True) as conn:
+        recover_interrupted(conn)
         ensure_reference(conn)
         for f in files:
             r = _ingest(conn, f, publish=publish, progress=progress)
@@ -133,8 +151,41 @@ def ingest_file(
     from monev.warehouse import db
 
     with db.connect(autocommit=True) as conn:
+        recover_interrupted(conn)
         ensure_reference(conn)
         return _ingest(conn, Path(path), publish=publish, progress=progress)
+
+
+def recover_interrupted(conn: psycopg.Connection) -> list[int]:
+    """Mark batches left 'running' by a process that died as failed (with why), and drop
+    the staging tables no live load owns. Safe while other loads run: a live load holds
+    its batch's advisory lock."""
+    recovered = []
+    for (batch_id,) in conn.execute(
+            "SELECT batch_id FROM audit.load_batches WHERE status = 'running'").fetchall():
+        if not conn.execute(_BATCH_FREE, (batch_id,)).fetchone()[0]:
+            continue  # its loader is alive
+        why = RuleFailure("ingest.interrupted", "error",
+                          "the load was interrupted before it finished (the loading process or "
+                          "the database stopped); nothing of it was published — deliver the "
+                          "file again or re-run the ingest")
+        conn.execute(
+            "UPDATE audit.load_batches SET status = 'failed', reasons = %s, finished_at = now()"
+            " WHERE batch_id = %s AND status = 'running'", (Jsonb([why.as_json()]), batch_id))
+        conn.execute(_BATCH_UNLOCK, (batch_id,))
+        recovered.append(batch_id)
+        log.warning("batch %s was interrupted earlier: marked failed", batch_id)
+    for (table,) in conn.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'stage' AND c.relkind IN ('r', 'p')").fetchall():
+        m = re.search(r"__b(\d+)$", table)
+        if m is None:
+            continue
+        owner = int(m.group(1))
+        if conn.execute(_BATCH_FREE, (owner,)).fetchone()[0]:
+            conn.execute(_BATCH_UNLOCK, (owner,))
+            _drop(conn, f"stage.{table}")
+    return recovered
 
 
 def ensure_reference(conn: psycopg.Connection) -> list[IngestResult]:
@@ -163,28 +214,31 @@ def _ingest(
     except UnknownFile as e:
         return _reject_unknown(conn, path, str(e), started)
     sha, size = file_digest(path)
-    batch_id = conn.execute(
-        "INSERT INTO audit.load_batches (source, period_key, file_name, sha256, bytes, revision)"
-        " VALUES (%s, %s, %s, %s, %s, %s) RETURNING batch_id",
-        (sf.source, sf.period_key, path.name, sha, size, sf.revision),
-    ).fetchone()[0]
+    # The batch row becomes visible with its lock already held, so a concurrent
+    # recover_interrupted never takes a starting load for a dead one.
+    with conn.transaction():
+        batch_id = conn.execute(
+            "INSERT INTO audit.load_batches (source, period_key, file_name, sha256, bytes,"
+            " revision) VALUES (%s, %s, %s, %s, %s, %s) RETURNING batch_id",
+            (sf.source, sf.period_key, path.name, sha, size, sf.revision),
+        ).fetchone()[0]
+        conn.execute(_BATCH_LOCK, (batch_id,))
     result = IngestResult(batch_id, sf.source, sf.period_key, path.name, sf.revision, "running")
     stage = f"stage.{sf.source}__b{batch_id}"
     try:
         if publish:
-            dup = conn.execute(
-                "SELECT batch_id FROM audit.load_batches WHERE source = %s AND sha256 = %s"
-                " AND status IN ('loaded', 'superseded') AND batch_id <> %s"
-                " ORDER BY batch_id LIMIT 1", (sf.source, sha, batch_id)
-            ).fetchone()
-            if dup:
+            in_force = _in_force(conn, sf)
+            if in_force and in_force[2] == sha:
+                # Duplicate means: these bytes are already the delivery in force for this
+                # period. The same bytes as a replaced or rejected batch load as usual (a
+                # good delivery re-sent after a bad revision restores it).
                 result.warnings.append(RuleFailure(
                     "ingest.duplicate", "warning",
-                    f"{path.name}: identical to batch {dup[0]} (same sha256); nothing to do"))
+                    f"{path.name}: identical to batch {in_force[0]}, the delivery in force for "
+                    f"{sf.period_key} (same sha256); nothing to do"))
                 return _finish(conn, result, "duplicate", started)
-            in_force = _in_force(conn, sf)
             if in_force and not sf.is_reference and sf.revision <= in_force[1]:
-                return _superseded(conn, result, in_force, started)
+                return _stale(conn, result, in_force, started)
         parser = parser_for(sf.source)
         failures = Failures(sf.source, path.name)
         t = time.perf_counter()
@@ -194,6 +248,9 @@ def _ingest(
         conn.execute(
             "UPDATE audit.load_batches SET rows = %s, parsed_at = now(), staged_at = now()"
             " WHERE batch_id = %s", (rows, batch_id))
+        if rows == 0 and not failures:
+            failures.add("no_data_rows", None,
+                         "the file has no data rows; an empty delivery would erase the period")
         if failures:
             result.errors = failures.as_list()
             return _reject(conn, result, sf, started, keep=publish)
@@ -207,22 +264,38 @@ def _ingest(
         result.errors, result.warnings = list(outcome.errors), list(outcome.warnings)
         if not outcome.passed:
             return _reject(conn, result, sf, started, keep=publish)
+        drop = _row_drop(conn, sf, rows)
+        if drop:
+            result.warnings.append(drop)
         if not publish:
             return _finish(conn, result, "validated", started)
         t = time.perf_counter()
         try:
             _publish(conn, parser, sf, batch)
         except _Superseded as s:
-            return _superseded(conn, result, (s.by, None), started)
+            return _stale(conn, result, (s.by, None, None), started)
         result.timings["publish"] = time.perf_counter() - t
         return _finish(conn, result, "loaded", started, published=True)
     except Exception as e:  # any step: record it, keep the previous data, tell the caller
         log.error("ingest of %s failed: %s", path.name, type(e).__name__)
+        if publish:
+            try:
+                result.kept_path = _keep(path, sf.source, batch_id)
+            except OSError as keep_error:
+                log.error("%s could not be kept: %s", path.name, keep_error)
+        if conn.broken or conn.closed:
+            raise WarehouseLost(
+                f"lost the connection to the warehouse while loading {path.name} (batch "
+                f"{batch_id}); nothing of it was published, the file is kept as "
+                f"{result.kept_path}; re-run the ingest when the warehouse is back") from None
         result.errors.append(RuleFailure("ingest.failed", "error",
                                          f"{path.name}: ingest failed: {_safe_error(e)}"))
         return _finish(conn, result, "failed", started)
     finally:
-        _drop(conn, stage)
+        if not (conn.broken or conn.closed):
+            _drop(conn, stage)
+            with contextlib.suppress(psycopg.Error):
+                conn.execute(_BATCH_UNLOCK, (batch_id,))
 
 
 def _safe_error(e: Exception) -> str:
@@ -232,13 +305,32 @@ def _safe_error(e: Exception) -> str:
     return f"{type(e).__name__}: {str(e)[:300]}"
 
 
-def _in_force(conn: psycopg.Connection, sf: SourceFile) -> tuple[int, int] | None:
+def _in_force(conn: psycopg.Connection, sf: SourceFile) -> tuple[int, int, str] | None:
+    """(batch_id, revision, sha256) of the delivery in force for the file's period."""
     row = conn.execute(
-        "SELECT batch_id, revision FROM audit.load_batches WHERE source = %s AND period_key = %s"
-        " AND status = 'loaded' ORDER BY revision DESC, batch_id DESC LIMIT 1",
-        (sf.source, sf.period_key),
+        "SELECT batch_id, revision, sha256 FROM audit.load_batches WHERE source = %s"
+        " AND period_key = %s AND status = 'loaded' ORDER BY revision DESC, batch_id DESC"
+        " LIMIT 1", (sf.source, sf.period_key),
     ).fetchone()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2]) if row else None
+
+
+def _row_drop(conn: psycopg.Connection, sf: SourceFile, rows: int) -> RuleFailure | None:
+    """A warning when the delivery has far fewer rows than the one it follows: the
+    delivery in force for the same period, else the latest earlier period's."""
+    prev = conn.execute(
+        "SELECT batch_id, period_key, rows FROM audit.load_batches WHERE source = %s"
+        " AND status = 'loaded' AND period_key <= %s"
+        " ORDER BY period_key DESC, revision DESC, batch_id DESC LIMIT 1",
+        (sf.source, sf.period_key)).fetchone()
+    if prev is None or not prev[2] or rows > prev[2] * ROW_DROP_WARN_SHARE:
+        return None
+    log.warning("%s: %s rows against %s in batch %s", sf.path.name, rows, prev[2], prev[0])
+    return RuleFailure(
+        "ingest.row_count_drop", "warning",
+        f"{sf.path.name}: {rows:,} data rows, against {prev[2]:,} in batch {prev[0]} "
+        f"({prev[1]}); published, but check that the export is complete",
+        observed={"rows": rows, "previous_rows": prev[2], "previous_batch": prev[0]})
 
 
 def _stage(
@@ -366,17 +458,17 @@ def _finish(
     return result
 
 
-def _superseded(
-    conn: psycopg.Connection, result: IngestResult, in_force: tuple[int, int | None],
+def _stale(
+    conn: psycopg.Connection, result: IngestResult, in_force: tuple[int, int | None, str | None],
     started: float,
 ) -> IngestResult:
     result.warnings.append(RuleFailure(
         "ingest.revision", "warning",
         f"{result.file_name}: revision {result.revision} is not above the revision in force "
-        f"(batch {in_force[0]}); kept on record, not published"))
+        f"(batch {in_force[0]}); kept on record, never published"))
     conn.execute("UPDATE audit.load_batches SET superseded_by = %s WHERE batch_id = %s",
                  (in_force[0], result.batch_id))
-    return _finish(conn, result, "superseded", started)
+    return _finish(conn, result, "stale", started)
 
 
 def _keep(path: Path, source: str, batch_id: int | None) -> Path:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,15 +21,8 @@ from typing import Any
 import fsspec
 
 from monev.config import settings
+from monev.sources.registry import UnknownFile, identify
 
-# Source and period from the file name, per the extracts contract.
-_MONTHLY = re.compile(
-    r"^(?P<source>kepesertaan|peserta_rentan|realisasi)_(?P<ym>\d{6})(?:_rev(?P<rev>\d+))?"
-    r"\.(?:csv|csv\.gz|xlsx)$"
-)
-_BUDGET = re.compile(
-    r"^anggaran_(?P<year>\d{4})_(?P<versi>murni|pergeseran|perubahan)(?:_rev(?P<rev>\d+))?\.xlsx$"
-)
 REFERENCE_DIR = "referensi"
 SOURCES = ("referensi", "anggaran", "kepesertaan", "peserta_rentan", "realisasi")
 
@@ -63,21 +55,20 @@ class LandedFile:
 
 
 def classify(relpath: str) -> tuple[str, str, int] | None:
-    """(source, period_key, revision) of a landed file, None if it is not an extract."""
+    """(source, period_key, revision) of a landed file, None if it is not an extract.
+    The file-name grammar is the ingest registry's (`sources.registry.identify`): what
+    the landing intake claims is exactly what the pipeline accepts."""
     parts = relpath.split("/")
-    name = parts[-1]
-    if len(parts) == 2 and parts[0] == REFERENCE_DIR and name.endswith(".csv"):
-        return "referensi", "all", 0
-    if len(parts) != 1:
+    in_reference_dir = len(parts) == 2 and parts[0] == REFERENCE_DIR
+    if len(parts) != 1 and not in_reference_dir:
         return None  # e.g. bad/ holds deliberately broken samples, not deliveries
-    m = _MONTHLY.match(name)
-    if m:
-        ym = m["ym"]
-        return m["source"], f"{ym[:4]}-{ym[4:]}", int(m["rev"] or 0)
-    m = _BUDGET.match(name)
-    if m:
-        return "anggaran", f"{m['year']}/{m['versi']}", int(m["rev"] or 0)
-    return None
+    try:
+        sf = identify(Path(parts[-1]))
+    except UnknownFile:
+        return None
+    if sf.is_reference != in_reference_dir:
+        return None
+    return ("referensi" if sf.is_reference else sf.source), sf.period_key, sf.revision
 
 
 class Landing:

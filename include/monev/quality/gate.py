@@ -121,7 +121,7 @@ def run_gate(
         result_id, gx_result = next(iter(run.run_results.items()))
         gx_run_id = str(run.run_id.run_name or run.run_id.run_time)
         for evr in gx_result.results:
-            results.extend(_rule_results(evr, outcome))
+            results.extend(_rule_results(evr, outcome, batch.file_name))
     finished = datetime.now(UTC)
     _persist(conn, batch, module.VERSION, suite_name, gx_run_id, results, outcome,
              started, finished)
@@ -135,7 +135,7 @@ def run_gate(
     return outcome
 
 
-def _rule_results(evr: Any, outcome: GateOutcome) -> list[dict[str, Any]]:
+def _rule_results(evr: Any, outcome: GateOutcome, file_name: str) -> list[dict[str, Any]]:
     """One record per rule the expectation covers, passing or failing."""
     from monev.quality.rules import severity_of
 
@@ -152,7 +152,7 @@ def _rule_results(evr: Any, outcome: GateOutcome) -> list[dict[str, Any]]:
         failure = RuleFailure(
             rule=str(meta.get("check", "quality.check")),
             severity="error",
-            message=f"quality check {meta.get('check')} could not run: {message}",
+            message=f"{file_name}: quality check {meta.get('check')} could not run: {message}",
         )
         outcome.errors.append(failure)
         return [_record(failure, config.type, success=False)]
@@ -168,11 +168,11 @@ def _rule_results(evr: Any, outcome: GateOutcome) -> list[dict[str, Any]]:
         cited = [int(r) for r in (hit["rows_cited"] or [])][:MAX_ROWS_CITED]
         observed = hit["observed"] if hit["observed"] is not None else {"failing_rows": count}
         shown = ", ".join(map(str, cited[:10])) + (" …" if count > 10 and cited else "")
-        where = f"; rows {shown}" if cited else ""
+        where = f"; data rows {shown}" if cited else ""
         failure = RuleFailure(
             rule=rule_id,
             severity=severity,
-            message=f"{rule_id} broken ({description}): {count} failing{where}; "
+            message=f"{file_name}: {rule_id} broken ({description}): {count} failing{where}; "
             f"observed {json.dumps(observed, default=str)[:300]}",
             rows=cited,
             row_count=count,

@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from monev.sources.common import Failures
 from monev.sources.registry import SourceFile
 from monev.sources.sipd import parse_sheet
-from monev.sources.tabular import Column, integer, number, one_of, region, text
+from monev.sources.tabular import Column, int4, integer, number, one_of, region, text
 
 TABLE = "raw.anggaran"
 SASARAN = ("PEKERJA_RENTAN", "NON_ASN", "PERANGKAT_DESA", "RT_RW", "PENYELENGGARA_PEMILU")
 VERSI = ("murni", "pergeseran", "perubahan")
 
 SPEC = (
-    Column("tahun", integer),
+    Column("tahun", int4),
     Column("versi", one_of(*VERSI, upper=False)),
     Column("kode_pemda", region(province_ok=True)),
     Column("nama_pemda", text, required=False),

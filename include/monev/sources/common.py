@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from monev.ingest.batch import MAX_ROWS_CITED, RuleFailure
+from monev.ingest.batch import MAX_ROWS_CITED, RuleFailure, printable
 
 # How many distinct offending values (never personal ones) a failure cites.
 MAX_VALUES_CITED = 5
@@ -62,8 +62,10 @@ class Failures:
         if room > 0:
             tally.rows.extend(rows[:room])
         tally.count += count if count is not None else max(len(rows), 1)
-        if value is not None and len(tally.values) < MAX_VALUES_CITED and value not in tally.values:
-            tally.values.append(value)
+        if value is not None:
+            value = printable(value)
+            if len(tally.values) < MAX_VALUES_CITED and value not in tally.values:
+                tally.values.append(value)
 
     def __bool__(self) -> bool:
         return bool(self._tallies)
@@ -75,7 +77,7 @@ class Failures:
             if t.rows:
                 shown = ", ".join(map(str, t.rows[:10]))
                 more = f" and {t.count - 10} more" if t.count > 10 else ""
-                msg += f"; rows {shown}{more}"
+                msg += f"; data rows {shown}{more}"
             out.append(
                 RuleFailure(
                     rule=t.rule, severity="error", message=msg, rows=t.rows,
@@ -101,10 +103,26 @@ def region_code(raw: str, *, province_ok: bool = False, nation_ok: bool = False)
     raise ValueProblem("region_code", "malformed region code")
 
 
+# Bounds of the warehouse's integer columns (bigint for counts and money, integer for
+# years and months): a value outside is the sender's error, cited with its row.
+BIGINT_MAX = 2**63 - 1
+INT_MAX = 2**31 - 1
+# numeric(18,2) money columns hold below 10^16 rupiah.
+MONEY_LIMIT = Decimal(10) ** 16
+
+
+def in_range(v: int, limit: int = BIGINT_MAX) -> int:
+    if not -limit <= v <= limit:
+        raise ValueProblem("out_of_range", "number out of range")
+    return v
+
+
 def integer(raw: str) -> int:
     v = raw.strip()
+    if len(v) > 30:  # also keeps int() away from pathological digit strings
+        raise ValueProblem("out_of_range", "number out of range")
     try:
-        return int(v)
+        return in_range(int(v))
     except ValueError:
         pass
     # Indonesian text numbers: '.' thousands, ',' decimals ('1.234.567' or '12,00').
@@ -114,7 +132,7 @@ def integer(raw: str) -> int:
         raise ValueProblem("number_format", "not an integer") from None
     if d != d.to_integral_value():
         raise ValueProblem("number_format", "not an integer")
-    return int(d)
+    return in_range(int(d))
 
 
 _ID_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$|^-?\d+(,\d+)?$")
@@ -124,6 +142,8 @@ def indonesian_number(raw: str) -> Decimal:
     """`1.234.567,00` → Decimal('1234567.00'); plain `1234567.5` is accepted too
     (a numeric value rendered by the exporter, one dot followed by not-3 digits)."""
     v = raw.strip().replace("\u00a0", "").replace(" ", "")
+    if len(v) > 40:
+        raise ValueProblem("out_of_range", "number out of range")
     if v.lower().startswith("rp"):
         v = v[2:]
     if _ID_NUMBER.match(v):
@@ -171,26 +191,41 @@ def enum(raw: str, allowed: frozenset[str], *, upper: bool = True) -> str:
     return v
 
 
+# A header cell is quoted in a message only if it looks like a column name: a file
+# delivered without its header has data in that row, and data is never repeated.
+_COLUMN_NAME = re.compile(r"^[a-z][a-z0-9_ ]{0,39}$")
+
+
 def check_columns(
-    failures: Failures, header: Sequence[str], expected: Sequence[str], header_row: int = 1
+    failures: Failures, header: Sequence[str], expected: Sequence[str],
+    optional: Sequence[str] = (), *, personal: bool = False,
 ) -> dict[str, int] | None:
-    """Map expected column → position, or record `<source>.columns` and return None."""
+    """Map column → position (optional columns only when present), or record
+    `<source>.columns` and return None. Unexpected header cells are named only when
+    they look like column names, and never in a file of personal data."""
     names = [h.strip().lower() for h in header]
+    allowed = [*expected, *optional]
     missing = [c for c in expected if c not in names]
-    extra = [n or "(empty)" for n in names if n not in expected]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if missing or extra or dupes:
+    extra_at = [i + 1 for i, n in enumerate(names) if n not in allowed]
+    dupes = sorted({n for n in names if n in allowed and names.count(n) > 1})
+    if missing or extra_at or dupes:
         parts = []
         if missing:
             parts.append("missing " + ", ".join(missing))
-        if extra:
-            parts.append("unexpected " + ", ".join(extra))
+        if extra_at:
+            cells = [names[i - 1] for i in extra_at]
+            if personal or not all(_COLUMN_NAME.match(c) for c in cells):
+                parts.append(f"{len(extra_at)} unexpected header cell(s) at position(s) "
+                             + ", ".join(map(str, extra_at[:20]))
+                             + " (not quoted: the first row may be data)")
+            else:
+                parts.append("unexpected " + ", ".join(cells))
         if dupes:
             parts.append("repeated " + ", ".join(dupes))
-        failures.add("columns", None, "column set differs from the contract: " + "; ".join(parts),
-                     rows=[header_row], count=1)
+        failures.add("columns", None, "column set differs from the contract (header row): "
+                     + "; ".join(parts), count=1)
         return None
-    return {c: names.index(c) for c in expected}
+    return {c: names.index(c) for c in allowed if c in names}
 
 
 class CopyBuffer:

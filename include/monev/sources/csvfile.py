@@ -1,47 +1,86 @@
-"""Reading delimited text extracts: gzip, BOM, header check, row numbering."""
+"""Reading delimited text extracts: gzip, BOM, header check, row numbering, size caps."""
 
 from __future__ import annotations
 
 import csv
 import gzip
-import io
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from monev.sources.common import Failures, check_columns
 from monev.sources.tabular import Column, type_rows
 
-UNREADABLE = (UnicodeDecodeError, gzip.BadGzipFile, EOFError, zlib.error, csv.Error, OSError)
+# No row of any extract comes near this; a longer line is a broken or hostile file, and
+# reading it whole (a 1 MB gzip can hold a 1 GiB line) would exhaust memory.
+MAX_LINE_BYTES = 1 << 20
 
 
-def open_text(path: Path, gzipped: bool) -> io.TextIOBase:
-    raw = gzip.open(path, "rb") if gzipped else open(path, "rb")  # noqa: SIM115
-    # utf-8-sig drops a BOM if the sender left one.
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+class LineTooLong(ValueError):
+    pass
+
+
+UNREADABLE = (UnicodeDecodeError, gzip.BadGzipFile, EOFError, zlib.error, csv.Error, OSError,
+              LineTooLong)
+
+
+def open_binary(path: Path, gzipped: bool) -> BinaryIO:
+    return gzip.open(path, "rb") if gzipped else open(path, "rb")
+
+
+def bounded_lines(binary: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[str]:
+    """UTF-8 lines (endings kept, as csv wants them; a BOM dropped), never reading more
+    than `limit` bytes for one line."""
+    line_no = 0
+    while True:
+        line = binary.readline(limit + 1)
+        if not line:
+            return
+        line_no += 1
+        if len(line) > limit:
+            raise LineTooLong(f"line {line_no} is longer than {limit:,} bytes")
+        yield line.decode("utf-8-sig" if line_no == 1 else "utf-8")
+
+
+def read_header(path: Path, gzipped: bool, delimiter: str) -> list[str] | None:
+    with open_binary(path, gzipped) as fh:
+        return next(csv.reader(bounded_lines(fh), delimiter=delimiter), None)
+
+
+def unreadable(failures: Failures, e: Exception, what: str) -> None:
+    """Record why a file could not be read. The type and our own wording only: library
+    messages may quote the file's bytes (personal data in a participant list)."""
+    detail = str(e) if isinstance(e, LineTooLong) else type(e).__name__
+    failures.add("file_unreadable", None, f"file cannot be read as {what} ({detail})")
 
 
 def parse_csv(
     path: Path, *, gzipped: bool, delimiter: str, columns: Sequence[Column],
     failures: Failures, batch_id: int, counter: list[int],
 ) -> Iterator[str]:
-    """Header = row 1, data from row 2; blank lines are skipped but keep their number."""
+    """Header first, then data rows numbered from 1; blank lines are skipped and not
+    counted, so they never shift the numbers a message cites."""
     try:
-        with open_text(path, gzipped) as fh:
-            reader = csv.reader(fh, delimiter=delimiter)
+        with open_binary(path, gzipped) as fh:
+            reader = csv.reader(bounded_lines(fh), delimiter=delimiter)
             header = next(reader, None)
             if header is None:
-                failures.add("file_unreadable", None, "file is empty (no header row)", rows=[1])
+                failures.add("file_unreadable", None, "file is empty (no header row)")
                 return
-            positions = check_columns(failures, header, [c.name for c in columns])
+            positions = check_columns(
+                failures, header, [c.name for c in columns if not c.may_be_absent],
+                [c.name for c in columns if c.may_be_absent])
             if positions is None:
                 return
             width = len(header)
 
             def rows() -> Iterator[tuple[int, list[str]]]:
-                for row_no, cells in enumerate(reader, start=2):
+                row_no = 0
+                for cells in reader:
                     if not cells or all(not c.strip() for c in cells):
                         continue
+                    row_no += 1
                     if len(cells) != width:
                         failures.add("field_count", None,
                                      f"row has {len(cells)} fields, header has {width}",
@@ -51,6 +90,4 @@ def parse_csv(
 
             yield from type_rows(rows(), positions, columns, failures, batch_id, counter)
     except UNREADABLE as e:
-        failures.add("file_unreadable", None,
-                     f"file cannot be read as {'gzip ' if gzipped else ''}UTF-8 CSV "
-                     f"({type(e).__name__})")
+        unreadable(failures, e, f"{'gzip ' if gzipped else ''}UTF-8 CSV")

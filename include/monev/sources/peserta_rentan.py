@@ -9,8 +9,8 @@ cite rows, never values.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 
@@ -19,9 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from monev.ingest.batch import MAX_ROWS_CITED
 from monev.ingest.pseudonym import Pseudonymizer
 from monev.sources.common import Failures, check_columns
-from monev.sources.csvfile import UNREADABLE
+from monev.sources.csvfile import UNREADABLE, bounded_lines, open_binary, read_header, unreadable
 from monev.sources.registry import SourceFile
 
 TABLE = "raw.peserta_rentan"
@@ -108,9 +109,40 @@ def nik_flags(nik: pa.Array, periode: date) -> dict[str, pa.Array]:
     }
 
 
-def _read_header(sf: SourceFile) -> list[str]:
-    with gzip.open(sf.path, "rt", encoding="utf-8-sig", newline="") as fh:
-        return next(csv.reader(fh), [])
+def _field_count_rows(sf: SourceFile, width: int) -> tuple[list[int], int]:
+    """Data-row numbers (capped) and count of rows whose field count differs from the
+    header. Arrow cannot number such rows when values may hold newlines, so a file that
+    has them — one about to be rejected — is read once more, row by row."""
+    cited: list[int] = []
+    count = row_no = 0
+    with open_binary(sf.path, True) as fh:
+        reader = csv.reader(bounded_lines(fh))
+        next(reader, None)
+        for cells in reader:
+            if not cells:  # Arrow skips empty lines too, without numbering them
+                continue
+            row_no += 1
+            if len(cells) != width:
+                count += 1
+                if len(cited) < MAX_ROWS_CITED:
+                    cited.append(row_no)
+    return cited, count
+
+
+def _quiet_invalid_rows() -> Callable[[sys.UnraisableHookArgs], object]:
+    """Arrow decodes a malformed row to text before it calls the invalid-row handler;
+    invalid UTF-8 there raises inside Arrow, which prints it as 'Exception ignored' with
+    a traceback (and the row's bytes) and then fails the read — which is reported. Keep
+    that print off the console while a participant file is read; returns the hook to
+    put back."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if not isinstance(unraisable.exc_value, UnicodeDecodeError):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    return previous
 
 
 class _Block:
@@ -257,28 +289,29 @@ def parse(
 ) -> Iterator[bytes]:
     """Yield COPY CSV chunks (columns as COLUMNS) of the rows that could be typed."""
     try:
-        header = _read_header(sf)
+        header = read_header(sf.path, True, ",")
     except UNREADABLE as e:
-        failures.add("file_unreadable", None, f"file cannot be read as gzip UTF-8 CSV "
-                     f"({type(e).__name__})")
+        unreadable(failures, e, "gzip UTF-8 CSV")
         return
     if not header:
-        failures.add("file_unreadable", None, "file is empty (no header row)", rows=[1])
+        failures.add("file_unreadable", None, "file is empty (no header row)")
         return
-    positions = check_columns(failures, header, INPUT_COLUMNS)
+    # personal: a file sent without its header has a participant where the names go.
+    positions = check_columns(failures, header, INPUT_COLUMNS, personal=True)
     if positions is None:
         return
     names = [h.strip().lower() for h in header]
     pseudonymize = pseudonymize or Pseudonymizer()
-    field_count_rows: list[int | None] = []
+    invalid_rows = [0]
 
     def bad_row(row: pcsv.InvalidRow) -> str:
-        # The row's text holds personal data: keep only its number.
-        field_count_rows.append(row.number)
+        # The row's text holds personal data: it is neither kept nor shown.
+        invalid_rows[0] += 1
         return "skip"
 
     raw = pa.OSFile(str(sf.path))
     total = raw.size()
+    unraisable_hook = _quiet_invalid_rows()
     try:
         reader = pcsv.open_csv(
             pa.CompressedInputStream(raw, "gzip"),
@@ -290,7 +323,7 @@ def parse(
                 column_types=READ_TYPES, include_columns=list(READ_TYPES),
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
-        next_row = 2
+        next_row = 1
         # Every value left is a code, number, date or hex digest: nothing needs quoting,
         # and "none" makes Arrow raise rather than write a value that would.
         opts = pcsv.WriteOptions(include_header=False, quoting_style="none")
@@ -305,11 +338,14 @@ def parse(
                 progress(raw.tell(), total)
     except (pa.ArrowInvalid, *UNREADABLE) as e:
         # Arrow's message may quote the offending line (personal data): name the type only.
-        failures.add("file_unreadable", None,
-                     f"file cannot be parsed as RFC 4180 CSV ({type(e).__name__})")
+        unreadable(failures, e, "RFC 4180 CSV")
     finally:
+        sys.unraisablehook = unraisable_hook
         raw.close()
-    if field_count_rows:
-        known = [r for r in field_count_rows if r is not None]
+    if invalid_rows[0]:
+        try:
+            cited, count = _field_count_rows(sf, len(header))
+        except UNREADABLE:
+            cited, count = [], invalid_rows[0]
         failures.add("field_count", None, "row has a different number of fields than the header",
-                     rows=known, count=len(field_count_rows))
+                     rows=cited, count=max(count, invalid_rows[0]))

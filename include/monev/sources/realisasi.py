@@ -8,13 +8,13 @@ from monev.sources.anggaran import SASARAN
 from monev.sources.common import Failures
 from monev.sources.registry import SourceFile
 from monev.sources.sipd import parse_sheet
-from monev.sources.tabular import Column, integer, number, one_of, region, text
+from monev.sources.tabular import Column, int4, integer, number, one_of, region, text
 
 TABLE = "raw.realisasi"
 
 SPEC = (
-    Column("tahun", integer),
-    Column("bulan", integer),
+    Column("tahun", int4),
+    Column("bulan", int4),
     Column("kode_pemda", region(province_ok=True)),
     Column("kode_sub_kegiatan", text),
     Column("kode_rekening", text),

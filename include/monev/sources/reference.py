@@ -8,27 +8,34 @@ from collections.abc import Iterator
 from monev.sources.common import Failures
 from monev.sources.csvfile import parse_csv
 from monev.sources.registry import SourceFile
-from monev.sources.tabular import Column, a_date, integer, one_of, percent, region, text
+from monev.sources.tabular import Column, a_date, int4, integer, one_of, percent, region, text
 
 _WILAYAH = region(province_ok=True, nation_ok=True)
+# Denominators may give kode_wilayah in the BPS scheme, row by row (EXTRACTS.md §5): an
+# optional last column, KEMENDAGRI when absent or empty. dbt translates BPS rows through
+# wilayah_bps; Kemendagri rows are never translated.
+_SKEMA_KODE = Column("skema_kode", one_of("KEMENDAGRI", "BPS"), required=False,
+                     may_be_absent=True, default="KEMENDAGRI")
 
 SPECS: dict[str, tuple[Column, ...]] = {
     "penduduk_bekerja": (
-        Column("tahun", integer),
+        Column("tahun", int4),
         Column("kode_wilayah", _WILAYAH),
         Column("penduduk_bekerja", integer),
         Column("sumber", text, required=False),
+        _SKEMA_KODE,
     ),
     "potensi_peserta": (
-        Column("tahun", integer),
+        Column("tahun", int4),
         Column("kode_wilayah", _WILAYAH),
         Column("potensi_pu", integer),
         Column("potensi_bpu", integer),
         Column("potensi_jakon", integer),
         Column("sumber", text, required=False),
+        _SKEMA_KODE,
     ),
     "target_ucj": (
-        Column("tahun", integer),
+        Column("tahun", int4),
         Column("kode_wilayah", _WILAYAH),
         Column("sumber_target", one_of("RPJMN", "RKP", "KEMENDAGRI_UCJ", "RPJMD")),
         Column("target_persen", percent),
@@ -40,16 +47,17 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("dasar_hukum", text, required=False),
     ),
     "wilayah_bps": (
-        # Kemendagri code is canonicalised; the BPS code is kept as delivered (its own scheme).
+        # Both codes stored in the canonical form (PP or PP.KK, dot added if dropped), so
+        # a BPS-coded denominator row, canonicalised the same way, finds its bridge row.
         Column("kode_kemendagri", _WILAYAH),
-        Column("kode_bps", text),
+        Column("kode_bps", _WILAYAH),
         Column("nama", text, required=False),
     ),
     "regulasi_daerah": (
         Column("kode_pemda", region(province_ok=True)),
         Column("jenis", one_of("PERDA", "PERGUB", "PERBUP", "PERWALI", "SE", "KEPKADA", "PKS")),
         Column("nomor", text, required=False),
-        Column("tahun", integer, required=False),
+        Column("tahun", int4, required=False),
         Column("tanggal_penetapan", a_date, required=False),
         Column("judul", text, required=False),
     ),

@@ -50,7 +50,15 @@ class SourceFile:
                 self.revision, self.path.name)
 
 
+# Years a delivery can be for, and the highest revision number: names outside these are
+# typos or garbage, refused by name before anything reads the file.
+YEARS = range(2000, 2100)
+MAX_REVISION = 9999
+
+
 def identify(path: Path) -> SourceFile:
+    """Source, period and revision from the file name — the one grammar of file names,
+    used by the ingest pipeline and by the landing intake alike."""
     name = path.name
     stem = name.removesuffix(".csv")
     if name.endswith(".csv") and stem in REFERENCE_SOURCES:
@@ -60,7 +68,13 @@ def identify(path: Path) -> SourceFile:
         if not m:
             continue
         year = int(m.group(1))
-        rev = int(m.group(3)) if m.group(3) else 0
+        if year not in YEARS:
+            raise UnknownFile(f"{name}: year {year} in the file name is outside "
+                              f"{YEARS.start}-{YEARS.stop - 1}")
+        digits = m.group(3) or "0"
+        if len(digits) > len(str(MAX_REVISION)):
+            raise UnknownFile(f"{name}: revision in the file name is above {MAX_REVISION}")
+        rev = int(digits)
         gz = bool(m.group(4))
         if source == "anggaran":
             versi = m.group(2)

@@ -19,7 +19,10 @@ Cell = object  # str from CSV; str/int/float/datetime/None from openpyxl
 class Column:
     name: str
     kind: Callable[[Cell], object]  # types a non-empty delivered value or raises ValueProblem
-    required: bool = True
+    required: bool = True  # a value must be given in every row
+    # The contract lets the sender leave the whole column out; rows then get `default`.
+    may_be_absent: bool = False
+    default: object = None
 
 
 def _text(v: Cell) -> str:
@@ -33,31 +36,42 @@ def text(v: Cell) -> str:
 
 
 def integer(v: Cell) -> int:
+    """A count or an amount in whole rupiah (bigint)."""
     if isinstance(v, bool):
         raise ValueProblem("number_format", "not an integer")
     if isinstance(v, int):
-        return v
+        return common.in_range(v)
     if isinstance(v, float):
         if v.is_integer():
-            return int(v)
+            return common.in_range(int(v))
         raise ValueProblem("number_format", "not an integer")
     return common.integer(str(v))
 
 
-def number(v: Cell) -> Decimal:
+def int4(v: Cell) -> int:
+    """A year or a month (PostgreSQL integer)."""
+    return common.in_range(integer(v), common.INT_MAX)
+
+
+def _decimal(v: Cell, from_text: Callable[[str], Decimal], limit: Decimal) -> Decimal:
     if isinstance(v, bool):
         raise ValueProblem("number_format", "not a number")
-    if isinstance(v, int | float):
-        return Decimal(str(v))
-    return common.indonesian_number(str(v))
+    d = Decimal(str(v)) if isinstance(v, int | float) else from_text(str(v))
+    if not d.is_finite():
+        raise ValueProblem("number_format", "not a number")
+    if abs(d) >= limit:
+        raise ValueProblem("out_of_range", "number out of range")
+    return d
+
+
+def number(v: Cell) -> Decimal:
+    """Rupiah with up to two decimals (numeric(18,2))."""
+    return _decimal(v, common.indonesian_number, common.MONEY_LIMIT)
 
 
 def percent(v: Cell) -> Decimal:
-    if isinstance(v, bool):
-        raise ValueProblem("number_format", "not a number")
-    if isinstance(v, int | float):
-        return Decimal(str(v))
-    return common.percent(str(v))
+    """A percentage (numeric(7,3))."""
+    return _decimal(v, common.percent, Decimal(10_000))
 
 
 def a_date(v: Cell) -> date:
@@ -92,18 +106,27 @@ def type_rows(
     """Type each (row number, cells) into COPY CSV: the columns in spec order, then
     batch_id and source_row. Rows with a failure are reported and left out."""
     out = CopyBuffer()
-    specs = [(c, positions[c.name]) for c in columns]
+    specs = [(c, positions.get(c.name)) for c in columns]
     for row_no, cells in rows:
         typed: list[object] = []
         ok = True
         for col, pos in specs:
+            if pos is None:  # a column the sender may leave out, and did
+                typed.append(col.default)
+                continue
             raw = cells[pos] if pos < len(cells) else None
+            if isinstance(raw, str) and "\x00" in raw:
+                # PostgreSQL text cannot hold NUL; the byte is not part of any valid value.
+                failures.add("nul_byte", col.name, "NUL byte in the value", rows=[row_no])
+                ok = False
+                typed.append(None)
+                continue
             if _empty(raw):
                 if col.required:
                     failures.add("required", col.name, "empty value in a required column",
                                  rows=[row_no])
                     ok = False
-                typed.append(None)
+                typed.append(col.default)
                 continue
             try:
                 typed.append(col.kind(raw))

@@ -8,7 +8,11 @@ user sees its province's rows plus the national rows; a national user sees all.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+import psycopg
 
 from monev.warehouse import db
 
@@ -41,6 +45,8 @@ def grant(
 ) -> BiUser:
     """Create or update a login user limited to one province (None = national)."""
     _check_role(user)
+    if role not in ("monev_bi", "monev_analyst"):
+        raise ValueError("role must be monev_bi or monev_analyst")
     if kode_provinsi is not None and not _PROV.match(kode_provinsi):
         raise ValueError("kode_provinsi must be a two-digit province code, e.g. 62")
     with db.connect(url, autocommit=True) as conn:
@@ -51,16 +57,26 @@ def grant(
             ).fetchone()
             if not known:
                 raise ValueError(f"unknown province code {kode_provinsi}")
-        conn.execute(
-            "SELECT access.beri_akses(%s, %s, %s, %s)", (user, kode_provinsi, password, role)
-        )
+        with _refusal():
+            conn.execute(
+                "SELECT access.beri_akses(%s, %s, %s, %s)", (user, kode_provinsi, password, role)
+            )
     return BiUser(user, kode_provinsi)
+
+
+@contextmanager
+def _refusal() -> Iterator[None]:
+    """The access functions refuse non-BI roles with an exception: a usage error."""
+    try:
+        yield
+    except psycopg.errors.RaiseException as e:
+        raise ValueError(e.diag.message_primary or "refused") from None
 
 
 def revoke(user: str, url: str | None = None) -> None:
     """Remove the user's mapping and BI roles (the login role itself is kept)."""
     _check_role(user)
-    with db.connect(url, autocommit=True) as conn:
+    with db.connect(url, autocommit=True) as conn, _refusal():
         conn.execute("SELECT access.cabut_akses(%s)", (user,))
 
 

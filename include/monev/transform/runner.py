@@ -7,6 +7,8 @@ manifest cosmos renders the DAG from; :func:`docs` writes the static documentati
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,14 +95,50 @@ def _node_results(res: Any) -> list[NodeResult]:
     return out
 
 
+class BuildRunning(RuntimeError):
+    """Another dbt build holds the warehouse's build lock."""
+
+
+@contextmanager
+def build_lock(url: str | None = None, wait: bool = False) -> Iterator[None]:
+    """Hold the warehouse's build lock (a PostgreSQL advisory lock, so it covers builds
+    from any process or host) for the duration: two builds at once would race on the
+    same relations ("relation … already exists")."""
+    import psycopg
+
+    from monev.warehouse import db
+
+    with psycopg.connect(db.ensure_warehouse(url), autocommit=True) as conn:
+        if wait:
+            conn.execute("SELECT pg_advisory_lock(hashtext('monev:dbt_build'))")
+        elif not conn.execute(
+                "SELECT pg_try_advisory_lock(hashtext('monev:dbt_build'))").fetchone()[0]:
+            raise BuildRunning("a build is already running on this warehouse; wait for it "
+                               "to finish and run the transform again")
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext('monev:dbt_build'))")
+
+
 def build(
     full_refresh: bool = False,
     select: list[str] | None = None,
     url: str | None = None,
     quiet: bool = True,
     exclude: list[str] | None = None,
+    wait: bool = False,
 ) -> TransformResult:
-    """Run `dbt build` (models, unit tests, data tests) and summarise every node."""
+    """Run `dbt build` (models, unit tests, data tests) and summarise every node. Raises
+    BuildRunning if another build is running (wait=True: wait for it instead)."""
+    with build_lock(url, wait=wait):
+        return _build(full_refresh, select, url, quiet, exclude)
+
+
+def _build(
+    full_refresh: bool, select: list[str] | None, url: str | None, quiet: bool,
+    exclude: list[str] | None,
+) -> TransformResult:
     import time
 
     args = ["build"]

@@ -157,7 +157,6 @@ def _init(c: Cluster) -> None:
             "max_wal_size = 4GB\n"
             "wal_level = minimal\n"
             "max_wal_senders = 0\n"
-            "synchronous_commit = off\n"
             "max_connections = 200\n"
         )
 
@@ -167,6 +166,14 @@ def up(cfg: Settings | None = None) -> Cluster:
     c = cluster(cfg)
     if not (c.data_dir / "PG_VERSION").exists():
         _init(c)
+    start(c)
+    _ensure_durable_commits(c)
+    _ensure_database(c, DATABASE)
+    return c
+
+
+def start(c: Cluster) -> None:
+    """Start an initialised cluster (after a crash: PostgreSQL replays its WAL first)."""
     if not is_running(c):
         c.socket_dir.mkdir(parents=True, exist_ok=True)
         if _as_root():
@@ -180,14 +187,33 @@ def up(cfg: Settings | None = None) -> Cluster:
                 f"set MONEV_PG_PORT): " + " | ".join(log_tail)
             )
     _wait_ready(c)
-    _ensure_database(c, DATABASE)
-    return c
+
+
+def stop(c: Cluster, mode: str = "fast") -> None:
+    """Stop the cluster; mode 'immediate' is a crash as far as the data is concerned
+    (no checkpoint: the next start recovers from the WAL)."""
+    if is_running(c):
+        _run(c, ["pg_ctl", "stop", "-m", mode, "-w", "-D", str(c.data_dir)])
+
+
+def _ensure_durable_commits(c: Cluster) -> None:
+    """A commit the audit reports as loaded must survive a crash: clusters initialised
+    before this was the rule ran with synchronous_commit = off; turn it back on."""
+    import psycopg
+
+    with psycopg.connect(c.admin_url("postgres"), autocommit=True) as conn:
+        if conn.execute("SHOW synchronous_commit").fetchone()[0] != "on":
+            conn.execute("ALTER SYSTEM SET synchronous_commit = on")
+            conn.execute("SELECT pg_reload_conf()")
 
 
 def _wait_ready(c: Cluster, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ok = _run(c, ["pg_isready", "-h", "127.0.0.1", "-p", str(c.port)], check=False)
+        # As the cluster's superuser and an existing database: pg_isready's default
+        # (the OS user's name) is no role here and logs a FATAL line per probe.
+        ok = _run(c, ["pg_isready", "-h", "127.0.0.1", "-p", str(c.port), "-U", SUPERUSER,
+                      "-d", "postgres"], check=False)
         if ok.returncode == 0:
             return
         time.sleep(0.2)
@@ -204,9 +230,7 @@ def _ensure_database(c: Cluster, name: str) -> None:
 
 
 def down(cfg: Settings | None = None) -> None:
-    c = cluster(cfg)
-    if is_running(c):
-        _run(c, ["pg_ctl", "stop", "-m", "fast", "-w", "-D", str(c.data_dir)])
+    stop(cluster(cfg))
 
 
 def status(cfg: Settings | None = None) -> str:

@@ -26,7 +26,7 @@ sumber as (
         p.tahun,
         coalesce(m.kode_wilayah, p.kode_wilayah) as kode_wilayah,
         p.penduduk_bekerja::numeric as nilai
-    from {{ ref('stg_referensi__penduduk_bekerja') }} as p
+    from {{ ref('int_wilayah__penduduk_bekerja') }} as p
     left join kode_terkini as m on m.kode_asal = p.kode_wilayah
     union all
     select
@@ -34,7 +34,7 @@ sumber as (
         p.tahun,
         coalesce(m.kode_wilayah, p.kode_wilayah),
         (p.potensi_pu + p.potensi_bpu + p.potensi_jakon)::numeric
-    from {{ ref('stg_referensi__potensi_peserta') }} as p
+    from {{ ref('int_wilayah__potensi_peserta') }} as p
     left join kode_terkini as m on m.kode_asal = p.kode_wilayah
 ),
 

@@ -1,9 +1,10 @@
--- Every region code that may appear in a fact, mapped to the region it counts for
--- today: current codes to themselves, old codes (wilayah_perubahan) to their
--- replacement - followed through chains of changes - and BPS kab/kota codes
--- (4 digits, no dot; wilayah_bps) to the Kemendagri region. '00' is the nation.
+-- Every Kemendagri region code that may appear in a fact, mapped to the region it
+-- counts for today: current codes to themselves, old codes (wilayah_perubahan) to
+-- their replacement - followed through chains of changes. '00' is the nation.
 -- Facts join through this model so figures delivered under an old code roll up to the
--- new code's current province.
+-- new code's current province. BPS-coded denominator rows are translated to Kemendagri
+-- codes before they get here (int_wilayah__penduduk_bekerja / __potensi_peserta): a
+-- BPS code is never looked up in this map, where it could collide with a live code.
 with recursive
 wilayah as (
     select kode, tingkat, kode_provinsi from {{ ref('stg_referensi__wilayah') }}
@@ -45,24 +46,17 @@ kode as (
     select l.kode_asal, l.kode_sekarang, l.berlaku_mulai, 'LAMA'
     from lama as l
     where not exists (select 1 from wilayah as w where w.kode = l.kode_asal)
-    union all
-    select b.kode_bps, b.kode_kemendagri, cast(null as date), 'BPS'
-    from {{ ref('stg_referensi__wilayah_bps') }} as b
-    where b.kode_bps ~ '^[0-9]{4}$'
-      and not exists (select 1 from wilayah as w where w.kode = b.kode_bps)
 )
 
 select
     k.kode_asal,
-    coalesce(l.kode_sekarang, k.kode_wilayah) as kode_wilayah,
+    k.kode_wilayah,
     w.kode_provinsi,
     w.tingkat,
     k.berlaku_mulai,
     k.jenis_kode
 from kode as k
--- a BPS code may point at a Kemendagri code that itself was replaced
-left join lama as l on l.kode_asal = k.kode_wilayah and k.jenis_kode = 'BPS'
-inner join wilayah as w on w.kode = coalesce(l.kode_sekarang, k.kode_wilayah)
+inner join wilayah as w on w.kode = k.kode_wilayah
 
 union all
 

@@ -1,10 +1,11 @@
 -- Employed population (BPS Sakernas, August round) as delivered, per year and region,
--- with the current Kemendagri region it belongs to (old and BPS codes mapped). '00' is
+-- with the current Kemendagri region it belongs to (BPS-coded rows translated, old codes mapped). '00' is
 -- the nation (kode_provinsi NULL). The year rule of DOMAIN.md is applied in the marts.
 select
-    {{ monev_key(['p.tahun', 'p.kode_wilayah']) }} as penduduk_bekerja_key,
+    {{ monev_key(['p.tahun', 'p.kode_wilayah_dikirim', 'p.skema_kode']) }} as penduduk_bekerja_key,
     p.tahun,
-    p.kode_wilayah as kode_wilayah_asal,
+    p.kode_wilayah_dikirim as kode_wilayah_asal,
+    p.skema_kode,
     k.kode_wilayah,
     k.kode_provinsi,
     k.tingkat,
@@ -13,5 +14,5 @@ select
     p.sumber,
     p.batch_id,
     p.source_row
-from {{ ref('stg_referensi__penduduk_bekerja') }} as p
+from {{ ref('int_wilayah__penduduk_bekerja') }} as p
 left join {{ ref('int_wilayah__kode_terkini') }} as k on k.kode_asal = p.kode_wilayah

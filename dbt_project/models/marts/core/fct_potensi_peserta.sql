@@ -1,9 +1,10 @@
 -- BPJS eligible-worker estimate ("potensi") as delivered, per year and region, with the
--- current Kemendagri region (old and BPS codes mapped); '00' is the nation.
+-- current Kemendagri region (BPS-coded rows translated, old codes mapped); '00' is the nation.
 select
-    {{ monev_key(['p.tahun', 'p.kode_wilayah']) }} as potensi_peserta_key,
+    {{ monev_key(['p.tahun', 'p.kode_wilayah_dikirim', 'p.skema_kode']) }} as potensi_peserta_key,
     p.tahun,
-    p.kode_wilayah as kode_wilayah_asal,
+    p.kode_wilayah_dikirim as kode_wilayah_asal,
+    p.skema_kode,
     k.kode_wilayah,
     k.kode_provinsi,
     k.tingkat,
@@ -15,5 +16,5 @@ select
     p.sumber,
     p.batch_id,
     p.source_row
-from {{ ref('stg_referensi__potensi_peserta') }} as p
+from {{ ref('int_wilayah__potensi_peserta') }} as p
 left join {{ ref('int_wilayah__kode_terkini') }} as k on k.kode_asal = p.kode_wilayah

@@ -8,6 +8,10 @@ select
     m.kode_provinsi,
     t.sumber_target,
     m.cakupan_persen,
+    -- the denominator behind cakupan_persen and the year it was taken from (DOMAIN.md's
+    -- year rule), so every percentage here says what it was computed on
+    m.penduduk_bekerja,
+    m.tahun_penduduk_bekerja,
     trim_scale(t.target_persen) as target_persen,
     trim_scale(100.0 * m.cakupan_persen / nullif(t.target_persen, 0)) as capaian_target_persen,
     trim_scale(t.target_persen - m.cakupan_persen) as gap_pp

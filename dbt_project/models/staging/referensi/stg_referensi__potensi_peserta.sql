@@ -7,6 +7,7 @@ select
     potensi_bpu,
     potensi_jakon,
     sumber,
+    upper(skema_kode) as skema_kode,
     batch_id,
     source_row
 from {{ source('referensi', 'potensi_peserta') }}
