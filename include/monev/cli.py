@@ -336,7 +336,9 @@ def ingest(
             rules = ", ".join(sorted({f.rule for f in r.warnings}))
             console.print(f"[yellow]warning[/yellow] {r.file_name}: {rules}", soft_wrap=True)
         for f in r.errors[:10]:
-            console.print(f"[red]{r.status}[/red] {r.file_name}: {f.message}", soft_wrap=True)
+            # the rule id leads, as the table no longer has a reason column
+            text = f.message if f.rule in f.message else f"{f.rule}: {f.message}"
+            console.print(f"[red]{r.status}[/red] {r.file_name}: {text}", soft_wrap=True)
         if r.kept_path:
             console.print(f"  kept as delivered: {r.kept_path}", soft_wrap=True)
     if any(r.status in ("rejected", "failed") for r in results):
