@@ -18,7 +18,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from monev.config import reset_settings
-from monev.ingest.batch import StagedBatch
+from monev.records import StagedBatch
 from monev.warehouse import db
 from monev.warehouse.migrate import migrate
 

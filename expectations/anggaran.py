@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from monev.ingest.batch import StagedBatch
 from monev.quality.rules import (
     Check,
     Rule,
@@ -15,11 +14,13 @@ from monev.quality.rules import (
     row_check,
     unique_check,
 )
+from monev.records import StagedBatch
+from monev.sources.anggaran import SPEC
 
 VERSION = "1.0.0"
-SOURCE = "anggaran"
-GRAIN = ["tahun", "versi", "kode_pemda", "kode_sub_kegiatan", "kode_rekening", "sasaran"]
-SASARAN = ["PEKERJA_RENTAN", "NON_ASN", "PERANGKAT_DESA", "RT_RW", "PENYELENGGARA_PEMILU"]
+SOURCE = SPEC.name
+GRAIN = list(SPEC.grain)
+SASARAN = list(SPEC.code_lists["sasaran"])
 # pagu_rp expected near target_peserta × cheapest monthly tariff × 12; see README.md.
 PAGU_BAND = (0.5, 2.0)
 TARIF_TAHUNAN = 16_800 * 12

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from monev.ingest.batch import StagedBatch
 from monev.quality.rules import (
     Check,
     Rule,
@@ -14,16 +13,14 @@ from monev.quality.rules import (
     row_check,
     unique_check,
 )
+from monev.records import StagedBatch
+from monev.sources.kepesertaan import SPEC
 
 VERSION = "1.0.0"
-SOURCE = "kepesertaan"
-GRAIN = ["periode", "kode_wilayah", "segmen", "kategori_pekerja", "sumber_iuran"]
+SOURCE = SPEC.name
+GRAIN = list(SPEC.grain)
 MOM_BAND = 0.30
-
-SEGMEN = ["PU", "BPU", "JAKON", "PMI"]
-KATEGORI = ["UMUM", "NON_ASN", "PERANGKAT_DESA", "RT_RW", "PENYELENGGARA_PEMILU", "PEKERJA_RENTAN"]
-SUMBER = ["MANDIRI", "PEMBERI_KERJA", "APBD_PROVINSI", "APBD_KABKOTA", "APBDES", "APBN", "CSR",
-          "LAINNYA"]
+CODES = SPEC.code_lists
 
 
 def checks(batch: StagedBatch) -> list[Check]:
@@ -39,8 +36,7 @@ def checks(batch: StagedBatch) -> list[Check]:
              "least(b.tk_terdaftar, b.tk_aktif, b.tk_baru, b.tk_keluar,"
              " coalesce(b.jumlah_proyek, 0), b.iuran_rp) < 0"),
         Rule(f"{SOURCE}.enum_values", "segmen, kategori_pekerja, sumber_iuran are known values",
-             f"({enum_sql('segmen', SEGMEN)}) OR ({enum_sql('kategori_pekerja', KATEGORI)})"
-             f" OR ({enum_sql('sumber_iuran', SUMBER)})"),
+             " OR ".join(f"({enum_sql(c, list(v))})" for c, v in CODES.items())),
     ]
     warnings = [
         Rule(f"{SOURCE}.region_code_before_change",

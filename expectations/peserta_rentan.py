@@ -6,7 +6,6 @@ the NIK rules use the flags the parser computed before dropping the NIK.
 
 from __future__ import annotations
 
-from monev.ingest.batch import StagedBatch
 from monev.quality.rules import (
     Check,
     Rule,
@@ -17,10 +16,12 @@ from monev.quality.rules import (
     row_check,
     unique_check,
 )
+from monev.records import StagedBatch
+from monev.sources.peserta_rentan import SPEC
 
 VERSION = "1.0.0"
-SOURCE = "peserta_rentan"
-GRAIN = ["periode", "peserta_id", "sumber_iuran", "kode_pemda_pembayar"]
+SOURCE = SPEC.name
+GRAIN = list(SPEC.grain)
 TARIF = {"JKK_JKM": 16_800, "JKK_JKM_JHT": 36_800}
 
 
@@ -51,10 +52,7 @@ def checks(batch: StagedBatch) -> list[Check]:
              "NOT b.nik_valid"),
         Rule(f"{SOURCE}.non_negative", "iuran_rp is non-negative", "b.iuran_rp < 0"),
         Rule(f"{SOURCE}.enum_values", "jenis_kelamin, sumber_iuran, program, status are known",
-             f"({enum_sql('jenis_kelamin', ['L', 'P'])})"
-             f" OR ({enum_sql('sumber_iuran', ['APBD_PROVINSI', 'APBD_KABKOTA', 'APBDES', 'CSR'])})"
-             f" OR ({enum_sql('program', list(TARIF))})"
-             f" OR ({enum_sql('status', ['AKTIF', 'NONAKTIF'])})"),
+             " OR ".join(f"({enum_sql(c, list(v))})" for c, v in SPEC.code_lists.items())),
     ]
     warnings = [
         Rule(f"{SOURCE}.nik_tanggal_cocok", "NIK's embedded birth date equals tanggal_lahir",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from monev.ingest.batch import StagedBatch
 from monev.quality.rules import (
     Check,
     Rule,
@@ -21,12 +20,14 @@ from monev.quality.rules import (
     row_check,
     unique_check,
 )
+from monev.records import StagedBatch
+from monev.sources.realisasi import SPEC
 
 VERSION = "1.0.0"
-SOURCE = "realisasi"
-GRAIN = ["tahun", "bulan", "kode_pemda", "kode_sub_kegiatan", "kode_rekening", "sasaran"]
+SOURCE = SPEC.name
+GRAIN = list(SPEC.grain)
 KEY = ["kode_pemda", "kode_sub_kegiatan", "kode_rekening", "sasaran"]
-SASARAN = ["PEKERJA_RENTAN", "NON_ASN", "PERANGKAT_DESA", "RT_RW", "PENYELENGGARA_PEMILU"]
+SASARAN = list(SPEC.code_lists["sasaran"])
 VERSI_ORDER = "CASE lower(a.versi) WHEN 'murni' THEN 1 WHEN 'pergeseran' THEN 2 ELSE 3 END"
 
 

@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-from monev.ingest.batch import StagedBatch
 from monev.quality.rules import Check, Rule, enum_sql, row_check, unique_check
+from monev.records import StagedBatch
+from monev.sources.registry import spec
 
 VERSION = "1.1.0"
 
@@ -44,44 +45,44 @@ def _non_negative(source: str, columns: list[str]) -> Rule:
                 " OR ".join(f"b.{c} < 0" for c in columns))
 
 
-SUITES: dict[str, tuple[list[str], list[Rule]]] = {
-    "penduduk_bekerja": (["tahun", "kode_wilayah", "skema_kode"], [
+RULES: dict[str, list[Rule]] = {
+    "penduduk_bekerja": [
         _known("penduduk_bekerja", "kode_wilayah", year="tahun", bps=True),
         _non_negative("penduduk_bekerja", ["penduduk_bekerja"]),
-    ]),
-    "potensi_peserta": (["tahun", "kode_wilayah", "skema_kode"], [
+    ],
+    "potensi_peserta": [
         _known("potensi_peserta", "kode_wilayah", year="tahun", bps=True),
         _non_negative("potensi_peserta", ["potensi_pu", "potensi_bpu", "potensi_jakon"]),
-    ]),
-    "target_ucj": (["tahun", "kode_wilayah", "sumber_target"], [
+    ],
+    "target_ucj": [
         _known("target_ucj", "kode_wilayah", year="tahun"),
         Rule("target_ucj.enum_values", "sumber_target is RPJMN, RKP, KEMENDAGRI_UCJ or RPJMD",
-             enum_sql("sumber_target", ["RPJMN", "RKP", "KEMENDAGRI_UCJ", "RPJMD"])),
+             enum_sql("sumber_target", list(spec("target_ucj").code_lists["sumber_target"]))),
         Rule("target_ucj.target_persen_range", "target_persen between 0 and 100",
              "b.target_persen < 0 OR b.target_persen > 100"),
-    ]),
-    "wilayah_perubahan": (["kode_lama", "kode_baru"], [
+    ],
+    "wilayah_perubahan": [
         Rule("wilayah_perubahan.code_shape", "kode_lama and kode_baru are PP or PP.KK",
              f"b.kode_lama !~ {_CODE} OR b.kode_baru !~ {_CODE}"),
         Rule("wilayah_perubahan.kode_baru_valid", "kode_baru is a region in the reference",
              "NOT EXISTS (SELECT 1 FROM raw.wilayah AS w WHERE w.kode = b.kode_baru)"),
-    ]),
-    "wilayah_bps": (["kode_kemendagri"], [
+    ],
+    "wilayah_bps": [
         _known("wilayah_bps", "kode_kemendagri"),
         Rule("wilayah_bps.code_shape", "kode_bps is PP or PP.KK",
              f"b.kode_bps !~ {_CODE}"),
-    ]),
-    "regulasi_daerah": (["kode_pemda", "jenis", "nomor", "tahun"], [
+    ],
+    "regulasi_daerah": [
         _known("regulasi_daerah", "kode_pemda"),
         Rule("regulasi_daerah.enum_values", "jenis is a known instrument",
-             enum_sql("jenis", ["PERDA", "PERGUB", "PERBUP", "PERWALI", "SE", "KEPKADA", "PKS"])),
-    ]),
+             enum_sql("jenis", list(spec("regulasi_daerah").code_lists["jenis"]))),
+    ],
 }
 
 
 def checks(batch: StagedBatch) -> list[Check]:
-    source = batch.source.removeprefix("ref_")
-    if source not in SUITES:  # raw.wilayah (no source_row to cite) is the yardstick itself
+    source = batch.source
+    if source not in RULES:  # raw.wilayah (no source_row to cite) is the yardstick itself
         return []
-    grain, rules = SUITES[source]
-    return [row_check(f"{source}.row_errors", "error", rules), unique_check(source, grain)]
+    return [row_check(f"{source}.row_errors", "error", RULES[source]),
+            unique_check(source, list(spec(source).grain))]

@@ -294,11 +294,9 @@ def generate(
 @app.command("ingest")
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="files or folders (searched recursively)")],
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="stage and gate only, publish nothing")] = False,
 ) -> None:
     """Load delivered files: parse, stage, quality gate, publish. Exit 1 if any file
-    was rejected or failed."""
+    was rejected or failed. (A dry run that publishes nothing: `monev validate`.)"""
     from rich import box
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
     from rich.table import Table
@@ -315,8 +313,7 @@ def ingest(
         def on_result(_result: object) -> None:
             bar.update(task, visible=False, completed=0)
 
-        results = ingest_paths(paths, publish=not dry_run, progress=progress,
-                               on_result=on_result)
+        results = ingest_paths(paths, progress=progress, on_result=on_result)
     # 80 columns: the file names the source, so no source column; rules and messages
     # follow the table, one line each.
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
@@ -380,12 +377,12 @@ def loads(
     from rich import box
     from rich.table import Table
 
-    from monev.ingest import audit
+    from monev.ingest import audit, rejected
 
     if purge_rejected:
-        gone = audit.purge_rejected()
+        gone = rejected.purge()
         console.print(f"purged {len(gone)} rejected files older than "
-                      f"{audit.REJECTED_RETENTION_DAYS} days")
+                      f"{rejected.REJECTED_RETENTION_DAYS} days")
     # 80 columns, as `monev ingest`: each batch's first reason follows the table.
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     table.add_column("batch", justify="right", no_wrap=True)

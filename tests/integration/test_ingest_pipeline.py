@@ -18,7 +18,7 @@ from extract_writers import (
     write_rentan,
 )
 
-from monev.ingest import pipeline
+from monev.ingest import publish
 from monev.ingest.pipeline import ingest_file, ingest_paths
 
 
@@ -94,7 +94,7 @@ def test_failure_mid_publish_leaves_previous_data_intact(
     def boom(conn: psycopg.Connection, batch: object) -> None:
         raise RuntimeError("disk full (injected)")
 
-    monkeypatch.setattr(pipeline, "_after_replace", boom)
+    monkeypatch.setattr(publish, "_after_replace", boom)
     r1 = ingest_file(_kep(tmp_path, "kepesertaan_202403_rev1.csv", n=3, tk_baru=9))
     r2 = ingest_file(write_rentan(tmp_path / "peserta_rentan_202403_rev1.csv.gz", rentan[:2]))
     assert (r1.status, r2.status) == ("failed", "failed")

@@ -23,8 +23,8 @@ from extract_writers import (
 )
 
 from monev.config import PROJECT_ROOT
-from monev.ingest.batch import BATCH_STATUSES
 from monev.ingest.pipeline import ingest_file, ingest_paths
+from monev.records import BATCH_STATUSES
 
 MONEV = Path(sys.executable).with_name("monev")
 
@@ -45,10 +45,13 @@ def test_batch_statuses_are_one_list(warehouse: str) -> None:
     """The audit table's CHECK and dbt's accepted_values both equal BATCH_STATUSES, so
     a dry run ('validated') or a 'stale' revision never fails `monev transform`."""
     with psycopg.connect(warehouse) as conn:
-        check = conn.execute(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE conname = 'load_batches_status_check'").fetchone()[0]
+        check, landing = (conn.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s",
+            (name,)).fetchone()[0] for name in ("load_batches_status_check",
+                                               "landing_files_status_check"))
     assert set(re.findall(r"'(\w+)'", check)) == set(BATCH_STATUSES)
+    # the landing intake records each claimed file's batch status
+    assert set(re.findall(r"'(\w+)'", landing)) == {"claimed", *BATCH_STATUSES}
     yml = yaml.safe_load((PROJECT_ROOT / "dbt_project/models/staging/audit/"
                           "stg_audit__load_batches.yml").read_text())
     status = next(c for c in yml["models"][0]["columns"] if c["name"] == "status")
@@ -176,3 +179,15 @@ def test_participant_list_shrinking_by_half_warns(warehouse: str, tmp_path: Path
     results = ingest_paths([full, half])
     assert [r.status for r in results] == ["loaded", "loaded"]
     assert "ingest.row_count_drop" in {w.rule for w in results[1].warnings}
+
+
+def test_an_unreadable_file_fails_alone_and_the_run_goes_on(warehouse: str, tmp_path: Path
+                                                            ) -> None:
+    # a delivery that vanished between the listing and the read (a dangling link)
+    gone = tmp_path / "kepesertaan_202402.csv"
+    gone.symlink_to(tmp_path / "nowhere.csv")
+    good = _kep(tmp_path / "b", "kepesertaan_202403.csv")
+    results = ingest_paths([gone, good])
+    assert [(r.file_name, r.status) for r in results] == [
+        ("kepesertaan_202402.csv", "failed"), ("kepesertaan_202403.csv", "loaded")]
+    assert results[0].errors[0].rule == "ingest.file_unreadable"

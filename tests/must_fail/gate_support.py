@@ -14,8 +14,8 @@ from typing import Any
 import psycopg
 from openpyxl import Workbook
 
-from monev.ingest.batch import GateOutcome, StagedBatch
 from monev.quality.gate import run_gate
+from monev.records import GateOutcome, StagedBatch
 
 BASE: dict[str, dict[str, Any]] = {
     "kepesertaan": dict(

@@ -19,7 +19,7 @@ from extract_writers import (
     write_sipd,
 )
 
-from monev.ingest.parsers import parse_local
+from monev.sources.parsing import parse_local
 
 
 def _rules(failures) -> dict[str, list[int]]:

@@ -21,12 +21,14 @@ from extract_writers import (
     write_sipd,
 )
 
-from monev.ingest.parsers import parse_local
-from monev.ingest.pseudonym import Pseudonymizer
 from monev.sources import common
 from monev.sources.common import ValueProblem
-from monev.sources.kepesertaan import COLUMNS as KEP_COLS
+from monev.sources.kepesertaan import SPEC as KEP_SPEC
+from monev.sources.parsing import parse_local
 from monev.sources.peserta_rentan import COLUMNS as RENTAN_COLS
+from monev.sources.pseudonym import Pseudonymizer
+
+KEP_COLS = KEP_SPEC.columns
 
 
 def _as_dicts(rows: list[list[str]], columns: list[str]) -> list[dict[str, str]]:
@@ -156,7 +158,7 @@ def test_peserta_rentan_century_is_the_one_before_the_period(tmp_path: Path, mon
 
 def test_pseudonym_key_generated_once_private(tmp_path: Path, monkeypatch) -> None:
     from monev.config import reset_settings
-    from monev.ingest import pseudonym
+    from monev.sources import pseudonym
 
     monkeypatch.delenv("MONEV_PSEUDONYM_KEY", raising=False)
     monkeypatch.setenv("MONEV_STATE_DIR", str(tmp_path / "state"))

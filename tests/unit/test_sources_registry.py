@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monev.sources.registry import UnknownFile, identify
+from monev.sources.registry import UnknownFile, identify, sort_key
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_unknown_names_are_refused_with_a_reason(name: str) -> None:
 def test_order_reference_first_then_source_period_revision() -> None:
     names = ["realisasi_202402.xlsx", "kepesertaan_202402_rev1.csv", "kepesertaan_202402.csv",
              "kepesertaan_202401.csv", "target_ucj.csv"]
-    ordered = sorted((identify(Path(n)) for n in names), key=lambda s: s.sort_key)
+    ordered = sorted((identify(Path(n)) for n in names), key=sort_key)
     assert [s.path.name for s in ordered] == [
         "target_ucj.csv", "kepesertaan_202401.csv", "kepesertaan_202402.csv",
         "kepesertaan_202402_rev1.csv", "realisasi_202402.xlsx"]

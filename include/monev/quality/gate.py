@@ -21,20 +21,15 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from monev.config import settings
-from monev.ingest.batch import MAX_ROWS_CITED, GateOutcome, RuleFailure, StagedBatch
 from monev.quality.context import gx_context
+from monev.records import MAX_ROWS_CITED, GateOutcome, RuleFailure, StagedBatch
+from monev.sources.registry import spec
 
 log = logging.getLogger(__name__)
 
-_REFERENCE = {"penduduk_bekerja", "potensi_peserta", "target_ucj", "wilayah_perubahan",
-              "wilayah_bps", "regulasi_daerah", "wilayah"}
-
-
 def suite_module(source: str) -> ModuleType:
-    """The suite for `source` from the expectations folder (reference files share one)."""
-    name = source.removeprefix("ref_")
-    name = "reference" if name in _REFERENCE else name
-    return _load(str(settings().expectations_dir / f"{name}.py"))
+    """The suite its spec names for `source`, from the expectations folder."""
+    return _load(str(settings().expectations_dir / f"{spec(source).suite_name}.py"))
 
 
 @cache

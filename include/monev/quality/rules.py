@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import great_expectations as gx
 from great_expectations.expectations.metadata_types import FailureSeverity
 
-from monev.ingest.batch import MAX_ROWS_CITED, Severity
+from monev.records import MAX_ROWS_CITED, Severity
 
 _GX_SEVERITY: dict[str, FailureSeverity] = {
     "error": FailureSeverity.CRITICAL,

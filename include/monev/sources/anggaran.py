@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from monev.sources.common import Failures
-from monev.sources.registry import SourceFile
 from monev.sources.sipd import parse_sheet
-from monev.sources.tabular import Column, int4, integer, number, one_of, region, text
+from monev.sources.spec import SourceFile, SourceSpec
+from monev.sources.tabular import Column, int4, integer, number, one_of, region, spec_fields, text
 
-TABLE = "raw.anggaran"
 SASARAN = ("PEKERJA_RENTAN", "NON_ASN", "PERANGKAT_DESA", "RT_RW", "PENYELENGGARA_PEMILU")
 VERSI = ("murni", "pergeseran", "perubahan")
 
-SPEC = (
+FIELDS = (
     Column("tahun", int4),
     Column("versi", one_of(*VERSI, upper=False)),
     Column("kode_pemda", region(province_ok=True)),
@@ -28,9 +27,23 @@ SPEC = (
     Column("target_peserta", integer),
     Column("pagu_rp", number),
 )
-COLUMNS = [c.name for c in SPEC] + ["batch_id", "source_row"]
 
 
 def parse(sf: SourceFile, batch_id: int, failures: Failures, counter: list[int]) -> Iterator[str]:
-    return parse_sheet(sf.path, sheet="anggaran", columns=SPEC, failures=failures,
+    return parse_sheet(sf.path, sheet="anggaran", columns=FIELDS, failures=failures,
                        batch_id=batch_id, counter=counter)
+
+
+SPEC = SourceSpec(
+    name="anggaran",
+    title="APBD budget lines for Jamsostek contributions per year and budget version "
+          "(SIPD export, worksheet `anggaran`)",
+    period="budget",
+    extension=r"\.xlsx",
+    versions=VERSI,
+    **spec_fields(FIELDS),
+    parse=parse,
+    grain=("tahun", "versi", "kode_pemda", "kode_sub_kegiatan", "kode_rekening", "sasaran"),
+    period_columns=("tahun", "versi"),
+    code_lists={"versi": VERSI, "sasaran": SASARAN},
+)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from monev.ingest.batch import MAX_ROWS_CITED, RuleFailure, printable
+from monev.records import MAX_ROWS_CITED, RuleFailure, printable
 
 # How many distinct offending values (never personal ones) a failure cites.
 MAX_VALUES_CITED = 5

@@ -19,23 +19,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from monev.ingest.batch import MAX_ROWS_CITED
-from monev.ingest.pseudonym import Pseudonymizer
+from monev.records import MAX_ROWS_CITED
 from monev.sources.common import Failures, check_columns
 from monev.sources.csvfile import UNREADABLE, bounded_lines, open_binary, read_header, unreadable
-from monev.sources.registry import SourceFile
+from monev.sources.pseudonym import Pseudonymizer
+from monev.sources.spec import SourceFile, SourceSpec
 
-TABLE = "raw.peserta_rentan"
 INPUT_COLUMNS = (
     "periode", "nik", "nama", "jenis_kelamin", "tanggal_lahir", "kode_wilayah_domisili",
     "sumber_iuran", "kode_pemda_pembayar", "program", "tanggal_mulai", "status", "iuran_rp",
 )
-COLUMNS = [
+COLUMNS = (
     "periode", "peserta_id", "jenis_kelamin", "tahun_lahir", "kode_wilayah_domisili",
     "sumber_iuran", "kode_pemda_pembayar", "program", "tanggal_mulai", "status", "iuran_rp",
     "nik_valid", "nik_tanggal_cocok", "nik_kelamin_cocok", "nik_kode_wilayah",
     "batch_id", "source_row",
-]
+)
 ENUMS = {
     "jenis_kelamin": ("L", "P"),
     "sumber_iuran": ("APBD_PROVINSI", "APBD_KABKOTA", "APBDES", "CSR"),
@@ -349,3 +348,30 @@ def parse(
             cited, count = [], invalid_rows[0]
         failures.add("field_count", None, "row has a different number of fields than the header",
                      rows=cited, count=max(count, invalid_rows[0]))
+
+
+SPEC = SourceSpec(
+    name="peserta_rentan",
+    title="Participants whose contribution a regional government, a village or a CSR sponsor "
+          "pays, as billed for the month (BPJS Ketenagakerjaan; personal data); gzip CSV",
+    period="month",
+    extension=r"\.csv\.gz",
+    columns=COLUMNS,
+    delivered=INPUT_COLUMNS,
+    types={
+        "periode": "month `YYYY-MM`", "nik": "16 digits (personal: pseudonymised, never stored)",
+        "nama": "text (personal: dropped at parse)",
+        "jenis_kelamin": "code (see list)",
+        "tanggal_lahir": "date `YYYY-MM-DD` (personal: only the year is kept)",
+        "kode_wilayah_domisili": "PP.KK, dot optional", "sumber_iuran": "code (see list)",
+        "kode_pemda_pembayar": "PP or PP.KK, empty for CSR", "program": "code (see list)",
+        "tanggal_mulai": "date `YYYY-MM-DD`", "status": "code (see list)",
+        "iuran_rp": "integer (rupiah)",
+    },
+    parse=parse,
+    grain=("periode", "peserta_id", "sumber_iuran", "kode_pemda_pembayar"),
+    partitioned=True,
+    personal=True,
+    code_lists={k: v for k, v in ENUMS.items()},
+    streams_progress=True,
+)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from monev.sources import common
 from monev.sources.common import CopyBuffer, Failures, ValueProblem
@@ -88,11 +89,44 @@ def month(v: Cell) -> date:
 
 def one_of(*allowed: str, upper: bool = True) -> Callable[[Cell], str]:
     values = frozenset(allowed)
-    return lambda v: common.enum(_text(v), values, upper=upper)
+
+    def code(v: Cell) -> str:
+        return common.enum(_text(v), values, upper=upper)
+    return code
 
 
 def region(*, province_ok: bool = False, nation_ok: bool = False) -> Callable[[Cell], str]:
-    return lambda v: common.region_code(_text(v), province_ok=province_ok, nation_ok=nation_ok)
+    def region_code(v: Cell) -> str:
+        return common.region_code(_text(v), province_ok=province_ok, nation_ok=nation_ok)
+    region_code.__doc__ = ("PP.KK" + (" or PP" if province_ok else "")
+                           + (" or 00 (nation)" if nation_ok else "") + ", dot optional")
+    return region_code
+
+
+# How each kind of value reads in the contract document (docs/EXTRACTS.md).
+_KINDS = {"text": "text", "integer": "integer", "int4": "integer", "number": "number "
+          "(rupiah; `1.234.567,00` text accepted)", "percent": "percent (`52.15` or `52,15`)",
+          "a_date": "date `YYYY-MM-DD`", "month": "month `YYYY-MM`", "code": "code (see list)"}
+
+
+def spec_fields(fields: Sequence[Column]) -> dict[str, Any]:
+    """The SourceSpec arguments a column spec determines: COPY columns (batch_id and
+    source_row last), the delivered columns, which may be left out, and their types."""
+    return {
+        "columns": (*(c.name for c in fields), "batch_id", "source_row"),
+        "delivered": tuple(c.name for c in fields),
+        "optional": tuple(c.name for c in fields if c.may_be_absent),
+        "types": describe(fields),
+    }
+
+
+def describe(fields: Iterable[Column]) -> dict[str, str]:
+    """Column → how its values must look, for the generated contract document."""
+    out = {}
+    for c in fields:
+        kind = c.kind.__doc__ if c.kind.__name__ == "region_code" else _KINDS[c.kind.__name__]
+        out[c.name] = kind + ("" if c.required else ", may be empty")
+    return out
 
 
 def _empty(v: Cell) -> bool:

@@ -103,3 +103,9 @@ END
 $$;
 REVOKE ALL ON FUNCTION access.beri_akses(text, text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION access.cabut_akses(text) FROM PUBLIC;
+
+-- The landing intake records each claimed file's outcome: every batch status can occur.
+ALTER TABLE audit.landing_files DROP CONSTRAINT IF EXISTS landing_files_status_check;
+ALTER TABLE audit.landing_files ADD CONSTRAINT landing_files_status_check
+  CHECK (status IN ('claimed', 'running', 'loaded', 'superseded', 'stale', 'duplicate',
+                    'rejected', 'failed', 'validated'));

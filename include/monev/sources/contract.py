@@ -1,0 +1,83 @@
+"""docs/EXTRACTS.md, written from the source specs: the extracts this warehouse accepts,
+in the maintainers' words. `python -m monev.sources.contract` rewrites the file; a test
+fails when it is stale, so the document cannot drift from the code."""
+
+from __future__ import annotations
+
+import sys
+
+from monev.config import PROJECT_ROOT
+from monev.sources.registry import SPECS
+from monev.sources.spec import MAX_REVISION, YEARS, SourceSpec
+
+DOC = PROJECT_ROOT / "docs" / "EXTRACTS.md"
+
+INTRO = f"""# The extracts this warehouse accepts
+
+Generated from the source specs (`include/monev/sources/*.py`, `SPEC`) by
+`python -m monev.sources.contract`; do not edit by hand — a test fails when this file and
+the specs disagree. The upstream agreement behind it is the extract contract the senders
+work to; this page says what the code actually enforces.
+
+## Every delivery
+
+- One landing location (local folder, SFTP or S3 prefix). Monthly and budget files sit at
+  its root, reference files under `referensi/`. Any other name is rejected
+  (`ingest.unknown_file`) with the reason.
+- A correction is a new file `…_revN` (N ≤ {MAX_REVISION}): the highest revision of a period
+  is in force; a lower one arriving later is kept on record as `stale`, never published.
+  Years in file names run {YEARS.start}–{YEARS.stop - 1}.
+- A delivery replaces its source's whole period in one transaction, or is rejected as a
+  whole: nothing of a rejected file is published, the file is kept byte for byte, and
+  the reasons name the file, the rule and the data rows (first row under the header = 1;
+  blank lines, an xlsx title block and the TOTAL line are not counted).
+- A file with a header but no data rows is rejected (`<source>.no_data_rows`); one with
+  half the rows or fewer of the delivery it follows is published with the warning
+  `ingest.row_count_drop`.
+- Text is UTF-8 (a BOM is tolerated); lines are at most 1 MiB; an xlsx unpacks to at
+  most 512 MiB. Region codes are Kemendagri codes `PP` / `PP.KK` (the dot may be
+  dropped; stored with it). Enum values are case-insensitive; values are trimmed.
+- Beyond the parse, each source's quality suite (`expectations/<suite>.py`) checks the
+  batch against the published data; its rules are listed in `expectations/README.md`.
+"""
+
+
+def _section(s: SourceSpec) -> str:
+    lines = [f"## `{s.name}`", "", s.title + ".", ""]
+    lines.append(f"- File name: `{s.file_example()}`")
+    period = {"month": "a month (the file name's `YYYYMM`)",
+              "budget": "a fiscal year and budget version",
+              "reference": "none: a delivery replaces the whole table"}[s.period]
+    lines.append(f"- Period: {period}")
+    if s.partitioned:
+        publish = f"the month's partition of `raw.{s.name}` is swapped for the new one"
+    elif s.period_columns:
+        publish = (f"rows of `{s.table}` with the file's "
+                   + ", ".join(f"`{c}`" for c in s.period_columns) + " are replaced")
+    else:
+        publish = f"`{s.table}` is replaced as a whole"
+    lines.append(f"- Publishing: {publish}")
+    if s.grain:
+        lines.append("- Grain (a duplicate is an error): " + ", ".join(f"`{c}`" for c in s.grain))
+    if s.personal:
+        lines.append("- **Personal data**: NIKs become keyed pseudonyms, names are dropped and "
+                     "birth dates cut to the year while the file is parsed; no message ever "
+                     "quotes a value of this file")
+    lines.append(f"- Quality suite: `expectations/{s.suite_name}.py`")
+    lines += ["", "| column | values |", "|---|---|"]
+    for c in s.delivered:
+        note = " (the column may be left out)" if c in s.optional else ""
+        lines.append(f"| `{c}` | {s.types[c]}{note} |")
+    if s.code_lists:
+        lines += ["", "Code lists:", ""]
+        lines += [f"- `{c}`: " + ", ".join(f"`{v}`" for v in vs) for c, vs in s.code_lists.items()]
+    return "\n".join(lines) + "\n"
+
+
+def render() -> str:
+    return INTRO + "".join("\n" + _section(s) for s in SPECS)
+
+
+if __name__ == "__main__":
+    DOC.write_text(render(), encoding="utf-8")
+    sys.stdout.write(f"wrote {DOC}\n")
