@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from monev.config import PROJECT_ROOT
-from monev.ingest.batch import BATCH_STATUSES
+from monev.records import BATCH_STATUSES
 
 
 def test_mart_kesehatan_muatan_statuses_equal_batch_statuses() -> None:
