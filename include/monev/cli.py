@@ -9,12 +9,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from monev.console import console, setup
 
 app = typer.Typer(help="Monev Jamsostek warehouse (Inpres 2/2021).", no_args_is_help=True)
 warehouse_app = typer.Typer(help="The warehouse: embedded PostgreSQL or WAREHOUSE_URL.")
 app.add_typer(warehouse_app, name="warehouse")
-console = Console()
+
+
+@app.callback()
+def _main() -> None:
+    """Configure the console once: the project's lines only, library noise filtered."""
+    setup()
 
 
 @contextmanager
@@ -234,17 +240,64 @@ def report(
     """Build the monthly Monev reports (PDF, Excel, HTML) from the marts."""
     from pathlib import Path
 
+    from monev.console import progress
     from monev.reports.build import build_reports
 
-    runs = build_reports(periode, provinsi=provinsi, out=Path(out) if out else None,
-                         send=send, reissue=reissue)
+    try:
+        with progress(f"reports {periode}") as advance:
+            runs = build_reports(periode, provinsi=provinsi, out=Path(out) if out else None,
+                                 send=send, reissue=reissue,
+                                 on_progress=lambda done, total: advance(total=total))
+    except ValueError as exc:  # no marts, no rows for the month, unknown province
+        console.print(f"[red]report:[/red] {exc}")
+        raise typer.Exit(2) from None
+    # One line per outcome (39 sets a month would not fit a screen), then any run
+    # with something to say (skipped, failed, reissued, no recipients).
+    groups: dict[tuple[str, int], list[str]] = {}
     for r in runs:
-        pdf = r.path(".pdf")
-        where = pdf.parent if pdf else ""
-        console.print(f"{r.periode} {r.scope:>8} rev{r.revision} {r.status:<8} {where}"
-                      f" {r.message}")
+        groups.setdefault((r.status, r.revision), []).append(r.scope)
+    folder = next((r.path(".pdf").parent for r in runs if r.path(".pdf")), None)
+    for (status, revision), scopes in groups.items():
+        shown = ", ".join(scopes[:6]) + (f" … ({len(scopes)})" if len(scopes) > 6 else "")
+        console.print(f"{periode} {status} rev{revision}: {shown}")
+    for r in runs:
+        if r.message:
+            console.print(f"  {r.scope}: {r.message}", soft_wrap=True)
+        for line in r.changes[:5]:
+            console.print(f"    {line}", soft_wrap=True)
+    if folder:
+        console.print(f"files: {folder}\nsite: {folder.parent / 'index.html'}")
     if any(r.status == "failed" for r in runs):
         raise typer.Exit(1)
+
+
+reports_app = typer.Typer(help="The reports archive as a static site (index of months,"
+                                " provinces, revisions and what changed).")
+app.add_typer(reports_app, name="reports")
+
+
+@reports_app.command("site")
+def reports_site(root: str = typer.Option(None, help="archive root (MONEV_REPORTS_DIR)")) -> None:
+    """(Re)write the site's index pages; `monev report` does this after every build."""
+    from monev.config import settings
+    from monev.reports.site import write_site
+
+    console.print(f"site: {write_site(Path(root or settings().reports_dir))}")
+
+
+@reports_app.command("serve")
+def reports_serve(
+    port: int = typer.Option(8000, help="port on 127.0.0.1"),
+    root: str = typer.Option(None, help="archive root (MONEV_REPORTS_DIR)"),
+) -> None:
+    """Serve the archive read-only on http://127.0.0.1:PORT/ until Ctrl-C."""
+    from monev.config import settings
+    from monev.reports.serve import serve
+    from monev.reports.site import write_site
+
+    folder = Path(root or settings().reports_dir)
+    write_site(folder)
+    serve(folder, port, on_ready=lambda url: console.print(f"serving {folder} on {url}"))
 
 
 @app.command("generate")
@@ -274,6 +327,7 @@ def ingest(
 ) -> None:
     """Load delivered files: parse, stage, quality gate, publish. Exit 1 if any file
     was rejected or failed. (A dry run that publishes nothing: `monev validate`.)"""
+    from rich import box
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
     from rich.table import Table
 
@@ -290,23 +344,28 @@ def ingest(
             bar.update(task, visible=False, completed=0)
 
         results = ingest_paths(paths, progress=progress, on_result=on_result)
-    table = Table("source", "period", "rows")
+    # 80 columns: the file names the source, so no source column; rules and messages
+    # follow the table, one line each.
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     table.add_column("file", overflow="fold")
-    table.add_column("status", no_wrap=True, min_width=10)
-    table.add_column("reasons")
+    table.add_column("period", no_wrap=True)
+    table.add_column("rows", justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
     colours = {"loaded": "green", "validated": "green", "duplicate": "cyan",
                "superseded": "yellow", "rejected": "red", "failed": "red"}
     for r in results:
-        reasons = ", ".join(
-            f.rule + (f" (rows {', '.join(map(str, f.rows[:5]))})" if f.rows else "")
-            for f in (r.errors or r.warnings)[:3])
         colour = colours.get(r.status, "white")
-        table.add_row(r.source, r.period_key, f"{r.rows:,}", r.file_name,
-                      f"[{colour}]{r.status}[/{colour}]", reasons)
+        table.add_row(r.file_name, r.period_key, f"{r.rows:,}",
+                      f"[{colour}]{r.status}[/{colour}]")
     console.print(table)
     for r in results:
+        if r.warnings and not r.errors:
+            rules = ", ".join(sorted({f.rule for f in r.warnings}))
+            console.print(f"[yellow]warning[/yellow] {r.file_name}: {rules}", soft_wrap=True)
         for f in r.errors[:10]:
-            console.print(f"[red]{r.status}[/red] {r.file_name}: {f.message}", soft_wrap=True)
+            # the rule id leads, as the table no longer has a reason column
+            text = f.message if f.rule in f.message else f"{f.rule}: {f.message}"
+            console.print(f"[red]{r.status}[/red] {r.file_name}: {text}", soft_wrap=True)
         if r.kept_path:
             console.print(f"  kept as delivered: {r.kept_path}", soft_wrap=True)
     if any(r.status in ("rejected", "failed") for r in results):
@@ -345,6 +404,7 @@ def loads(
         "--purge-rejected", help="delete kept rejected files past their retention")] = False,
 ) -> None:
     """Recent load batches and their status."""
+    from rich import box
     from rich.table import Table
 
     from monev.ingest import audit, rejected
@@ -353,16 +413,25 @@ def loads(
         gone = rejected.purge()
         console.print(f"purged {len(gone)} rejected files older than "
                       f"{rejected.REJECTED_RETENTION_DAYS} days")
-    table = Table("batch", "source", "period", "rev", "file", "rows")
-    table.add_column("status", no_wrap=True, min_width=10)
-    table.add_column("finished")
-    table.add_column("first reason")
+    # 80 columns, as `monev ingest`: each batch's first reason follows the table.
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("batch", justify="right", no_wrap=True)
+    table.add_column("file", overflow="fold")
+    table.add_column("period", no_wrap=True)
+    table.add_column("rows", justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("finished", no_wrap=True)
+    reasons = []
     for b in audit.recent_batches(limit):
         reason = (b["reasons"] or b["warnings"] or [{}])[0].get("rule", "")
-        finished = b["finished_at"].strftime("%Y-%m-%d %H:%M:%S") if b["finished_at"] else ""
-        table.add_row(str(b["batch_id"]), b["source"], b["period_key"], str(b["revision"]),
-                      b["file_name"], f"{b['rows'] or 0:,}", b["status"], finished, reason[:120])
+        finished = b["finished_at"].strftime("%m-%d %H:%M") if b["finished_at"] else ""
+        table.add_row(str(b["batch_id"]), b["file_name"], b["period_key"],
+                      f"{b['rows'] or 0:,}", b["status"], finished)
+        if reason:
+            reasons.append(f"  batch {b['batch_id']} {b['status']}: {reason}")
     console.print(table)
+    for line in reasons:
+        console.print(line, soft_wrap=True)
 
 
 def main() -> None:

@@ -84,9 +84,11 @@ def test_report_text_names_the_missing_sources() -> None:
     from monev.reports.content import missing_sources
 
     delivered = pd.DataFrame([
-        {"source": "kepesertaan", "period_key": "2025-02"},
-        {"source": "anggaran", "period_key": "2025/murni"},
-        {"source": "realisasi", "period_key": "2025-01"},  # another month's
+        {"source": "kepesertaan", "period_key": "2025-02", "status": "loaded"},
+        {"source": "anggaran", "period_key": "2025/murni", "status": "superseded"},
+        {"source": "realisasi", "period_key": "2025-01", "status": "loaded"},  # another month's
+        # mart_sumber_data lists refused deliveries too: they are not the month's data
+        {"source": "peserta_rentan", "period_key": "2025-02", "status": "rejected"},
     ])
     assert missing_sources(delivered, dt.date(2025, 2, 1)) == ["peserta_rentan", "realisasi"]
     assert missing_sources(delivered.iloc[:0], dt.date(2025, 2, 1)) == []  # nothing to judge

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(COMPOSE is None, reason="docker-compose not inst
 SERVICES = {
     "postgres", "redis", "airflow-init", "airflow-apiserver", "airflow-scheduler",
     "airflow-dag-processor", "airflow-triggerer", "airflow-worker", "metabase",
-    "metabase-init", "mailpit",
+    "metabase-init", "mailpit", "reports-site",
 }
 
 

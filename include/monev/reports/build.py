@@ -17,11 +17,12 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from monev.config import settings
-from monev.reports import delivery
+from monev.reports import delivery, diff, site
 from monev.reports import formatting as fmt
 from monev.reports.content import build_content
 from monev.reports.data import NATIONAL, MartData, parse_periode
@@ -44,6 +45,8 @@ class ReportRun:
     recipients: list[str] = field(default_factory=list)
     message: str = ""
     seconds: float = 0.0
+    previous: int = 0  # the revision this one replaces (0 = first)
+    changes: list[str] = field(default_factory=list)  # what changed since `previous`
 
     def path(self, suffix: str) -> Path | None:
         for f in self.files:
@@ -65,14 +68,27 @@ def stem(periode: str, scope: str, revision: int) -> str:
     return f"monev_{slug}_{periode}" + (f"_rev{revision}" if revision > 1 else "")
 
 
-def render_scope(data: MartData, scope: str, revision: int, folder: Path) -> dict:
-    """Write the snapshot and the three documents for one scope (runs in a worker)."""
+def snapshot_dir(folder: Path, periode: str, scope: str, revision: int) -> Path:
+    return folder / f"{stem(periode, scope, revision)}_data"
+
+
+def render_scope(data: MartData, scope: str, revision: int, folder: Path,
+                 previous: int = 0) -> dict:
+    """Write the snapshot and the three documents for one scope (runs in a worker).
+
+    `previous`: the revision this one replaces; its archived snapshot is compared with
+    this one so the reissue states what changed."""
     started = time.perf_counter()
-    name = stem(data.periode.strftime("%Y-%m"), scope, revision)
+    key = data.periode.strftime("%Y-%m")
+    name = stem(key, scope, revision)
     folder.mkdir(parents=True, exist_ok=True)
     snapshot = folder / f"{name}_data"
     data.write(snapshot)
-    content = build_content(data, scope)
+    changes = None
+    before = snapshot_dir(folder, key, scope, previous) if previous else None
+    if before is not None and (before / "periode.txt").exists():
+        changes = diff.compare(MartData.read(before), data)
+    content = build_content(data, scope, changes=changes, previous_revision=previous)
     paths = [write_pdf(content, revision, folder / f"{name}.pdf"),
              write_excel(content, revision, folder / f"{name}.xlsx"),
              write_html(content, revision, folder / f"{name}.html")]
@@ -82,7 +98,8 @@ def render_scope(data: MartData, scope: str, revision: int, folder: Path) -> dic
                "bytes": p.stat().st_size} for p in sorted(snapshot.iterdir())]
     (snapshot / "MANIFEST.json").write_text(json.dumps(files, indent=1), encoding="utf-8")
     return {"files": files, "snapshot": str(snapshot), "scope_name": content.scope_name,
-            "seconds": time.perf_counter() - started}
+            "seconds": time.perf_counter() - started,
+            "changes": changes.lines() if changes is not None else []}
 
 
 def reproduce(snapshot: Path, out: Path, scope: str, revision: int = 1) -> dict:
@@ -106,12 +123,19 @@ def _workers(n_tasks: int) -> int:
 
 
 def build_reports(periode: str, provinsi: str | None = None, out: Path | None = None,
-                  send: bool = False, reissue: bool = False) -> list[ReportRun]:
-    """Build the national report and every province's (or one province's) for a month."""
+                  send: bool = False, reissue: bool = False,
+                  on_progress: Callable[[int, int], None] | None = None) -> list[ReportRun]:
+    """Build the national report and every province's (or one province's) for a month.
+
+    `on_progress(done, total)` is called as each scope's documents are written."""
     month = parse_periode(periode)
     key = month.strftime("%Y-%m")
     folder = Path(out or settings().reports_dir) / key
     with db.connect() as conn:
+        if not conn.execute("SELECT to_regclass('marts.mart_monev_wilayah_bulanan')"
+                            " IS NOT NULL").fetchone()[0]:
+            raise ValueError("marts.mart_monev_wilayah_bulanan does not exist:"
+                             " run `monev transform` first")
         data = MartData.load(conn, month)
     if data.wilayah[data.wilayah["periode"] == month].empty:
         raise ValueError(f"marts.mart_monev_wilayah_bulanan has no rows for {key}")
@@ -137,7 +161,8 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
                     " (gunakan --reissue untuk revisi baru)")))
                 continue
             revision = max(sent, built) + 1 if sent else max(built, 1)
-            run = ReportRun(key, scope, revision, "building")
+            run = ReportRun(key, scope, revision, "building",
+                            previous=sent or (revision - 1 if revision > 1 else 0))
             if sent:
                 run.message = f"revisi {revision} menggantikan revisi {sent} yang telah dikirim"
             run.run_id = conn.execute(
@@ -147,7 +172,7 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
             todo.append(run)
             runs.append(run)
 
-    results = _render_all(data, todo, folder)
+    results = _render_all(data, todo, folder, on_progress)
     recipients = delivery.load_recipients() if send else {}
     with db.connect(autocommit=True) as conn:
         for run in todo:
@@ -159,6 +184,7 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
             else:
                 run.files, run.snapshot = result["files"], result["snapshot"]
                 run.seconds, run.status = result["seconds"], "built"
+                run.changes = result["changes"]
                 conn.execute(
                     "UPDATE audit.report_runs SET status = 'built', files = %s,"
                     " snapshot_path = %s, built_at = now(), duration_ms = %s WHERE run_id = %s",
@@ -171,19 +197,27 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
                 " WHERE run_id = %s",
                 (run.status, json.dumps(run.recipients), run.message or None, run.status,
                  run.run_id))
+    site.write_site(folder.parent)
     return runs
 
 
-def _render_all(data: MartData, todo: list[ReportRun], folder: Path) -> dict[str, object]:
+def _render_all(data: MartData, todo: list[ReportRun], folder: Path,
+                on_progress: Callable[[int, int], None] | None = None) -> dict[str, object]:
     results: dict[str, object] = {}
     workers = _workers(len(todo))
+
+    def done() -> None:
+        if on_progress:
+            on_progress(len(results), len(todo))
+
     if workers == 1:
         for run in todo:
             try:
                 results[run.scope] = render_scope(data.for_scope(run.scope), run.scope,
-                                                  run.revision, folder)
+                                                  run.revision, folder, run.previous)
             except Exception as exc:  # one bad scope must not stop the others
                 results[run.scope] = exc
+            done()
         return results
     import weasyprint  # noqa: F401  (imported once here, shared by the forked workers)
 
@@ -191,12 +225,13 @@ def _render_all(data: MartData, todo: list[ReportRun], folder: Path) -> dict[str
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         # The national report is the longest: submit it first so it overlaps the rest.
         futures = {pool.submit(render_scope, data.for_scope(r.scope), r.scope, r.revision,
-                               folder): r.scope for r in todo}
+                               folder, r.previous): r.scope for r in todo}
         for fut in cf.as_completed(futures):
             try:
                 results[futures[fut]] = fut.result()
             except Exception as exc:
                 results[futures[fut]] = exc
+            done()
     return results
 
 
@@ -209,8 +244,8 @@ def _send(run: ReportRun, scope_name: str, to: list[str]) -> None:
         f" (revisi {run.revision})" if run.revision > 1 else "")
     body = (f"Terlampir laporan Monev jaminan sosial ketenagakerjaan {scope_name} untuk {bulan}"
             f" (PDF dan lampiran Excel), revisi {run.revision}.\n"
-            + (f"Revisi ini menggantikan revisi {run.revision - 1}.\n" if run.revision > 1
-               else ""))
+            + (f"Revisi ini menggantikan revisi {run.previous}. Yang berubah:\n"
+               + "".join(f"- {line}\n" for line in run.changes) if run.previous else ""))
     attachments = [p for p in (run.path(".pdf"), run.path(".xlsx")) if p]
     try:
         delivery.send(to, subject, body, attachments)

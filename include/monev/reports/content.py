@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from monev.reports import charts, findings
+from monev.reports import charts, diff, findings, tilemap
 from monev.reports import formatting as fmt
 from monev.reports.data import NATIONAL, TREND_MONTHS, MartData, add_months, pick, records
 
@@ -84,7 +84,10 @@ def _scope_rows(data: MartData, scope: str) -> tuple[dict | None, list[dict], di
     return (own[0] if own else None), records(kids.sort_values("kode_wilayah")), previous
 
 
-def build_content(data: MartData, scope: str) -> ReportContent:
+def build_content(data: MartData, scope: str, changes: diff.Changes | None = None,
+                  previous_revision: int = 0) -> ReportContent:
+    """Everything one scope's report says; `changes` = what moved since revision
+    `previous_revision` (a reissue), shown after the contents and as an Excel sheet."""
     scope_row, children, previous = _scope_rows(data, scope)
     unit = "Provinsi" if scope == NATIONAL else "Kabupaten/Kota"
     scope_name = "Nasional" if scope == NATIONAL else (
@@ -127,12 +130,18 @@ def build_content(data: MartData, scope: str) -> ReportContent:
     ], both)
     tables["anggaran"] = Table("Anggaran", "Dukungan anggaran APBD", [
         WILAYAH, Column("pagu_rp", "Pagu", "rp"), Column("pagu_pemprov_rp", "Pagu pemprov", "rp"),
-        Column("realisasi_rp", "Realisasi", "rp"), Column("serapan_persen", "Serapan", "pct"),
+        Column("iuran_ditagih_rp", "Iuran ditagih", "rp"),
+        Column("realisasi_rp", "Realisasi", "rp"),
+        Column("selisih_tagihan_rp", "Ditagih − realisasi", "rp"),
+        Column("rasio_realisasi_tagihan_persen", "Realisasi ÷ ditagih", "pct"),
+        Column("serapan_persen", "Serapan", "pct"),
         Column("pagu_rentan_rp", "Pagu pekerja rentan", "rp"),
         Column("target_peserta_rentan", "Target peserta rentan"),
         Column("kewajaran_pagu_persen", "Kewajaran pagu", "pct"),
-        Column("iuran_ditagih_rp", "Iuran ditagih", "rp"),
-    ], both)
+    ], [_with_billing(r) for r in both],
+        note="Ditagih − realisasi: iuran yang ditagihkan BPJS Ketenagakerjaan kepada pemda"
+             " dikurangi realisasi belanjanya (positif = tagihan belum dibayar);"
+             " realisasi ÷ ditagih × 100.")
     tables["regulasi"] = Table("Regulasi", "Regulasi daerah", [
         WILAYAH, Column("regulasi_ada", "Regulasi pemda", "bool"),
         Column("regulasi_persen", "Kab/kota beregulasi", "pct"),
@@ -153,8 +162,15 @@ def build_content(data: MartData, scope: str) -> ReportContent:
         source="marts.mart_capaian_target")
     tables["nik_ganda"] = _nik_ganda_table(data.nik_ganda)
     tables["sumber"] = _sources_table(data.sumber_data, data.periode)
+    tables["status_sumber"] = _source_status_table(data)
 
-    found = findings.evaluate(data.periode, scope_row, children, previous)
+    lagging = [(r["sumber"], r["periode_terakhir"]) for r in tables["status_sumber"].rows
+               if r["sumber"] in MONTHLY_SOURCES and (r["tertinggal_bulan"] is None or
+                                                     r["tertinggal_bulan"]
+                                                     >= findings.STALE_SOURCE_MONTHS)]
+    found = findings.evaluate(data.periode, scope_row, children, previous,
+                              lagging_sources=lagging,
+                              lagging_regions=_lagging_regions(data.kesegaran, both))
     missing = missing_sources(data.sumber_data, data.periode)
     if missing:  # built after the due day without them (monev.orchestration.completeness)
         found.insert(0, findings.Finding(findings.RULES_BY_CODE["DATA_TIDAK_LENGKAP"], detail=(
@@ -166,7 +182,18 @@ def build_content(data: MartData, scope: str) -> ReportContent:
     ], [{"kode": f.rule.code, "judul": f.rule.title, "uraian": f.text,
          "rekomendasi": f.rule.recommendation} for f in found], source="aturan temuan")
 
+    if changes is not None:
+        tables["perubahan"] = Table("Perubahan", f"Perubahan dari revisi {previous_revision}", [
+            WILAYAH, Column("angka", "Angka", "text"), Column("sebelum", "Revisi sebelumnya",
+                                                               "text"),
+            Column("sesudah", "Revisi ini", "text"),
+        ], [{"nama_wilayah": m.region, "angka": m.label, "sebelum": m.before,
+             "sesudah": m.after} for m in changes.moved],
+            source=f"snapshot revisi {previous_revision} dan revisi ini",
+            note="; ".join(changes.lines()[len(changes.moved[:diff.LIST_LIMIT]):]))
     budget_available = any(r.get("pagu_rp") is not None for r in both)
+    billing_available = any(r.get(k) is not None for r in both
+                            for k in ("pagu_rp", "realisasi_rp", "iuran_ditagih_rp"))
     rentan_available = any(r.get("pekerja_rentan_aktif") is not None for r in both)
     own = scope_row or {}
     headline = {
@@ -181,6 +208,9 @@ def build_content(data: MartData, scope: str) -> ReportContent:
         else own["cakupan_persen"] - prev_own["cakupan_persen"],
         "pertumbuhan": own.get("pertumbuhan_aktif_persen"),
         "pagu": own.get("pagu_rp"), "realisasi": own.get("realisasi_rp"),
+        "ditagih": own.get("iuran_ditagih_rp"),
+        "selisih_tagihan": _with_billing(own).get("selisih_tagihan_rp"),
+        "rasio_tagihan": _with_billing(own).get("rasio_realisasi_tagihan_persen"),
         "serapan": own.get("serapan_persen"), "rentan": own.get("pekerja_rentan_aktif"),
         "nik_ganda": own.get("nik_ganda"), "regulasi_persen": own.get("regulasi_persen"),
         "peringkat": own.get("peringkat"),
@@ -190,7 +220,9 @@ def build_content(data: MartData, scope: str) -> ReportContent:
         scope, scope_name, data.periode, headline, tables, chart_uris, found,
         findings.attention(found), budget_available, rentan_available,
         meta={"unit": unit, "n_children": len(children),
-              "dimuat_terakhir": _latest_load(tables["sumber"].rows)},
+              "dimuat_terakhir": _latest_load(tables["sumber"].rows),
+              "billing_available": billing_available, "previous": previous_revision,
+              "changes": changes.lines() if changes is not None else None},
     )
 
 
@@ -216,7 +248,19 @@ def _charts(scope_name: str, unit: str, trend_rows: list[dict], ranked: list[dic
         out["anggaran"] = charts.budget(
             [r["nama_wilayah"] for r in with_budget], [r["pagu_rp"] for r in with_budget],
             [r.get("realisasi_rp") or 0 for r in with_budget], "Pagu vs realisasi")
+    if unit == "Provinsi" and children:
+        out["peta"] = tilemap.coverage_map(
+            {r["kode_wilayah"]: r.get("cakupan_persen") for r in children},
+            own.get("target_persen"), "Cakupan kepesertaan aktif per provinsi")
     return out
+
+
+def _with_billing(row: dict) -> dict:
+    """The row plus billed − realised and realised ÷ billed (NULL when either is unknown)."""
+    billed, spent = row.get("iuran_ditagih_rp"), row.get("realisasi_rp")
+    known = billed is not None and spent is not None
+    return {**row, "selisih_tagihan_rp": billed - spent if known else None,
+            "rasio_realisasi_tagihan_persen": spent / billed * 100 if known and billed else None}
 
 
 def _nik_ganda_table(df: pd.DataFrame) -> Table:
@@ -274,11 +318,102 @@ def missing_sources(sumber: pd.DataFrame, periode: dt.date) -> list[str]:
         return []  # no source list to judge by
     month, have = periode.strftime("%Y-%m"), set()
     for r in records(sumber):
+        if r.get("status") not in ("loaded", "superseded"):
+            continue  # a rejected or stale delivery is not a delivery of the month
         if str(r.get("period_key", ""))[:7] == month:
             have.add(r.get("source"))
         elif r.get("source") == "anggaran" and str(r.get("period_key", ""))[:4] == month[:4]:
             have.add("anggaran")
     return [s for s in REPORT_SOURCES if s not in have]
+
+
+MONTHLY_SOURCES = ("kepesertaan", "peserta_rentan", "realisasi")
+STATUS_SOURCES = (*MONTHLY_SOURCES, "anggaran")
+
+
+def _months_between(earlier: dt.date, later: dt.date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return add_months(day, 1) - dt.timedelta(days=1)
+
+
+def _source_status_table(data: MartData) -> Table:
+    """Per source: the latest period delivered up to month M, its cut-off, load and gate
+    status, how many months it is behind M, and the month's rejected deliveries."""
+    month = data.periode.strftime("%Y-%m")
+    loaded: dict[str, list[dict]] = {}
+    for r in records(data.sumber_data):
+        source = str(pick(r, "source", "sumber", default=""))
+        key = str(pick(r, "period_key", "periode", default=""))
+        if pick(r, "status") != "loaded" or source not in STATUS_SOURCES:
+            continue
+        if (source == "anggaran" and key[:4] > month[:4]) or (
+                source != "anggaran" and key[:7] > month):
+            continue  # delivered for a later period than the report's
+        loaded.setdefault(source, []).append({**r, "_key": key})
+    batches = {int(b["batch_id"]): b for b in records(data.muatan) if b.get("batch_id")}
+    rejected: dict[str, list[dict]] = {}
+    for b in batches.values():
+        key = str(b.get("period_key") or "")
+        if b.get("status") in ("rejected", "failed") and (
+                key == month or (b.get("source") == "anggaran" and key[:4] == month[:4])):
+            rejected.setdefault(str(b.get("source")), []).append(b)
+    rows = []
+    for source in STATUS_SOURCES:
+        files = sorted(loaded.get(source, []), key=lambda r: r["_key"])
+        row: dict[str, Any] = {"sumber": source, "periode_terakhir": None, "batas_data": None,
+                               "berkas": None, "status_muat": "belum ada berkas dimuat",
+                               "gerbang_mutu": None, "tertinggal_bulan": None}
+        if files:
+            last = files[-1]
+            key = last["_key"]
+            row["berkas"] = pick(last, "file_name", "nama_file")
+            row["status_muat"] = "dimuat"
+            batch = batches.get(int(last["batch_id"])) if last.get("batch_id") else None
+            warnings = (batch or {}).get("gate_peringatan")
+            if warnings is None:
+                warnings = pick(last, "jumlah_peringatan", default=None)
+                if warnings is None:
+                    warnings = 1 if pick(last, "peringatan", "warnings") else 0
+            row["gerbang_mutu"] = "lolos" + (f", {int(warnings)} peringatan" if warnings else "")
+            if source == "anggaran":
+                row["periode_terakhir"] = key
+                row["batas_data"] = f"APBD {key.replace('/', ' versi ')}"
+            else:
+                period = dt.date.fromisoformat(key[:7] + "-01")
+                row["periode_terakhir"] = fmt.month_name(period)
+                row["batas_data"] = fmt.long_date(_month_end(period))
+                row["tertinggal_bulan"] = _months_between(period, data.periode)
+        bad = rejected.get(source, [])
+        row["ditolak_bulan_ini"] = "; ".join(
+            f"{b.get('file_name')} ({b.get('alasan_utama') or b.get('status')})" for b in bad
+        ) or ("tidak ada" if not data.muatan.empty else None)
+        rows.append(row)
+    return Table("Status Sumber", f"Status sumber data untuk {fmt.month_name(data.periode)}", [
+        Column("sumber", "Sumber", "text"), Column("periode_terakhir", "Periode terakhir", "text"),
+        Column("batas_data", "Batas data", "text"), Column("berkas", "Berkas", "text"),
+        Column("status_muat", "Status muat", "text"),
+        Column("gerbang_mutu", "Gerbang mutu", "text"),
+        Column("tertinggal_bulan", "Tertinggal (bulan)"),
+        Column("ditolak_bulan_ini", "Ditolak bulan ini", "text"),
+    ], rows, source="marts.mart_sumber_data, marts.mart_kesehatan_muatan",
+        note="Periode terakhir: bulan terakhir yang dimuat s.d. bulan laporan; realisasi tiap"
+             " pemda diambil dari bulan terakhirnya (lihat temuan DATA_TERLAMBAT).")
+
+
+def _lagging_regions(kesegaran: pd.DataFrame, subjects: list[dict]) -> list[str]:
+    """Regions of the report whose realisasi comes from a month before M."""
+    if kesegaran.empty:
+        return []
+    names = {r["kode_wilayah"]: r["nama_wilayah"] for r in subjects}
+    out = []
+    for r in records(kesegaran):
+        if (r.get("source") == "realisasi" and r.get("kode_wilayah") in names
+                and (r.get("bulan_tertinggal") or 0) >= findings.STALE_SOURCE_MONTHS):
+            out.append(names[r["kode_wilayah"]])
+    return sorted(set(out))
 
 
 def _sources_table(df: pd.DataFrame, periode: dt.date) -> Table:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 
@@ -95,6 +95,10 @@ class MartData:
     nik_ganda: pd.DataFrame       # mart_nik_ganda, month M
     sumber_data: pd.DataFrame     # mart_sumber_data, every batch
     dim_wilayah: pd.DataFrame     # dim_wilayah (the region reference)
+    # Data health (marts/health): every batch up to month M, and how far behind each
+    # source is per region in month M. Empty where those marts are not built.
+    muatan: pd.DataFrame = field(default_factory=pd.DataFrame)     # mart_kesehatan_muatan
+    kesegaran: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_kesehatan_kesegaran
 
     @classmethod
     def load(cls, conn: psycopg.Connection, periode: dt.date) -> MartData:
@@ -112,6 +116,8 @@ class MartData:
                 ("mart_nik_ganda", " WHERE periode = %s"),
                 ("mart_sumber_data", ""),
                 ("dim_wilayah", ""),
+                ("mart_kesehatan_muatan", " WHERE periode IS NULL OR periode <= %s"),
+                ("mart_kesehatan_kesegaran", " WHERE periode = %s"),
             ):
                 if _exists(cur, f"marts.{name}"):
                     side[name] = _frame(
@@ -122,6 +128,7 @@ class MartData:
         return cls(
             periode, wilayah, side["mart_capaian_target"], side["mart_nik_ganda"],
             side["mart_sumber_data"], side["dim_wilayah"],
+            side["mart_kesehatan_muatan"], side["mart_kesehatan_kesegaran"],
         )
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -141,8 +148,10 @@ class MartData:
     @classmethod
     def read(cls, folder: Path) -> MartData:
         periode = dt.date.fromisoformat((folder / "periode.txt").read_text().strip())
+        # Snapshots written before a frame existed simply lack its file.
         frames = {
             f.name: pd.read_parquet(folder / f"{f.name}.parquet")
+            if (folder / f"{f.name}.parquet").exists() else pd.DataFrame()
             for f in fields(cls) if f.name != "periode"
         }
         return cls(periode=periode, **frames)
@@ -156,7 +165,8 @@ class MartData:
         return MartData(
             self.periode, wilayah.reset_index(drop=True),
             _by_region(self.capaian_target, scope), _by_region(self.nik_ganda, scope),
-            self.sumber_data, _by_region(self.dim_wilayah, scope),
+            self.sumber_data, _by_region(self.dim_wilayah, scope), self.muatan,
+            _by_region(self.kesegaran, scope),
         )
 
 

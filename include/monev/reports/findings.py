@@ -9,6 +9,7 @@ province report) plus the scope itself, for month M.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from monev.reports import formatting as fmt
@@ -19,6 +20,7 @@ FALLING_COVERAGE_PP = 0.10        # coverage down by more than this many pp vs M
 ABSORPTION_SHARE_OF_PRORATA = 0.5  # serapan below half the pro-rata share (month/12)
 DOUBLE_FUNDING_MIN = 1            # at least this many participants paid twice
 STALE_DENOMINATOR_YEARS = 2       # denominator year older than year(M) - this
+STALE_SOURCE_MONTHS = 1           # a source whose latest period is this many months behind M
 LIST_LIMIT = 8                    # names listed per finding before "dan N lainnya"
 
 
@@ -57,6 +59,12 @@ RULES = [
          f"{STALE_DENOMINATOR_YEARS}",
          "Lengkapi penyampaian data (kepesertaan, anggaran, realisasi, penyebut) sebelum"
          " batas waktu."),
+    Rule("DATA_TERLAMBAT", "Sumber data tertinggal dari bulan laporan",
+         f"periode terakhir sumber bulanan (kepesertaan, peserta rentan, realisasi) ≥"
+         f" {STALE_SOURCE_MONTHS} bulan sebelum bulan laporan, atau realisasi pemda diambil"
+         " dari bulan sebelumnya",
+         "Minta pengirim menyampaikan data bulan berjalan; angka dari sumber yang tertinggal"
+         " dibaca sebagai posisi bulan terakhirnya."),
 ]
 RULES_BY_CODE = {r.code: r for r in RULES}
 
@@ -80,9 +88,13 @@ def _name(row: dict) -> str:
 
 
 def evaluate(
-    periode: dt.date, scope_row: dict | None, children: list[dict], previous: dict[str, dict]
+    periode: dt.date, scope_row: dict | None, children: list[dict], previous: dict[str, dict],
+    lagging_sources: Sequence[tuple[str, str | None]] = (),
+    lagging_regions: Sequence[str] = (),
 ) -> list[Finding]:
-    """Apply every rule; `previous` maps kode_wilayah to its M-1 row."""
+    """Apply every rule; `previous` maps kode_wilayah to its M-1 row; `lagging_sources`
+    are (source, latest period) pairs behind M, `lagging_regions` the regions whose
+    realisasi comes from an earlier month."""
     subjects = ([scope_row] if scope_row else []) + children
     found: list[Finding] = []
 
@@ -130,6 +142,15 @@ def evaluate(
     if stale:
         found.append(Finding(RULES_BY_CODE["DATA_TIDAK_LENGKAP"], [_name(r) for r in stale],
                              f"{len(stale)} wilayah dengan data tidak lengkap/usang:"))
+
+    if lagging_sources or lagging_regions:
+        behind = ", ".join(f"{s} (terakhir {p or 'tidak ada'})" for s, p in lagging_sources)
+        detail = (f"Sumber tertinggal dari {fmt.month_name(periode)}: {behind}." if behind
+                  else "")
+        if lagging_regions:
+            detail += f" {len(lagging_regions)} pemda dengan realisasi dari bulan sebelumnya:"
+        found.append(Finding(RULES_BY_CODE["DATA_TERLAMBAT"], list(lagging_regions),
+                             detail.strip()))
     return found
 
 

@@ -50,6 +50,16 @@ CREATE TABLE marts.mart_sumber_data (
     sumber text, periode text, nama_file text, revisi int, sha256 text, jumlah_baris bigint,
     status text, peringatan text, dimuat_pada timestamptz
 );
+CREATE TABLE marts.mart_kesehatan_muatan (
+    batch_id bigint, source text, period_key text, periode date, file_name text,
+    revision int, status text, rows bigint, gate_dijalankan boolean, gate_sukses boolean,
+    gate_aturan int, gate_galat int, gate_peringatan int, alasan_utama text,
+    jumlah_alasan int, mulai_pada timestamptz, selesai_pada timestamptz, durasi_detik numeric
+);
+CREATE TABLE marts.mart_kesehatan_kesegaran (
+    periode date, source text, kode_wilayah text, nama_wilayah text, tingkat text,
+    kode_provinsi text, periode_terakhir date, bulan_tertinggal int, terlambat boolean
+);
 CREATE TABLE marts.dim_wilayah (
     kode_wilayah text, nama_wilayah text, tingkat text, kode_provinsi text,
     berlaku_mulai date, berlaku_sampai date, diganti_oleh text

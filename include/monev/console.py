@@ -1,0 +1,74 @@
+"""What every `monev` command prints through: one console, library noise filtered once
+at the entry point, and progress bars for long steps.
+
+`setup()` is called by the CLI's entry point (and by anything else that runs the
+pipeline in-process, e.g. the demo runner) before the libraries are imported; it
+silences library warnings where they are raised (the `warnings` filter matches the
+module issuing them, so a warning of the project's own code still shows) and turns
+the chattiest library loggers down to errors. `progress()` is a transient rich bar
+that disappears when the step is done, so the output keeps only the results.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+console = Console()
+
+# Libraries whose warnings (deprecations, "install provider X", experimental APIs) are
+# not the operator's business: they describe the libraries, not the data or the run.
+NOISY_MODULES = (
+    "airflow", "cosmos", "great_expectations", "dbt", "dbt_common", "openlineage",
+    "marshmallow", "pydantic", "sqlalchemy", "fsspec", "s3fs", "aiobotocore", "botocore",
+    "paramiko", "weasyprint", "fontTools", "matplotlib", "pandas", "pyarrow", "jsonschema",
+    "structlog",
+)
+# Their loggers, down to errors: cosmos' "Unavailable conversion function" per node,
+# Airflow's config-parser and provider notices, GX's and WeasyPrint's chatter.
+NOISY_LOGGERS = (
+    "cosmos", "airflow.sdk._shared.configuration", "airflow.providers_manager",
+    "airflow.models.dagbag", "great_expectations", "weasyprint", "fontTools",
+    "matplotlib", "openlineage",
+)
+_PATTERN = r"(" + "|".join(m.replace(".", r"\.") for m in NOISY_MODULES) + r")(\..*)?$"
+
+
+def quiet_libraries() -> None:
+    """Filter library warnings at their source and quiet library loggers (idempotent)."""
+    # `module` is the module the warning is attributed to (its stacklevel's frame): a
+    # deprecated Airflow API used by monev's own code still warns, and should be fixed.
+    warnings.filterwarnings("ignore", module=_PATTERN)
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+_DONE = False
+
+
+def setup() -> None:
+    """Once per process, at the entry point."""
+    global _DONE
+    if not _DONE:
+        quiet_libraries()
+        _DONE = True
+
+
+@contextmanager
+def progress(label: str, total: int | None = None) -> Iterator[Callable[..., None]]:
+    """A transient progress bar; yields `advance(step=1, total=None, label=None)`."""
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=console, transient=True)
+    with bar:
+        task = bar.add_task(label, total=total)
+
+        def advance(step: int = 1, total: int | None = None, label: str | None = None) -> None:
+            bar.update(task, advance=step, **({"total": total} if total is not None else {}),
+                       **({"description": label} if label else {}))
+
+        yield advance
