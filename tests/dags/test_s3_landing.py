@@ -85,20 +85,17 @@ def test_s3_pull_through_ingest_dag(dagbag: dict, landing: Path, warehouse: str,
     copy = Landing().fetch("realisasi_202501.xlsx", cache_dir=tmp_path / "cache")
     assert copy.read_bytes() == (tmp_path / "gen" / "realisasi_202501.xlsx").read_bytes()
 
-    out = run_dag(dagbag["ingest_realisasi"], {"periode": "2025-01"})
+    out = run_dag(dagbag["ingest_landing"], {"periode": "2025-01"})
     assert out.state == "success", out.tasks
-    assert [e["file"] for e in out.asset_events] == ["realisasi_202501.xlsx"]
+    # one event per published batch
+    assert sorted(e["file"] for e in out.asset_events if "file" in e) == [
+        "realisasi_202501.xlsx", "target_ucj.csv"]
     with psycopg.connect(warehouse) as conn:
         assert conn.execute("SELECT count(*) FROM raw.realisasi").fetchone()[0] > 0
         loc = conn.execute("SELECT DISTINCT location FROM audit.landing_files").fetchall()
     assert loc == [(url,)]
 
 
-
-@pytest.mark.xfail(strict=True, reason=(
-    "Landing reuses fsspec's cached S3FileSystem instance and its listings cache, so a "
-    "replaced or newly landed object is not seen in the same process; fix in "
-    "orchestration/landing.py: self.fs.invalidate_cache() at the start of Landing.list()"))
 def test_s3_replaced_object_seen_by_the_next_listing(s3_server: dict, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from monev.orchestration.landing import Landing

@@ -84,6 +84,9 @@ class Landing:
         return "file" in _protocols(self.fs)
 
     def list(self, source: str | None = None) -> list[LandedFile]:
+        # fsspec caches listings per filesystem instance (and instances per process):
+        # without this a replaced or newly landed S3 object stays unseen in a process.
+        self.fs.invalidate_cache()
         found: list[LandedFile] = []
         for top in ("", REFERENCE_DIR):
             base = f"{self.root}/{top}".rstrip("/")
