@@ -6,9 +6,12 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 from monev.console import console, setup
 
@@ -79,10 +82,26 @@ def run(
     """The monthly pipeline through Airflow in-process: ingest, dbt, reports."""
     from monev.orchestration.runner import run_period, summary_lines
 
-    summary = run_period(periode, reissue=reissue)
+    with _pipeline_output("run") as terminal, terminal.status(f"running {periode} …"):
+        summary = run_period(periode, reissue=reissue)
     for line in summary_lines(summary):
         typer.echo(line)
     raise typer.Exit(0 if summary.ok else 1)
+
+
+@contextmanager
+def _pipeline_output(command: str) -> Iterator[Console]:
+    """Airflow's and dbt's own output of an in-process pipeline run goes to a log file
+    under the state folder; the screen keeps the project's lines."""
+    from datetime import datetime
+
+    from monev.config import settings
+    from monev.console import output_to
+
+    log = settings().state_dir / "logs" / f"{command}-{datetime.now():%Y%m%d-%H%M%S}.log"
+    typer.echo(f"details of this run: {log}")
+    with output_to(log) as terminal:
+        yield terminal
 
 
 @app.command("airflow")
@@ -127,12 +146,21 @@ def demo(
     from monev.orchestration.demo import run_demo
     from monev.orchestration.runner import summary_lines
 
-    summary, reports = run_demo(periode_from, periode_to)
+    with _pipeline_output("demo") as terminal, terminal.status(
+            f"generating {periode_from}..{periode_to} and running {periode_to} through "
+            "Airflow (ingest, dbt, reports) …"):
+        summary, reports = run_demo(periode_from, periode_to)
     for line in summary_lines(summary):
         typer.echo(line)
-    typer.echo(f"  reports for {periode_to}: {len(reports)} file(s)")
-    for path in reports[:10]:
-        typer.echo(f"    {path}")
+    pdfs = [p for p in reports if p.suffix == ".pdf"]
+    typer.echo(f"  reports for {periode_to}: {len(pdfs)} PDF report(s), {len(reports)} file(s) "
+               f"in {pdfs[0].parent if pdfs else '-'}")
+    national = next((p for p in pdfs if "nasional" in p.name), None)
+    if national:
+        typer.echo(f"    national report: {national}")
+    site = pdfs[0].parents[1] / "index.html" if pdfs else None
+    if site and site.exists():
+        typer.echo(f"    reports site:    {site}")
     raise typer.Exit(0 if summary.ok else 1)
 
 

@@ -12,9 +12,12 @@ that disappears when the step is done, so the output keeps only the results.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -72,3 +75,30 @@ def progress(label: str, total: int | None = None) -> Iterator[Callable[..., Non
                        **({"description": label} if label else {}))
 
         yield advance
+
+
+@contextmanager
+def output_to(log: Path) -> Iterator[Console]:
+    """Send everything the process (and its children) writes to stdout and stderr to
+    `log` — Airflow's task logs, dbt's event lines, library warnings raised before any
+    filter could see them — and yield a console on the terminal for the project's own
+    lines. For commands that run whole pipelines in-process (`monev demo`, `monev run`):
+    the detail stays available in the log, the screen shows what the user must know."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    terminal = Console(file=os.fdopen(os.dup(saved[0]), "w", buffering=1))
+    with open(log, "ab") as fh:
+        os.dup2(fh.fileno(), 1)
+        os.dup2(fh.fileno(), 2)
+        try:
+            yield terminal
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+            terminal.file.close()

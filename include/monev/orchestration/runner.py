@@ -143,6 +143,10 @@ def summary_lines(summary: RunSummary) -> list[str]:
         note = f"  failed: {', '.join(bad)}" if bad else ""
         lines.append(f"  {d.dag_id:<24} {d.state:<8} {d.seconds:6.1f}s "
                      f"{len(d.tasks):3d} task(s) {len(d.asset_events)} event(s){note}")
+    by_source: dict[str, int] = {}
     for e in summary.published:
-        lines.append(f"  published {e.get('file')} (batch {e.get('batch_id')})")
+        by_source[str(e.get("source"))] = by_source.get(str(e.get("source")), 0) + 1
+    if by_source:
+        lines.append(f"  published {len(summary.published)} file(s): "
+                     + ", ".join(f"{s} {n}" for s, n in sorted(by_source.items())))
     return lines
