@@ -165,7 +165,7 @@ def _build(
     if exclude:
         args += ["--exclude", *exclude]
     t0 = time.perf_counter()
-    if _first_build(url):
+    if not has_built(url):
         # Unit tests of incremental models read the columns of `this`, which does not
         # exist before the first build: build the models and data tests first, then run
         # the unit tests against the relations that now exist.
@@ -185,6 +185,11 @@ def _build(
         n.status in ("error", "fail", "runtime error") for n in nodes
     )
     return TransformResult(ok, nodes, error, time.perf_counter() - t0)
+
+
+def has_built(url: str | None = None) -> bool:
+    """Whether the warehouse holds a dbt build yet (marts or intermediate relations)."""
+    return not _first_build(url)
 
 
 def _first_build(url: str | None) -> bool:
