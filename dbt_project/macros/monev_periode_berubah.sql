@@ -15,13 +15,12 @@
 
 {#- The month's published participant list: (periode, batch_id), one row a month. -#}
 {% macro monev_rentan_terbit_sql() -%}
-    select distinct on (b.period_key)
-        to_date(b.period_key, 'YYYY-MM') as periode, b.batch_id
+    select distinct on (b.periode) b.periode, b.batch_id
     from {{ ref('stg_audit__load_batches') }} as b
     where b.source = 'peserta_rentan'
         and b.status = 'loaded'
-        and b.period_key ~ '^\d{4}-\d{2}$'
-    order by b.period_key, b.batch_id desc
+        and b.periode is not null
+    order by b.periode, b.batch_id desc
 {%- endmacro %}
 
 {#- Months to rebuild, as 'YYYY-MM-DD' literals; none = every month (first build or

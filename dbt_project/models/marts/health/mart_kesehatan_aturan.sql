@@ -5,9 +5,7 @@ select
     r.batch_id,
     b.source,
     b.period_key,
-    case
-        when b.period_key ~ '^\d{4}-\d{2}$' then to_date(b.period_key, 'YYYY-MM')
-    end as periode,
+    b.periode,
     b.file_name,
     b.revision,
     b.status as status_muatan,

@@ -18,9 +18,7 @@ select
     b.batch_id,
     b.source,
     b.period_key,
-    case
-        when b.period_key ~ '^\d{4}-\d{2}$' then to_date(b.period_key, 'YYYY-MM')
-    end as periode,
+    b.periode,
     b.file_name,
     b.revision,
     b.status,

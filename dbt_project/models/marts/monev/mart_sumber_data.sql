@@ -8,12 +8,8 @@ select
     b.batch_id,
     b.source,
     b.period_key,
-    case
-        when b.period_key ~ '^\d{4}-\d{2}$' then to_date(b.period_key, 'YYYY-MM')
-    end as periode,
-    case
-        when b.period_key ~ '^\d{4}' then left(b.period_key, 4)::int
-    end as tahun,
+    b.periode,
+    b.tahun,
     b.file_name,
     b.revision,
     b.sha256,

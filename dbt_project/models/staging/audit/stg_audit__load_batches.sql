@@ -4,6 +4,14 @@ select
     batch_id,
     lower(trim(source)) as source,
     period_key,
+    -- the period as a date (monthly sources) and a year (monthly and budget), derived
+    -- here once for every model that reads the audit
+    case
+        when period_key ~ '^\d{4}-\d{2}$' then to_date(period_key, 'YYYY-MM')
+    end as periode,
+    case
+        when period_key ~ '^\d{4}' then left(period_key, 4)::int
+    end as tahun,
     file_name,
     sha256,
     bytes,
