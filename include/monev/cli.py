@@ -187,9 +187,13 @@ def transform(
 
     # dbt style "--select 'a b'" as well as repeated --select
     nodes = [part for value in select or [] for part in value.split()]
+    from monev.console import progress
+
     try:
-        result = runner.build(full_refresh=full_refresh, select=nodes or None,
-                              full_tests=full_tests)
+        with progress("dbt build") as advance:
+            result = runner.build(full_refresh=full_refresh, select=nodes or None,
+                                  full_tests=full_tests,
+                                  on_node=lambda name: advance(label=f"dbt build: {name}"))
     except runner.BuildRunning as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(1) from None

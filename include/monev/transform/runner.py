@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,7 +58,8 @@ def _work_dirs() -> tuple[Path, Path]:
 
 
 def _invoke(
-    args: list[str], url: str | None, target_path: Path | None = None, needs_db: bool = True
+    args: list[str], url: str | None, target_path: Path | None = None, needs_db: bool = True,
+    on_node: Callable[[str], None] | None = None,
 ) -> Any:
     from dbt.cli.main import dbtRunner
 
@@ -78,10 +79,18 @@ def _invoke(
     logging.getLogger("dbt").setLevel(logging.WARNING)
     started = time.time()
     with dbt_environment(url):
-        res = dbtRunner().invoke(full)
+        res = dbtRunner(callbacks=[_node_finished(on_node)] if on_node else None).invoke(full)
     if needs_db and args[0] in run_results.RECORDED_COMMANDS:
         run_results.record((target_path or target) / "run_results.json", url, started)
     return res
+
+
+def _node_finished(on_node: Callable[[str], None]) -> Callable[[Any], None]:
+    """A dbt event callback calling on_node(name) as each node finishes (progress)."""
+    def callback(event: Any) -> None:
+        if event.info.name == "NodeFinished":
+            on_node(event.data.node_info.node_name)
+    return callback
 
 
 def _node_results(res: Any) -> list[NodeResult]:
@@ -136,18 +145,21 @@ def build(
     exclude: list[str] | None = None,
     wait: bool = False,
     full_tests: bool = False,
+    on_node: Callable[[str], None] | None = None,
 ) -> TransformResult:
     """Run `dbt build` (models, unit tests, data tests) and summarise every node. Raises
     BuildRunning if another build is running (wait=True: wait for it instead).
     Data tests on the big participant tables test the months this build changed;
-    `full_tests` tests them over the whole history (the scheduled full-history run)."""
+    `full_tests` tests them over the whole history (the scheduled full-history run).
+    `on_node(name)` is called as each node finishes (the CLI's progress bar)."""
     with build_lock(url, wait=wait):
-        return _build(full_refresh, select, url, quiet, exclude, full_tests)
+        return _build(full_refresh, select, url, quiet, exclude, full_tests, on_node)
 
 
 def _build(
     full_refresh: bool, select: list[str] | None, url: str | None, quiet: bool,
     exclude: list[str] | None, full_tests: bool = False,
+    on_node: Callable[[str], None] | None = None,
 ) -> TransformResult:
     import time
 
@@ -170,13 +182,13 @@ def _build(
         # exist before the first build: build the models and data tests first, then run
         # the unit tests against the relations that now exist.
         runs = [
-            _invoke([*args, "--exclude-resource-type", "unit_test"], url),
+            _invoke([*args, "--exclude-resource-type", "unit_test"], url, on_node=on_node),
             _invoke(["test", "--quiet", "--select",
                      *([f"{sel},test_type:unit" for sel in select] if select
-                       else ["test_type:unit"])], url),
+                       else ["test_type:unit"])], url, on_node=on_node),
         ]
     else:
-        runs = [_invoke(args, url)]
+        runs = [_invoke(args, url, on_node=on_node)]
     nodes = [n for r in runs for n in _node_results(r)]
     errors = [str(r.exception) for r in runs if r.exception]
     error = "; ".join(errors) if errors else None
