@@ -1,8 +1,9 @@
-"""Shared by the report tests: a real SMTP server on loopback and a sent-then-reissued
-province report."""
+"""Shared by the report tests: the fixture marts of the report month, a real SMTP
+server on loopback and a sent-then-reissued province report."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import socket
 import time
@@ -12,6 +13,18 @@ import psycopg
 import pytest
 
 from monev.reports.build import build_reports
+from monev.reports.sample_marts import create_fixture_marts
+
+PERIODE = dt.date(2025, 3, 1)  # the report month of the fixture marts
+
+
+@pytest.fixture(name="marts")
+def marts_fixture(warehouse: str) -> str:
+    """A warehouse holding 13 months of fixture marts up to PERIODE, budgets in Jan and Mar."""
+    with psycopg.connect(warehouse) as conn:
+        create_fixture_marts(conn, PERIODE, months=13,
+                             budget_months={dt.date(2025, 1, 1), dt.date(2025, 3, 1)})
+    return warehouse
 
 
 @pytest.fixture(name="smtp_inbox")

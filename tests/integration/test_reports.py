@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import email
 import socket
 import subprocess
@@ -13,23 +12,15 @@ from pathlib import Path
 import psycopg
 import pytest
 from openpyxl import load_workbook
+from report_support import PERIODE, marts_fixture  # noqa: F401  (a fixture)
 
 from monev.reports import formatting as fmt
 from monev.reports.build import build_reports
 from monev.reports.content import build_content
 from monev.reports.data import MartData
-from monev.reports.sample_marts import create_fixture_marts
 
-PERIODE = dt.date(2025, 3, 1)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-
-@pytest.fixture
-def marts(warehouse: str) -> str:
-    with psycopg.connect(warehouse) as conn:
-        create_fixture_marts(conn, PERIODE, months=13,
-                             budget_months={dt.date(2025, 1, 1), dt.date(2025, 3, 1)})
-    return warehouse
 
 
 def _mart_rows(url: str, where: str) -> dict[str, dict]:

@@ -4,7 +4,6 @@ the stale-data rule and a reissue that states what changed."""
 
 from __future__ import annotations
 
-import datetime as dt
 import email
 import subprocess
 import tempfile
@@ -15,13 +14,17 @@ import psycopg
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
-from report_support import send_and_reissue, smtp_inbox_fixture  # noqa: F401  (a fixture)
+from report_support import (  # noqa: F401  (fixtures)
+    PERIODE,
+    marts_fixture,
+    send_and_reissue,
+    smtp_inbox_fixture,
+)
 
 from monev.reports import formatting as fmt
 from monev.reports.build import build_reports
 from monev.reports.sample_marts import create_fixture_marts, reference_regions
 
-PERIODE = dt.date(2025, 3, 1)
 # A page whose body (header and footer bands cut off) has fewer rows of ink than this,
 # at 30 dpi, is empty: one line of text is 3-5 rows, a heading with its rule about 7.
 MIN_INK_ROWS = 8
@@ -84,13 +87,6 @@ def test_no_page_is_empty(national_marts: str, tmp_path: Path) -> None:
             empty[run.path(".pdf").name] = low
     assert not empty, empty
 
-
-@pytest.fixture
-def marts(warehouse: str) -> str:
-    with psycopg.connect(warehouse) as conn:
-        create_fixture_marts(conn, PERIODE, months=13,
-                             budget_months={dt.date(2025, 1, 1), dt.date(2025, 3, 1)})
-    return warehouse
 
 
 def test_billed_vs_realisation_even_without_budget(marts: str, tmp_path: Path) -> None:
