@@ -1,7 +1,10 @@
 """Suite for `peserta_rentan` (participant list, pseudonymised), EXTRACTS.md §2.
 
-Row rules share two scans (errors, warnings) of what can be a 10-million-row batch;
-the NIK rules use the flags the parser computed before dropping the NIK.
+Row rules share two checks (errors, warnings) of what can be a 10-million-row batch: on
+the profile the parser gathered while the rows streamed (sources/profile.py) — or on
+the rows, for a batch staged without one; the grain is checked on the only rows whose
+grain hash repeats. The NIK rules use the flags the parser computed before dropping
+the NIK.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from monev.quality.rules import (
     Rule,
     enum_sql,
     lit,
+    profile_check,
     region_invalid,
     region_premature,
     row_check,
@@ -66,9 +70,14 @@ def checks(batch: StagedBatch) -> list[Check]:
              "kode_wilayah_domisili created by a code change later than the period",
              region_premature("b.kode_wilayah_domisili", p)),
     ]
+    if batch.profile_table:  # the rules read the rows' profile, staged beside them
+        return [
+            profile_check(f"{SOURCE}.row_errors", "error", errors, batch.profile_table),
+            unique_check(SOURCE, GRAIN, batch.grain_candidates),
+            profile_check(f"{SOURCE}.row_warnings", "warning", warnings, batch.profile_table),
+        ]
     return [
         row_check(f"{SOURCE}.row_errors", "error", errors),
         unique_check(SOURCE, GRAIN),
-        row_check(f"{SOURCE}.row_warnings", "warning", warnings,
-),
+        row_check(f"{SOURCE}.row_warnings", "warning", warnings),
     ]

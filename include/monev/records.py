@@ -52,6 +52,10 @@ class StagedBatch:
     tahun: int | None = None
     bulan: int | None = None
     versi: str | None = None
+    # A profiled source (sources/profile.py): its row groups, staged beside the batch,
+    # and the rows whose grain hash repeats (the only rows that can be duplicates).
+    profile_table: str | None = None
+    grain_candidates: tuple[int, ...] = ()
 
 
 @dataclass

@@ -12,10 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pyarrow as pa
 from openpyxl import Workbook
 
+from monev.ingest import stage as ingest_stage
 from monev.quality.gate import run_gate
 from monev.records import GateOutcome, StagedBatch
+from monev.sources.profile import BatchProfile
+from monev.sources.registry import spec
 
 BASE: dict[str, dict[str, Any]] = {
     "kepesertaan": dict(
@@ -60,9 +64,30 @@ def period_of(source: str, first: dict[str, Any]) -> dict[str, Any]:
             "bulan": first["bulan"], "periode": date(first["tahun"], first["bulan"], 1)}
 
 
+# Arrow types of the columns a profile reads (the rest are text).
+_ARROW = {"periode": pa.date32(), "iuran_rp": pa.int64(), "source_row": pa.int32(),
+          **{c: pa.bool_() for c in ("nik_valid", "nik_tanggal_cocok", "nik_kelamin_cocok")}}
+
+
+def _profile(conn: psycopg.Connection, source: str, batch_id: int,
+             rows: list[dict[str, Any]]) -> tuple[str, tuple[int, ...]]:
+    """What the parser's streaming profile gives the pipeline, from these rows."""
+    s = spec(source)
+    names = [*dict.fromkeys([*s.profile, *s.grain]), "source_row"]
+    table = pa.table({n: pa.array([r.get(n) for r in rows] if n != "source_row"
+                                  else range(1, len(rows) + 1), _ARROW.get(n, pa.string()))
+                      for n in names})
+    profile = BatchProfile(s.profile, s.grain)
+    profile.add(table)
+    return (ingest_stage.stage_profile(conn, profile, source, batch_id),
+            tuple(profile.grain_candidates()))
+
+
 def stage(conn: psycopg.Connection, source: str, rows: list[dict[str, Any]],
-          **period: Any) -> StagedBatch:
-    """Create the batch's audit row and staging table; rows are data rows 1, 2, …"""
+          profiled: bool | None = None, **period: Any) -> StagedBatch:
+    """Create the batch's audit row and staging table; rows are data rows 1, 2, …
+    A source with a profile gets one, as the pipeline's stage step gives it (unless
+    `profiled` is False: the gate then scans the rows)."""
     meta = {**period_of(source, rows[0]), **period}
     batch_id = conn.execute(
         "INSERT INTO audit.load_batches (source, period_key, file_name, sha256, bytes, rows)"
@@ -80,11 +105,16 @@ def stage(conn: psycopg.Connection, source: str, rows: list[dict[str, Any]],
     conn.commit()
     conn.execute(f"ANALYZE {table}")  # as the pipeline's stage step does
     conn.commit()
+    profile: dict[str, Any] = {}
+    if spec(source).profile and profiled is not False:
+        profile["profile_table"], profile["grain_candidates"] = _profile(
+            conn, source, batch_id, rows)
+        conn.commit()
     return StagedBatch(
         batch_id=batch_id, source=source, period_key=meta["period_key"],
         file_name=f"{source}_test", stage_table=table, rows=len(rows),
         periode=meta.get("periode"), tahun=meta.get("tahun"), bulan=meta.get("bulan"),
-        versi=meta.get("versi"),
+        versi=meta.get("versi"), **profile,
     )
 
 

@@ -206,7 +206,8 @@ def _steps(
 
     failures = Failures(sf.source, sf.path.name)
     t = time.perf_counter()
-    result.rows = stage.stage(conn, sf, batch_id, failures, progress)
+    staged = stage.stage(conn, sf, batch_id, failures, progress)
+    result.rows = staged.rows
     result.timings["stage"] = time.perf_counter() - t
     audit.staged(conn, batch_id, result.rows)
     if result.rows == 0 and not failures:
@@ -217,7 +218,9 @@ def _steps(
         return _reject(conn, result, sf, started, keep=publish_)
 
     batch = StagedBatch(batch_id, sf.source, sf.period_key, sf.path.name, table, result.rows,
-                        periode=sf.periode, tahun=sf.tahun, bulan=sf.bulan, versi=sf.versi)
+                        periode=sf.periode, tahun=sf.tahun, bulan=sf.bulan, versi=sf.versi,
+                        profile_table=staged.profile_table,
+                        grain_candidates=staged.grain_candidates)
     t = time.perf_counter()
     outcome = run_gate(conn, batch)
     result.timings["gate"] = time.perf_counter() - t

@@ -123,6 +123,31 @@ GROUP BY x.rule"""
     return Check(name, severity, tuple(rules), query)
 
 
+def profile_check(name: str, severity: Severity, rules: list[Rule], profile: str) -> Check:
+    """The rules of a `row_check`, on the batch's profile instead of its rows: each group
+    (`n` rows alike in every column the rules read, `rows_` its first source rows per
+    block) breaks a rule with all its rows, so counts and the first rows cited are the
+    same as a scan of the batch would give."""
+    where = "\n   OR ".join(f"({r.sql}) IS TRUE" for r in rules)
+    labels = ",\n              ".join(
+        f"CASE WHEN ({r.sql}) IS TRUE THEN {lit(r.id)} END" for r in rules
+    )
+    query = f"""
+WITH broken AS (
+    SELECT x.rule, f.n, f.rows_
+    FROM (SELECT b.n, b.rows_, ARRAY[{_no_braces(labels)}] AS rules
+          FROM {profile} AS b
+          WHERE {_no_braces(where)}) AS f
+    CROSS JOIN LATERAL unnest(f.rules) AS x(rule)
+    WHERE x.rule IS NOT NULL)
+SELECT c.rule, c.row_count, d.rows_cited, NULL::jsonb AS observed
+FROM (SELECT rule, sum(n)::bigint AS row_count FROM broken GROUP BY rule) AS c
+JOIN (SELECT k.rule, (array_agg(v ORDER BY v))[1:{MAX_ROWS_CITED}] AS rows_cited
+      FROM broken AS k CROSS JOIN LATERAL unnest(k.rows_) AS v GROUP BY k.rule) AS d
+  ON d.rule = c.rule"""
+    return Check(name, severity, tuple(rules), query)
+
+
 # GX inlines {batch} as a subquery: aliased by GX itself when the query has no JOIN,
 # unaliased when it has one — so queries with a JOIN must alias {batch}, others must not.
 
@@ -143,14 +168,24 @@ HAVING count(*) > 0"""
     return Check(rule.id, severity, (rule,), query)
 
 
-def unique_check(source: str, keys: list[str]) -> Check:
-    """Duplicate grain keys: cites every row of each duplicated key (NULL-safe)."""
+# Past this many candidate rows (a file full of duplicates) group the whole batch.
+_MAX_CANDIDATES = 100_000
+
+
+def unique_check(source: str, keys: list[str],
+                 candidates: tuple[int, ...] | None = None) -> Check:
+    """Duplicate grain keys: cites every row of each duplicated key (NULL-safe).
+    `candidates`: the only source rows that can be duplicates (a profiled batch)."""
     key_list = ", ".join(keys)
+    where = ""
+    if candidates is not None and len(candidates) <= _MAX_CANDIDATES:
+        where = ("WHERE false" if not candidates else
+                 f"WHERE source_row = ANY('{{{','.join(map(str, candidates))}}}'::int[])")
     rule = Rule(
         f"{source}.unique_grain",
         f"one row per ({key_list})",
         f"""SELECT unnest(d.rows_) AS source_row, NULL::jsonb AS detail
-            FROM (SELECT array_agg(source_row) AS rows_ FROM {{batch}}
+            FROM (SELECT array_agg(source_row) AS rows_ FROM {{batch}} {where}
                   GROUP BY {key_list} HAVING count(*) > 1) AS d""",
     )
     return query_check("error", rule)

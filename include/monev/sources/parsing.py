@@ -9,6 +9,7 @@ from pathlib import Path
 
 from monev.records import RuleFailure
 from monev.sources.common import Failures
+from monev.sources.profile import BatchProfile
 from monev.sources.registry import identify, spec
 from monev.sources.spec import SourceFile
 
@@ -17,13 +18,17 @@ Progress = Callable[[int, int], None]
 
 def run_parser(
     sf: SourceFile, batch_id: int, failures: Failures, counter: list[int],
-    progress: Progress | None = None,
+    progress: Progress | None = None, profile: BatchProfile | None = None,
 ) -> Iterator[str | bytes]:
-    """COPY CSV chunks of the file's rows that could be typed; failures collected."""
+    """COPY CSV chunks of the file's rows that could be typed; failures collected; the
+    rows summarised into `profile` when the source has one."""
     s = spec(sf.source)
+    extra: dict[str, object] = {}
     if s.streams_progress:
-        return s.parse(sf, batch_id, failures, counter, progress=progress)
-    return s.parse(sf, batch_id, failures, counter)
+        extra["progress"] = progress
+    if s.profile:
+        extra["profile"] = profile
+    return s.parse(sf, batch_id, failures, counter, **extra)
 
 
 def parse_local(path: Path) -> tuple[list[list[str]], list[RuleFailure]]:

@@ -22,6 +22,7 @@ import pyarrow.csv as pcsv
 from monev.records import MAX_ROWS_CITED
 from monev.sources.common import Failures, check_columns
 from monev.sources.csvfile import UNREADABLE, bounded_lines, open_binary, read_header, unreadable
+from monev.sources.profile import BatchProfile
 from monev.sources.pseudonym import Pseudonymizer
 from monev.sources.spec import SourceFile, SourceSpec
 
@@ -285,8 +286,10 @@ def _typed(batch: pa.RecordBatch, sf: SourceFile, batch_id: int, first_row: int,
 def parse(
     sf: SourceFile, batch_id: int, failures: Failures, counter: list[int],
     progress: Progress | None = None, pseudonymize: Pseudonymizer | None = None,
+    profile: BatchProfile | None = None,
 ) -> Iterator[bytes]:
-    """Yield COPY CSV chunks (columns as COLUMNS) of the rows that could be typed."""
+    """Yield COPY CSV chunks (columns as COLUMNS) of the rows that could be typed; each
+    typed block also goes to `profile`, for the gate."""
     try:
         header = read_header(sf.path, True, ",")
     except UNREADABLE as e:
@@ -330,6 +333,8 @@ def parse(
             typed = _typed(batch, sf, batch_id, next_row, failures, pseudonymize)
             next_row += batch.num_rows
             counter[0] += typed.num_rows
+            if profile is not None:
+                profile.add(typed)
             buf = io.BytesIO()
             pcsv.write_csv(typed, buf, write_options=opts)
             yield buf.getvalue()
@@ -374,4 +379,7 @@ SPEC = SourceSpec(
     personal=True,
     code_lists={k: v for k, v in ENUMS.items()},
     streams_progress=True,
+    profile=("periode", "jenis_kelamin", "kode_wilayah_domisili", "sumber_iuran",
+             "kode_pemda_pembayar", "program", "status", "iuran_rp",
+             "nik_valid", "nik_tanggal_cocok", "nik_kelamin_cocok"),
 )

@@ -31,6 +31,7 @@ _HEX_PAIRS = np.frombuffer(
 
 ENV_VAR = "MONEV_PSEUDONYM_KEY"
 AIRFLOW_VARIABLE = "monev_pseudonym_key"
+PSEUDONYM_COLUMN = "peserta_id"  # where a pseudonym is kept, in every table
 
 
 def key_file() -> Path:

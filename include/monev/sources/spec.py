@@ -66,6 +66,9 @@ class SourceSpec:
     code_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
     versions: tuple[str, ...] = ()  # budget sources: the versi values of the file name
     streams_progress: bool = False  # parse takes a progress callback
+    # Big sources: the columns the gate's row rules read. The parser then takes a
+    # `profile` (sources/profile.py) and the gate checks that instead of the batch.
+    profile: tuple[str, ...] = ()
 
     @property
     def table(self) -> str:
