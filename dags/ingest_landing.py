@@ -72,7 +72,7 @@ with DAG(
     def announce(**context) -> dict:
         from monev.orchestration import ingest_tasks
 
-        return ingest_tasks.announce(context["outlet_events"][LANDED])
+        return ingest_tasks.announce(context["outlet_events"][LANDED], context["run_id"])
 
     loads = load.expand(item=detect())
     # a second leaf that a rejected file fails (upstream_failed): the run shows red while

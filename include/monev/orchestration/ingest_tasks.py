@@ -82,10 +82,14 @@ def load(item: dict[str, Any], batches: Any | None) -> dict[str, Any]:
     return extra
 
 
-def announce(outlet_event: Any | None) -> dict[str, Any]:
+def announce(outlet_event: Any | None, run_id: str) -> dict[str, Any]:
     """Once nothing waits in the landing location or the load queue: hand every batch
     loaded since the last announcement to the transform in ONE `monev_landed` event.
-    Skipped (no event) when nothing new was loaded or more files are still coming."""
+    Skipped (no event) when nothing new was loaded or more files are still coming.
+
+    The stamp is committed before Airflow records the event; a retry of the same run
+    (the task died in between) announces what that run stamped again, so a crash never
+    loses a burst — at worst the transform runs twice, which changes nothing."""
     from airflow.sdk.exceptions import AirflowSkipException
 
     from monev.orchestration.completeness import waiting_files
@@ -97,9 +101,9 @@ def announce(outlet_event: Any | None) -> dict[str, Any]:
             f"{waiting} file(s) still waiting to be loaded: the next poll announces the burst")
     with db.connect() as conn:
         rows = conn.execute(
-            "UPDATE audit.landing_files SET announced_at = now()"
-            " WHERE status = 'loaded' AND announced_at IS NULL"
-            " RETURNING source, period_key, batch_id"
+            "UPDATE audit.landing_files SET announced_at = now(), announced_run = %s"
+            " WHERE status = 'loaded' AND (announced_at IS NULL OR announced_run = %s)"
+            " RETURNING source, period_key, batch_id", (run_id, run_id),
         ).fetchall()
         conn.commit()
     if not rows:
