@@ -8,9 +8,7 @@ warehouse `conn` is connected to, and its table asset *is* this batch's staging 
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
 import json
 import logging
 import os
@@ -86,42 +84,39 @@ def run_gate(
     gx_run_id = None
     gx_result = None
     if checks:
-        # GX prints hints to stdout (a profile check reads the batch's profile by name,
-        # not `{batch}`, on purpose): the gate's outcome is reported by the pipeline.
-        with contextlib.redirect_stdout(io.StringIO()):
-            context = gx_context()
-            schema, _, table = batch.stage_table.rpartition(".")
-            source = context.data_sources.add_postgres(
-                name="warehouse", connection_string=sqlalchemy_url(conn)
+        context = gx_context()
+        schema, _, table = batch.stage_table.rpartition(".")
+        source = context.data_sources.add_postgres(
+            name="warehouse", connection_string=sqlalchemy_url(conn)
+        )
+        asset = source.add_table_asset(
+            name=f"batch_{batch.batch_id}", table_name=table, schema_name=schema or None
+        )
+        batch_def = asset.add_batch_definition_whole_table(f"batch_{batch.batch_id}")
+        suite = context.suites.add(
+            gx.ExpectationSuite(
+                name=suite_name,
+                expectations=[c.expectation() for c in checks],
+                meta={"version": module.VERSION},
             )
-            asset = source.add_table_asset(
-                name=f"batch_{batch.batch_id}", table_name=table, schema_name=schema or None
+        )
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(
+                name=f"{suite_name}__batch_{batch.batch_id}", data=batch_def, suite=suite
             )
-            batch_def = asset.add_batch_definition_whole_table(f"batch_{batch.batch_id}")
-            suite = context.suites.add(
-                gx.ExpectationSuite(
-                    name=suite_name,
-                    expectations=[c.expectation() for c in checks],
-                    meta={"version": module.VERSION},
-                )
+        )
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"gate__batch_{batch.batch_id}",
+                validation_definitions=[validation],
+                result_format={"result_format": "COMPLETE"},
             )
-            validation = context.validation_definitions.add(
-                gx.ValidationDefinition(
-                    name=f"{suite_name}__batch_{batch.batch_id}", data=batch_def, suite=suite
-                )
-            )
-            checkpoint = context.checkpoints.add(
-                gx.Checkpoint(
-                    name=f"gate__batch_{batch.batch_id}",
-                    validation_definitions=[validation],
-                    result_format={"result_format": "COMPLETE"},
-                )
-            )
-            run = checkpoint.run(batch_parameters={})
-            result_id, gx_result = next(iter(run.run_results.items()))
-            gx_run_id = str(run.run_id.run_name or run.run_id.run_time)
-            for evr in gx_result.results:
-                results.extend(_rule_results(evr, outcome, batch.file_name))
+        )
+        run = checkpoint.run(batch_parameters={})
+        result_id, gx_result = next(iter(run.run_results.items()))
+        gx_run_id = str(run.run_id.run_name or run.run_id.run_time)
+        for evr in gx_result.results:
+            results.extend(_rule_results(evr, outcome, batch.file_name))
     finished = datetime.now(UTC)
     _persist(conn, batch, module.VERSION, suite_name, gx_run_id, results, outcome,
              started, finished)
