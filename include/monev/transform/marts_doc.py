@@ -198,10 +198,12 @@ Three kinds of relation live there:
   folder in `dbt_project.yml`): each column is declared in the model's yml with its
   `data_type`. Before dbt creates a relation it compares the names and types the SQL
   returns with the declaration; a renamed, missing, extra or retyped column fails the
-  build of that model — the old relation stays in place — and the models after it are
-  skipped. Tables are then created from the declared column list, so the declared type
-  (e.g. `numeric(18,2)`) is the type in the database. A test proves the failure on the
-  real database (`tests/integration/test_marts_contract.py`).
+  build of that model and the models after it are skipped. A table keeps its previous
+  build; a view (`fct_peserta_rentan_bulanan`) is dropped with the staging views it
+  reads when they are rebuilt, so it is missing until fixed. Tables are created from the
+  declared column list, so the declared type (e.g. `numeric(18,2)`) is the type in the
+  database. `tests/integration/test_marts_contract.py` proves the failure on the real
+  database.
 - **Constraints.** Where a key is unique by construction (the fixed code lists,
   `dim_waktu`, `dim_rekening`, `mart_sumber_data`) it is a primary key in the database.
   Everything else that depends on delivered data is checked by dbt data tests after the
