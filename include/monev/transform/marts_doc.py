@@ -204,8 +204,8 @@ Three kinds of relation live there:
   declared column list, so the declared type (e.g. `numeric(18,2)`) is the type in the
   database. `tests/integration/test_marts_contract.py` proves the failure on the real
   database.
-- **Constraints.** Where a key is unique by construction (the fixed code lists,
-  `dim_waktu`, `dim_rekening`, `mart_sumber_data`) it is a primary key in the database.
+- **Constraints.** Where a key is unique by construction it is a primary key in the
+  database ({primary_keys}).
   Everything else that depends on delivered data is checked by dbt data tests after the
   build instead, so bad data shows up as a failing test that names the rule — not as a
   model that cannot be built.
@@ -223,9 +223,8 @@ Three kinds of relation live there:
 
 **Not breaking** — a new column, a new model, a better description, a new test. Add the
 column to the SQL and to the yml with its `data_type`, regenerate this file. Tables are
-rebuilt with it; incremental models (`fct_kepesertaan_bulanan`, `fct_realisasi_bulanan`,
-`fct_anggaran`, `mart_nik_ganda`) add it in place (`on_schema_change:
-append_new_columns`), holding NULL in the periods built before — run
+rebuilt with it; incremental models ({incremental}) add it in place
+(`on_schema_change: append_new_columns`), holding NULL in the periods built before — run
 `monev transform --full-refresh` (or `dbt build --full-refresh -s <model>`) to fill it.
 
 **Breaking** — renaming or removing a column, changing its type or the grain. The
@@ -252,7 +251,9 @@ models:
 ```
 
 1. Write `<model>_v2.sql` and the `versions:` block; both versions are built, tested,
-   granted and secured (the folder's hooks apply to each). Regenerate this file.
+   granted and secured (the folder's hooks apply to each). Unit tests run against every
+   version: one whose expected rows name a column v2 no longer has is limited to v1
+   (`versions: {{include: [1]}}`) and gets a v2 copy. Regenerate this file.
 2. Tell the BI users and point the report builder at v2 (`ref('<model>', v=2)` in dbt,
    the `_v2` relation in SQL). dbt warns on every `ref` to a version past its
    `deprecation_date`.
@@ -304,7 +305,9 @@ def _section(m: Mart) -> str:
 
 def render(marts: list[Mart] | None = None) -> str:
     marts = load() if marts is None else marts
-    out = [INTRO]
+    pks = [f"`{m.name}`" for m in marts if any(c.constraints for c in m.columns)]
+    incremental = [f"`{m.name}`" for m in marts if m.materialized == "incremental"]
+    out = [INTRO.format(primary_keys=", ".join(pks), incremental=", ".join(incremental))]
     for folder, title in FOLDERS.items():
         inside = [m for m in marts if m.folder == folder]
         out.append(f"\n## {title}\n\n" + "\n".join(f"- [`{m.name}`](#marts{m.name})"
