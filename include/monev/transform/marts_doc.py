@@ -39,6 +39,7 @@ class Column:
 class Mart:
     name: str
     folder: str
+    files: list[str]  # its .sql files (one per version), without the suffix
     description: str
     materialized: str
     grain: list[str]
@@ -137,7 +138,10 @@ def load() -> list[Mart]:
                 units.setdefault(u["model"], []).append((u["name"], _text(u.get("description"))))
             for m in doc.get("models") or []:
                 config = m.get("config") or {}
-                sql = (path.parent / f"{m['name']}.sql").read_text(encoding="utf-8")
+                # a versioned model's versions each have a file (dbt: <name>_v<v> by default)
+                files = [v.get("defined_in") or f"{m['name']}_v{v['v']}"
+                         for v in m.get("versions") or []] or [m["name"]]
+                sql = (path.parent / f"{files[-1]}.sql").read_text(encoding="utf-8")
                 columns = [
                     Column(c["name"], c.get("data_type") or "", _text(c.get("description")),
                            [_constraint(k) for k in c.get("constraints") or []],
@@ -150,7 +154,8 @@ def load() -> list[Mart]:
                     for v in m.get("versions") or []
                 ]
                 marts.append(Mart(
-                    name=m["name"], folder=folder, description=_text(m.get("description")),
+                    name=m["name"], folder=folder, files=files,
+                    description=_text(m.get("description")),
                     materialized=_materialized(sql, default),
                     grain=list((config.get("meta") or {}).get("grain") or []),
                     columns=columns, meta=dict(config.get("meta") or {}),
