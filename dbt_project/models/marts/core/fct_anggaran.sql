@@ -2,7 +2,6 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='tahun',
-    on_schema_change='sync_all_columns',
     indexes=[{'columns': ['tahun', 'kode_pemda']}, {'columns': ['kode_provinsi', 'tahun']}],
 ) }}
 -- Grain of the anggaran extract: (tahun, versi, kode_pemda, kode_sub_kegiatan,

@@ -2,7 +2,6 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='periode',
-    on_schema_change='sync_all_columns',
     indexes=[
         {'columns': ['periode']},
         {'columns': ['kode_provinsi', 'periode']},

@@ -1,7 +1,6 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='monev_periode',
-    on_schema_change='sync_all_columns',
     post_hook="{{ monev_catat_periode_dibangun() }}",
 ) }}
 -- depends_on: {{ ref('stg_audit__load_batches') }}

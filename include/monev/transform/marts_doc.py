@@ -1,0 +1,330 @@
+"""docs/MARTS.md, written from the marts' dbt ymls: every relation BI tools and the
+report builder read, with its grain, columns, types and tests. `python -m
+monev.transform.marts_doc` rewrites the file; a unit test fails when it is stale, so the
+document cannot drift from the contracts dbt enforces."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from monev.config import PROJECT_ROOT
+
+DOC = PROJECT_ROOT / "docs" / "MARTS.md"
+DBT_PROJECT = PROJECT_ROOT / "dbt_project"
+MARTS = DBT_PROJECT / "models" / "marts"
+# the folders of models/marts, in the order a reader meets them
+FOLDERS = {
+    "core": "Star schema: dimensions and facts",
+    "monev": "Ready-made marts",
+    "health": "Data health",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    data_type: str
+    description: str
+    constraints: list[str]
+    tests: list[str]
+
+
+@dataclass(frozen=True)
+class Mart:
+    name: str
+    folder: str
+    files: list[str]  # its .sql files (one per version), without the suffix
+    description: str
+    materialized: str
+    grain: list[str]
+    columns: list[Column]
+    meta: dict[str, Any]
+    model_tests: list[str] = field(default_factory=list)
+    checks: list[tuple[str, str]] = field(default_factory=list)  # singular tests
+    unit_tests: list[tuple[str, str]] = field(default_factory=list)
+    exposures: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)
+
+
+def _text(s: object) -> str:
+    return " ".join(str(s or "").split())
+
+
+def _cell(s: object) -> str:
+    return _text(s).replace("|", "\\|")
+
+
+def _test(t: object) -> str:
+    """A data test as a reader wants it: its name and what it checks against."""
+    if isinstance(t, str):
+        return t.replace("_", " ")
+    (name, spec), = dict(t).items()  # type: ignore[call-overload]
+    spec = spec or {}
+    args = spec.get("arguments", spec)
+    label = name.replace("_", " ")
+    if name == "accepted_values":
+        label = "one of " + ", ".join(f"`{v}`" for v in args["values"])
+    elif name == "relationships":
+        to = re.sub(r"ref\('(\w+)'\)", r"\1", args["to"])
+        label = f"exists in `{to}.{args['field']}`"
+    elif "column_name" in args:
+        label += f" `{_text(args['column_name'])}`"
+    where = (spec.get("config") or {}).get("where")
+    if where == "__periode_dibangun__":
+        label += " (months built by the run)"
+    elif where:
+        label += f" (where {_text(where)})"
+    return label
+
+
+def _constraint(c: dict[str, Any]) -> str:
+    return str(c["type"]).replace("_", " ")
+
+
+def _project_defaults() -> dict[str, Any]:
+    project = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))
+    return dict(project["models"]["monev"]["marts"])
+
+
+def _materialized(sql: str, default: str) -> str:
+    m = re.search(r"materialized\s*=\s*'(\w+)'", sql)
+    return m.group(1) if m else default
+
+
+def _checks() -> dict[str, list[tuple[str, str]]]:
+    """Singular tests (dbt_project/tests) by the marts they read, with their first comment."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for path in sorted((DBT_PROJECT / "tests").glob("*.sql")):
+        sql = path.read_text(encoding="utf-8")
+        head = []
+        for ln in sql.splitlines():
+            if not ln.startswith("--"):
+                break
+            head.append(ln[2:].strip())
+        # the first sentence of the test's opening comment says what it checks
+        first = re.split(r"(?<=\.)\s", _text(" ".join(head)) + " ", maxsplit=1)[0]
+        for ref in sorted(set(re.findall(r"ref\('(\w+)'\)", sql))):
+            out.setdefault(ref, []).append((path.stem, first))
+    return out
+
+
+def _exposures() -> dict[str, list[str]]:
+    doc = yaml.safe_load((DBT_PROJECT / "models" / "exposures.yml").read_text(encoding="utf-8"))
+    out: dict[str, list[str]] = {}
+    for e in doc.get("exposures") or []:
+        for ref in e.get("depends_on") or []:
+            m = re.fullmatch(r"ref\('(\w+)'\)", ref)
+            if m:
+                out.setdefault(m.group(1), []).append(e.get("label") or e["name"])
+    return out
+
+
+def load() -> list[Mart]:
+    """Every model under models/marts, in the FOLDERS order, then by name."""
+    default = _project_defaults().get("+materialized", "table")
+    checks, exposures = _checks(), _exposures()
+    marts: list[Mart] = []
+    for folder in FOLDERS:
+        for path in sorted((MARTS / folder).glob("*.yml")):
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            units: dict[str, list[tuple[str, str]]] = {}
+            for u in doc.get("unit_tests") or []:
+                units.setdefault(u["model"], []).append((u["name"], _text(u.get("description"))))
+            for m in doc.get("models") or []:
+                config = m.get("config") or {}
+                # a versioned model's versions each have a file (dbt: <name>_v<v> by default)
+                files = [v.get("defined_in") or f"{m['name']}_v{v['v']}"
+                         for v in m.get("versions") or []] or [m["name"]]
+                sql = (path.parent / f"{files[-1]}.sql").read_text(encoding="utf-8")
+                columns = [
+                    Column(c["name"], c.get("data_type") or "", _text(c.get("description")),
+                           [_constraint(k) for k in c.get("constraints") or []],
+                           [_test(t) for t in c.get("data_tests") or []])
+                    for c in m.get("columns") or []
+                ]
+                versions = [
+                    f"v{v['v']}" + (f" (deprecated from {v['deprecation_date']})"
+                                    if v.get("deprecation_date") else "")
+                    for v in m.get("versions") or []
+                ]
+                marts.append(Mart(
+                    name=m["name"], folder=folder, files=files,
+                    description=_text(m.get("description")),
+                    materialized=_materialized(sql, default),
+                    grain=list((config.get("meta") or {}).get("grain") or []),
+                    columns=columns, meta=dict(config.get("meta") or {}),
+                    model_tests=[_test(t) for t in m.get("data_tests") or []],
+                    checks=checks.get(m["name"], []), unit_tests=units.get(m["name"], []),
+                    exposures=exposures.get(m["name"], []),
+                    versions=versions + ([f"latest: v{m['latest_version']}"]
+                                         if "latest_version" in m else []),
+                ))
+    return marts
+
+
+INTRO = """# The marts: what the warehouse serves
+
+Generated from the dbt ymls of `dbt_project/models/marts/` by
+`python -m monev.transform.marts_doc`; do not edit by hand — a unit test fails when this
+file and the ymls disagree. Change a yml, then regenerate.
+
+## What this is
+
+The `marts` schema is the warehouse's public face. BI tools (Metabase, Superset, Excel
+over ODBC) and the monthly report builder read it and nothing else: `raw`, `staging` and
+`intermediate` are never granted to them. Its relation and column names are an
+interface other people build dashboards and spreadsheets on, so they change only on
+purpose, with notice.
+
+Three kinds of relation live there:
+
+- **Dimensions and facts** (`dim_*`, `fct_*`) — a star schema for analysts who slice
+  freely. Facts keep the grain of the extract they come from, the region code as it was
+  delivered (`…_asal`) next to the current Kemendagri region it counts for today, and
+  the load batch that published each row. Surrogate keys (`…_key`) join them to the
+  dimensions.
+- **Ready-made marts** (`mart_*`) — the Monev indicators computed once, with the rule
+  of each in its column's description, so every dashboard and report shows the same
+  figure: coverage per region and month, coverage against each target series, double
+  funding, and the delivered files behind it all.
+- **Data health** (`mart_kesehatan_*`, `mart_dbt_run_results`) — for the people who run
+  the pipeline: which files came in and were refused, which quality rules fail, which
+  regions are late, how long each dbt model took.
+
+## How the interface is held in place
+
+- **Contracts.** Every model here has an enforced dbt model contract (set once for the
+  folder in `dbt_project.yml`): each column is declared in the model's yml with its
+  `data_type`. Before dbt creates a relation it compares the names and types the SQL
+  returns with the declaration; a renamed, missing, extra or retyped column fails the
+  build of that model and the models after it are skipped. A table keeps its previous
+  build; a view (`fct_peserta_rentan_bulanan`) is dropped with the staging views it
+  reads when they are rebuilt, so it is missing until fixed. Tables are created from the
+  declared column list, so the declared type (e.g. `numeric(18,2)`) is the type in the
+  database. `tests/integration/test_marts_contract.py` proves the failure on the real
+  database.
+- **Constraints.** Where a key is unique by construction it is a primary key in the
+  database ({primary_keys}).
+  Everything else that depends on delivered data is checked by dbt data tests after the
+  build instead, so bad data shows up as a failing test that names the rule — not as a
+  model that cannot be built.
+- **Meaning.** Every relation and column carries its description in the database
+  (`COMMENT ON`, through dbt's `persist_docs`), so a BI tool shows the text below.
+  A value that cannot be computed (no denominator delivered, no previous month) is NULL,
+  never zero.
+- **Access.** After every build of every model the grants are re-applied: `monev_bi`
+  (BI users) and `monev_analyst` read the marts, except the pseudonymised participant
+  fact, which only `monev_analyst` reads. Relations with a `kode_provinsi` column carry
+  row-level security: a province's user sees that province's rows and the national ones
+  (README, "BI access").
+
+## Changing a mart
+
+**Not breaking** — a new column, a new model, a better description, a new test. Add the
+column to the SQL and to the yml with its `data_type`, regenerate this file. Tables are
+rebuilt with it; incremental models ({incremental}) add it in place
+(`on_schema_change: append_new_columns`), holding NULL in the periods built before — run
+`monev transform --full-refresh` (or `dbt build --full-refresh -s <model>`) to fill it.
+
+**Breaking** — renaming or removing a column, changing its type or the grain. The
+contract makes dbt refuse a silent edit; publish a new *version* of the model and keep
+the old one for a deprecation period, so dashboards move when their owners are ready:
+
+```yaml
+models:
+  - name: mart_monev_wilayah_bulanan
+    latest_version: 1            # what ref('mart_monev_wilayah_bulanan') means today
+    columns: [...]               # the columns of v1, as now
+    versions:
+      - v: 1
+        defined_in: mart_monev_wilayah_bulanan   # the existing .sql file
+        config:
+          alias: mart_monev_wilayah_bulanan      # keeps the relation name BI reads
+        deprecation_date: 2027-06-30
+      - v: 2                     # built as marts.mart_monev_wilayah_bulanan_v2
+        columns:                 # from mart_monev_wilayah_bulanan_v2.sql
+          - include: all
+            exclude: [gap_pp]
+          - name: selisih_target_pp
+            data_type: numeric
+```
+
+1. Write `<model>_v2.sql` and the `versions:` block; both versions are built, tested,
+   granted and secured (the folder's hooks apply to each). Unit tests run against every
+   version: one whose expected rows name a column v2 no longer has is limited to v1
+   (`versions: {{include: [1]}}`) and gets a v2 copy. Regenerate this file.
+2. Tell the BI users and point the report builder at v2 (`ref('<model>', v=2)` in dbt,
+   the `_v2` relation in SQL). dbt warns on every `ref` to a version past its
+   `deprecation_date`.
+3. Set `latest_version: 2`. After the deprecation date delete v1 and its file, and give
+   v2 the plain name again (`alias: <model>`) if it should keep it.
+
+A breaking change is agreed with the people who read the marts before it is written;
+the version is how both sides keep working while they move.
+"""
+
+_BUILT = {
+    "table": "table, rebuilt by every build",
+    "incremental": "incremental table: a build rebuilds only the periods whose data changed",
+    "view": "view, read live",
+}
+
+
+def _access(m: Mart) -> str:
+    readers = ("`monev_analyst` only (not the BI role)" if m.meta.get("monev_bi") is False
+               else "`monev_bi` and `monev_analyst`")
+    names = {c.name for c in m.columns}
+    if "kode_provinsi" in names and m.meta.get("monev_rls") is not False:
+        readers += "; row-level security by `kode_provinsi`"
+    return readers
+
+
+def _section(m: Mart) -> str:
+    lines = [f"### `marts.{m.name}`", "", m.description, ""]
+    if m.grain:
+        lines.append("- Grain: one row per (" + ", ".join(f"`{c}`" for c in m.grain) + ")")
+    lines.append(f"- Built as: {_BUILT.get(m.materialized, m.materialized)}")
+    lines.append(f"- Read by: {_access(m)}")
+    if m.exposures:
+        lines.append("- Used by: " + "; ".join(m.exposures))
+    if m.versions:
+        lines.append("- Versions: " + ", ".join(m.versions))
+    if m.model_tests:
+        lines.append("- Model tests: " + "; ".join(m.model_tests))
+    lines += [f"- Check `{name}`: {text}" for name, text in m.checks]
+    lines += [f"- Unit test `{name}`" + (f": {text}" if text else "")
+              for name, text in m.unit_tests]
+    lines += ["", "| column | type | description | tests |", "|---|---|---|---|"]
+    for c in m.columns:
+        typ = ", ".join([f"`{c.data_type}`", *c.constraints])
+        lines.append(f"| `{c.name}` | {typ} | {_cell(c.description)} | "
+                     + _cell("; ".join(c.tests)) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def render(marts: list[Mart] | None = None) -> str:
+    marts = load() if marts is None else marts
+    pks = [f"`{m.name}`" for m in marts if any(c.constraints for c in m.columns)]
+    incremental = [f"`{m.name}`" for m in marts if m.materialized == "incremental"]
+    out = [INTRO.format(primary_keys=", ".join(pks), incremental=", ".join(incremental))]
+    for folder, title in FOLDERS.items():
+        inside = [m for m in marts if m.folder == folder]
+        out.append(f"\n## {title}\n\n" + "\n".join(f"- [`{m.name}`](#marts{m.name})"
+                                                  for m in inside) + "\n")
+        out += ["\n" + _section(m) for m in inside]
+    return "".join(out)
+
+
+def _write(path: Path) -> None:
+    path.write_text(render(), encoding="utf-8")
+    sys.stdout.write(f"wrote {path}\n")
+
+
+if __name__ == "__main__":
+    _write(DOC)
