@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from monev.config import settings
+
+if TYPE_CHECKING:
+    from monev.transform.runner import TransformResult
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +56,8 @@ def ensure_manifest() -> bool:
 
 def build_marts(periods: list[str]) -> list[str]:
     """`dbt build` of the warehouse (incremental by period); raises naming every failed
-    model/test so the Airflow UI shows what broke. Returns the periods for the event."""
+    model/test (and the models skipped after them) so the Airflow UI shows what broke.
+    Returns the periods for the event."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from monev.transform import runner
@@ -68,8 +73,21 @@ def build_marts(periods: list[str]) -> list[str]:
              "OK" if result.success else "FAILED", result.seconds, len(result.models),
              len(tests), sum(n.status in ("fail", "error") for n in tests))
     if not result.success:
-        failed = [f"{n.resource_type} {n.name}: {n.status} — {(n.message or '')[:300]}"
-                  for n in result.failed]
-        raise AirflowFailException(  # a failing model or test is not fixed by a retry
-            "dbt build failed:\n" + "\n".join(failed or [result.error or "unknown error"]))
+        # a failing model or test is not fixed by a retry
+        raise AirflowFailException(failure_summary(result))
     return periods
+
+
+def failure_summary(result: TransformResult) -> str:
+    """What the failed task says in the UI: each failed model or test with dbt's
+    message, the models skipped because of them, and where every node's result is."""
+    lines = [f"dbt build failed: {len(result.failed)} node(s)"]
+    lines += [f"  {n.resource_type} {n.name}: {n.status} — {(n.message or '')[:300]}"
+              for n in result.failed]
+    if not result.failed:
+        lines.append(f"  {result.error or 'unknown error'}")
+    skipped = sorted(n.name for n in result.models if n.status == "skipped")
+    if skipped:
+        lines.append(f"  skipped, downstream of a failure: {', '.join(skipped)}")
+    lines.append("  every node's status and time: marts.mart_dbt_run_results")
+    return "\n".join(lines)
