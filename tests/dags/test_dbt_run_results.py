@@ -132,6 +132,7 @@ def test_failing_model_fails_the_task_named_recorded_downstream_skipped(
 
 
 WATCHER_DAG = """
+# an airflow DAG file (the DAG processor skips files without both words)
 import sys
 sys.path.insert(0, {bench!r})
 from bench_transform_watcher import watcher_dag
