@@ -1,11 +1,14 @@
 """The dbt build inside `transform_warehouse`: ONE `dbt build` of the whole project with
 dbt's in-process runner (`monev.transform.runner.build`), in pool `monev_dbt`.
 
-Why one task and not cosmos' task per model: under the real scheduler each model task
-costs a process start, an Airflow import and a dbt parse; the 47-task group took 4–4.6
-min against 26 s for one `dbt build` (bench/bench_airflow_month.py prints both). The
-failing models and tests are named in the task's log and in its error, and every
-node's status and timing is kept in `audit.dbt_node_results`.
+Why one task and not cosmos: under the real scheduler each cosmos task costs a process
+start, an Airflow import and a DAG parse. The task-per-model group took 4–4.6 min
+against 26 s for one `dbt build`; `ExecutionMode.WATCHER` (one producer build plus 104
+sensors) took 12 × a plain build in bench/bench_airflow_month.py, because its task
+processes starve the producer's build on two cores, where this task is ≈ 1 ×. The
+failing models and tests are named in the task's error (with the models skipped
+after them), every model's status is in its log, and every node's status and timing
+is kept in `audit.dbt_node_results`.
 
 `ensure_manifest` (set-up) still writes dbt_project/target/manifest.json for tools that
 read it (dbt docs, cosmos in the benchmark comparison).
