@@ -1,11 +1,14 @@
 """The dbt build inside `transform_warehouse`: ONE `dbt build` of the whole project with
 dbt's in-process runner (`monev.transform.runner.build`), in pool `monev_dbt`.
 
-Why one task and not cosmos' task per model: under the real scheduler each model task
-costs a process start, an Airflow import and a dbt parse; the 47-task group took 4–4.6
-min against 26 s for one `dbt build` (bench/bench_airflow_month.py prints both). The
-failing models and tests are named in the task's log and in its error, and every
-node's status and timing is kept in `audit.dbt_node_results`.
+Why one task and not cosmos: under the real scheduler each cosmos task costs a process
+start, an Airflow import and a DAG parse. The task-per-model group took 4–4.6 min
+against 26 s for one `dbt build`; `ExecutionMode.WATCHER` (one producer build plus 104
+sensors) took 12 × a plain build in bench/bench_airflow_month.py, because its task
+processes starve the producer's build on two cores, where this task is ≈ 1 ×. The
+failing models and tests are named in the task's error (with the models skipped
+after them), every model's status is in its log, and every node's status and timing
+is kept in `audit.dbt_node_results`.
 
 `ensure_manifest` (set-up) still writes dbt_project/target/manifest.json for tools that
 read it (dbt docs, cosmos in the benchmark comparison).
@@ -15,8 +18,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from monev.config import settings
+
+if TYPE_CHECKING:
+    from monev.transform.runner import TransformResult
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +59,8 @@ def ensure_manifest() -> bool:
 
 def build_marts(periods: list[str]) -> list[str]:
     """`dbt build` of the warehouse (incremental by period); raises naming every failed
-    model/test so the Airflow UI shows what broke. Returns the periods for the event."""
+    model/test (and the models skipped after them) so the Airflow UI shows what broke.
+    Returns the periods for the event."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from monev.transform import runner
@@ -68,8 +76,21 @@ def build_marts(periods: list[str]) -> list[str]:
              "OK" if result.success else "FAILED", result.seconds, len(result.models),
              len(tests), sum(n.status in ("fail", "error") for n in tests))
     if not result.success:
-        failed = [f"{n.resource_type} {n.name}: {n.status} — {(n.message or '')[:300]}"
-                  for n in result.failed]
-        raise AirflowFailException(  # a failing model or test is not fixed by a retry
-            "dbt build failed:\n" + "\n".join(failed or [result.error or "unknown error"]))
+        # a failing model or test is not fixed by a retry
+        raise AirflowFailException(failure_summary(result))
     return periods
+
+
+def failure_summary(result: TransformResult) -> str:
+    """What the failed task says in the UI: each failed model or test with dbt's
+    message, the models skipped because of them, and where every node's result is."""
+    lines = [f"dbt build failed: {len(result.failed)} node(s)"]
+    lines += [f"  {n.resource_type} {n.name}: {n.status} — {(n.message or '')[:300]}"
+              for n in result.failed]
+    if not result.failed:
+        lines.append(f"  {result.error or 'unknown error'}")
+    skipped = sorted(n.name for n in result.models if n.status == "skipped")
+    if skipped:
+        lines.append(f"  skipped, downstream of a failure: {', '.join(skipped)}")
+    lines.append("  every node's status and time: marts.mart_dbt_run_results")
+    return "\n".join(lines)
