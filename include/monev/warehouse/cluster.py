@@ -173,7 +173,7 @@ def up(cfg: Settings | None = None) -> Cluster:
         _init(c)
     start(c)
     _ensure_durable_commits(c)
-    _ensure_database(c, DATABASE)
+    ensure_database(c.admin_url("postgres"), DATABASE)
     return c
 
 
@@ -225,10 +225,13 @@ def _wait_ready(c: Cluster, timeout: float = 30.0) -> None:
     raise ClusterError(f"embedded PostgreSQL did not become ready; see {c.log_file}")
 
 
-def _ensure_database(c: Cluster, name: str) -> None:
+def ensure_database(server_url: str, name: str) -> None:
+    """Create database `name` on the server `server_url` points at (any database of it),
+    unless it exists: the warehouse on the embedded cluster, Airflow's metadata database
+    next to the warehouse on either kind of server."""
     import psycopg
 
-    with psycopg.connect(c.admin_url("postgres"), autocommit=True) as conn:
+    with psycopg.connect(server_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')

@@ -2,8 +2,8 @@
 
 Airflow reads its configuration when it is first imported, so :func:`configure` sets
 the environment BEFORE anything imports `airflow`; every local entry point (the runner,
-`monev airflow`, the DAG tests) calls it first. In the compose deployment the same
-variables come from `.env` and nothing here runs.
+`monev airflow`, the DAG tests) calls it first. In the compose deployment the variables
+come from `.env` first (what the environment says wins) and only airflow-init runs this.
 """
 
 from __future__ import annotations
@@ -38,22 +38,14 @@ def metadata_url() -> str:
     base = db.warehouse_url()
     if settings().embedded:
         c = cluster.up()
-        cluster._ensure_database(c, METADATA_DB)
+        cluster.ensure_database(c.admin_url("postgres"), METADATA_DB)
         base = c.admin_url(METADATA_DB)
     else:
-        _ensure_database(base, METADATA_DB)
+        cluster.ensure_database(base, METADATA_DB)
         base = make_url(base).set(database=METADATA_DB).render_as_string(hide_password=False)
     return make_url(base).set(drivername="postgresql+psycopg").render_as_string(
         hide_password=False
     )
-
-
-def _ensure_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def warehouse_conn_uri() -> str:
