@@ -16,8 +16,6 @@ from pathlib import Path
 
 from monev.config import PROJECT_ROOT, settings
 
-# Tests point this at a database of their own so they never touch a developer's runs.
-METADATA_DB = os.environ.get("MONEV_AIRFLOW_DB", "airflow")
 DAGS_FOLDER = PROJECT_ROOT / "dags"
 
 
@@ -36,13 +34,14 @@ def metadata_url() -> str:
     from monev.warehouse import cluster, db
 
     base = db.warehouse_url()
+    name = settings().airflow_db
     if settings().embedded:
         c = cluster.up()
-        cluster.ensure_database(c.admin_url("postgres"), METADATA_DB)
-        base = c.admin_url(METADATA_DB)
+        cluster.ensure_database(c.admin_url("postgres"), name)
+        base = c.admin_url(name)
     else:
-        cluster.ensure_database(base, METADATA_DB)
-        base = make_url(base).set(database=METADATA_DB).render_as_string(hide_password=False)
+        cluster.ensure_database(base, name)
+        base = make_url(base).set(database=name).render_as_string(hide_password=False)
     return make_url(base).set(drivername="postgresql+psycopg").render_as_string(
         hide_password=False
     )

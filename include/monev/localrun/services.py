@@ -21,9 +21,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from monev import mail
 from monev.localrun import airflow_home
 from monev.localrun.prepare import prepare
-from monev.orchestration import callbacks
 
 log = logging.getLogger(__name__)
 
@@ -212,8 +212,8 @@ def serve(opts: Options, init_only: bool = False) -> int:
     os.environ.update(environment(opts))
     if init_only or not opts.only:
         prepare()
-        if not callbacks.smtp_configured():
-            print("monev airflow: WARNING no SMTP connection (AIRFLOW_CONN_SMTP_DEFAULT):"
+        if not mail.configured():
+            print("monev airflow: WARNING no SMTP server (AIRFLOW_CONN_SMTP_DEFAULT):"
                   " alerts go to the task logs and audit.alerts only", file=sys.stderr)
     if init_only:
         return 0
