@@ -1,4 +1,5 @@
-"""Fixture marts with exactly the MARTS.md columns, for tests and the benchmark.
+"""Fixture marts with exactly the MARTS.md columns, for the report tests and
+bench/bench_reports.py (a test fixture: the product builds its marts with dbt).
 
 The report builder reads only `marts.*`; these tables stand in for the dbt models where
 they are not built (a fresh test database, a bench run before `dbt build`). Values are
