@@ -84,7 +84,7 @@ def reference_regions(conn: psycopg.Connection | None = None) -> list[Region]:
         ).fetchall()
         if rows:
             return [Region(*r) for r in rows]
-    seed = resources.files("monev.reference") / "data" / "wilayah.csv"
+    seed = resources.files("monev.referensi") / "data" / "wilayah.csv"
     with seed.open(encoding="utf-8") as fh:
         return [
             Region(r["kode"], r["nama"], r["tingkat"], r["kode_provinsi"])
