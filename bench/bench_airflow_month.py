@@ -143,9 +143,9 @@ def plain_build(server: str, files: Path, work: Path, name: str) -> tuple[str, f
     os.environ.update({"WAREHOUSE_URL": url, "MONEV_STATE_DIR": str(work / "plain"),
                        "MONEV_PSEUDONYM_KEY": "bench"})
     from monev.config import reset_settings
+    from monev.ingest.landing import Landing
     from monev.ingest.pipeline import ingest_file
     from monev.orchestration.ingest_tasks import _load_order
-    from monev.orchestration.landing import Landing
     from monev.transform import runner
     from monev.warehouse import db
 

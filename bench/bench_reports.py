@@ -15,6 +15,7 @@ import logging
 import os
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -48,11 +49,13 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    from monev.config import reset_settings
+    from monev.config import PROJECT_ROOT, reset_settings
     from monev.reports.data import parse_periode
-    from monev.reports.sample_marts import create_fixture_marts, reference_regions
     from monev.warehouse import db
     from monev.warehouse.migrate import migrate
+
+    sys.path.insert(0, str(PROJECT_ROOT / "tests"))  # the fixture marts are the tests'
+    from sample_marts import create_fixture_marts, reference_regions
 
     url = db.ensure_warehouse()
     scratch = None

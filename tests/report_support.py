@@ -11,9 +11,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sample_marts import create_fixture_marts
 
 from monev.reports.build import build_reports
-from monev.reports.sample_marts import create_fixture_marts
 
 PERIODE = dt.date(2025, 3, 1)  # the report month of the fixture marts
 

@@ -80,7 +80,7 @@ def run(
     reissue: bool = typer.Option(False, help="send a new revision of reports already sent"),
 ) -> None:
     """The monthly pipeline through Airflow in-process: ingest, dbt, reports."""
-    from monev.orchestration.runner import run_period, summary_lines
+    from monev.localrun.runner import run_period, summary_lines
 
     with _pipeline_output("run") as terminal, terminal.status(f"running {periode} …"):
         summary = run_period(periode, reissue=reissue)
@@ -118,7 +118,7 @@ def airflow_ui(
 ) -> None:
     """Airflow as a service: scheduler, dag-processor, triggerer, api-server (+ Celery
     workers); Ctrl-C / SIGTERM stops every process it started."""
-    from monev.orchestration.services import Options, serve
+    from monev.localrun.services import Options, serve
 
     executor = "celery" if celery_workers or os.environ.get(
         "AIRFLOW__CORE__EXECUTOR", "") == "CeleryExecutor" else "local"
@@ -132,7 +132,7 @@ def airflow_ui(
 def airflow_cli(ctx: typer.Context) -> None:
     """The `airflow` command on the project's AIRFLOW_HOME and metadata database,
     e.g. `monev airflow-cli dags list-runs transform_warehouse`."""
-    from monev.orchestration.services import exec_cli
+    from monev.localrun.services import exec_cli
 
     exec_cli(list(ctx.args))
 
@@ -143,8 +143,8 @@ def demo(
     periode_to: str = typer.Option("2025-03", "--to", help="last generated month (run)"),
 ) -> None:
     """Set up, generate small data into the landing folder, run the latest month."""
-    from monev.orchestration.demo import run_demo
-    from monev.orchestration.runner import summary_lines
+    from monev.localrun.demo import run_demo
+    from monev.localrun.runner import summary_lines
 
     with _pipeline_output("demo") as terminal, terminal.status(
             f"generating {periode_from}..{periode_to} and running {periode_to} through "

@@ -1,11 +1,13 @@
 """What every `monev` command prints through: one console, library noise filtered once
 at the entry point, and progress bars for long steps.
 
-`setup()` is called by the CLI's entry point (and by anything else that runs the
-pipeline in-process, e.g. the demo runner) before the libraries are imported; it
-silences library warnings where they are raised (the `warnings` filter matches the
-module issuing them, so a warning of the project's own code still shows) and turns
-the chattiest library loggers down to errors. `progress()` is a transient rich bar
+This is the one place logging is quietened. `setup()` is called by the CLI's entry
+point before the libraries are imported, and `quiet_libraries()` by the DAG task
+bodies (monev.orchestration, imported in every task process, whose logging Airflow
+sets up after the CLI's): they silence library warnings where they are raised (the
+`warnings` filter matches the module issuing them, so a warning of the project's own
+code still shows) and turn the chattiest library loggers down to warnings or errors.
+No module changes logging when it is imported. `progress()` is a transient rich bar
 that disappears when the step is done, so the output keeps only the results.
 """
 
@@ -39,6 +41,13 @@ NOISY_LOGGERS = (
     "airflow.models.dagbag", "great_expectations", "weasyprint", "fontTools",
     "matplotlib", "openlineage",
 )
+# Down to warnings: their INFO lines describe the library's steps (dbt's adapters,
+# SQLAlchemy's pool, Alembic's migrations, tzlocal's guesses), not the data.
+CHATTY_LOGGERS = ("dbt", "sqlalchemy", "alembic", "tzlocal")
+# In the CLI's own process only (`monev run`/`demo` run the DAGs in it): Airflow's INFO
+# lines about each step of dag.test(). Task processes keep them (Airflow's own logging
+# configuration, AIRFLOW__LOGGING__LOGGING_LEVEL).
+CLI_LOGGERS = ("airflow",)
 _PATTERN = r"(" + "|".join(m.replace(".", r"\.") for m in NOISY_MODULES) + r")(\..*)?$"
 
 
@@ -49,6 +58,8 @@ def quiet_libraries() -> None:
     warnings.filterwarnings("ignore", module=_PATTERN)
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 _DONE = False
@@ -59,6 +70,8 @@ def setup() -> None:
     global _DONE
     if not _DONE:
         quiet_libraries()
+        for name in CLI_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
         _DONE = True
 
 

@@ -26,7 +26,8 @@ def airflow_env(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
     saved = dict(os.environ)
     os.environ["AIRFLOW_HOME"] = str(home)
     os.environ["MONEV_RETRY_DELAY_SECONDS"] = "1"
-    from monev.orchestration import airflow_home, pools
+    from monev.localrun import airflow_home
+    from monev.orchestration import pools
 
     airflow_home.configure(meta.render_as_string(hide_password=False))
     seconds = airflow_home.migrate_metadata(force=True)
@@ -40,8 +41,8 @@ def airflow_env(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
 
 @pytest.fixture(scope="session")
 def dagbag(airflow_env: dict) -> dict:
+    from monev.localrun.runner import load_dags
     from monev.orchestration.dbt_group import ensure_manifest
-    from monev.orchestration.runner import load_dags
 
     # the set-up step's job (make setup); repeated here so the suite stands on its own
     ensure_manifest()

@@ -50,3 +50,17 @@ def test_compose_services_and_scaling() -> None:
     assert env["WAREHOUSE_URL"].endswith("/monev")  # metadata and warehouse apart
     volumes = " ".join(str(v) for v in cfg["services"]["airflow-worker"]["volumes"])
     assert "/opt/airflow/landing" in volumes and "/opt/airflow/reports" in volumes
+
+
+def test_init_runs_the_project_set_up() -> None:
+    """airflow-init sets up through the same `prepare()` as `monev run` (`monev airflow
+    --init`) and makes the BI login with the project's access command, no script of its
+    own."""
+    import yaml
+
+    result = _config()
+    assert result.returncode == 0, result.stderr
+    script = " ".join(yaml.safe_load(result.stdout)["services"]["airflow-init"]["command"])
+    assert "monev airflow --init" in script
+    assert "monev access grant-national" in script
+    assert "python " not in script

@@ -12,7 +12,7 @@ PARSE_BUDGET_S = 15.0
 def test_every_dag_imports_within_budget(airflow_env: dict) -> None:
     from airflow.dag_processing.dagbag import DagBag
 
-    from monev.orchestration.airflow_home import DAGS_FOLDER
+    from monev.localrun.airflow_home import DAGS_FOLDER
 
     t0 = time.monotonic()
     bag = DagBag(dag_folder=str(DAGS_FOLDER))

@@ -20,7 +20,7 @@ PERIODE = "2025-01"
 
 def run(dag: Any, conf: dict[str, Any]) -> tuple[Any, list[dict], dict[str, str]]:
     """(dag run, asset event extras emitted by it, task states)."""
-    from monev.orchestration.runner import run_dag
+    from monev.localrun.runner import run_dag
 
     out = run_dag(dag, conf)
     return out, out.asset_events, out.tasks

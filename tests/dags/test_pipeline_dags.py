@@ -15,7 +15,7 @@ PERIODE = "2025-01"
 @pytest.mark.slow
 def test_month_end_to_end_through_airflow(dagbag: dict, landing: Path, warehouse: str,
                                           tmp_path: Path) -> None:
-    from monev.orchestration.runner import run_period
+    from monev.localrun.runner import run_period
     from monev.synthetic import generate
 
     generate(landing, PERIODE, PERIODE, scale="small", seed=7)

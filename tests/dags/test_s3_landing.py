@@ -61,8 +61,8 @@ def s3_server() -> Iterator[dict]:
 def test_s3_pull_through_ingest_dag(dagbag: dict, landing: Path, warehouse: str,
                                     s3_server: dict, monkeypatch: pytest.MonkeyPatch,
                                     tmp_path: Path) -> None:
-    from monev.orchestration.landing import Landing
-    from monev.orchestration.runner import run_dag
+    from monev.ingest.landing import Landing
+    from monev.localrun.runner import run_dag
     from monev.synthetic import generate
 
     generate(tmp_path / "gen", "2025-01", "2025-01", scale="small", seed=5)
@@ -98,7 +98,7 @@ def test_s3_pull_through_ingest_dag(dagbag: dict, landing: Path, warehouse: str,
 
 def test_s3_replaced_object_seen_by_the_next_listing(s3_server: dict, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    from monev.orchestration.landing import Landing
+    from monev.ingest.landing import Landing
 
     fs = s3_server["fs"]
     fs.pipe(f"{BUCKET}/in/realisasi_202501.xlsx", b"first delivery")

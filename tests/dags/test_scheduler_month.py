@@ -95,9 +95,9 @@ class Meta:
 
 def _direct_build(files: Path, url: str) -> None:
     """What a data engineer would run by hand: `monev ingest` the files, `monev transform`."""
+    from monev.ingest.landing import Landing
     from monev.ingest.pipeline import ingest_file
     from monev.orchestration.ingest_tasks import _load_order
-    from monev.orchestration.landing import Landing
     from monev.transform import runner
     from monev.warehouse import db
 

@@ -73,8 +73,8 @@ def sftp_server(tmp_path: Path) -> Iterator[dict]:
 def test_sftp_pull_through_ingest_dag(dagbag: dict, landing: Path, warehouse: str,
                                       sftp_server: dict, monkeypatch: pytest.MonkeyPatch,
                                       tmp_path: Path) -> None:
-    from monev.orchestration.landing import Landing
-    from monev.orchestration.runner import run_dag
+    from monev.ingest.landing import Landing
+    from monev.localrun.runner import run_dag
     from monev.synthetic import generate
 
     generate(tmp_path / "gen", "2025-01", "2025-01", scale="small", seed=5)

@@ -20,10 +20,10 @@ from report_support import (  # noqa: F401  (fixtures)
     send_and_reissue,
     smtp_inbox_fixture,
 )
+from sample_marts import create_fixture_marts, reference_regions
 
 from monev.reports import formatting as fmt
 from monev.reports.build import build_reports
-from monev.reports.sample_marts import create_fixture_marts, reference_regions
 
 # A page whose body (header and footer bands cut off) has fewer rows of ink than this,
 # at 30 dpi, is empty: one line of text is 3-5 rows, a heading with its rule about 7.

@@ -14,9 +14,9 @@ from pathlib import Path
 import psycopg
 import pytest
 from report_support import send_and_reissue, smtp_inbox_fixture  # noqa: F401  (a fixture)
+from sample_marts import create_fixture_marts
 
 from monev.reports import formatting as fmt
-from monev.reports.sample_marts import create_fixture_marts
 from monev.reports.serve import make_server
 
 PERIODE = dt.date(2025, 3, 1)

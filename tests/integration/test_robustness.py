@@ -142,7 +142,7 @@ def test_a_second_transform_is_refused_while_one_runs(warehouse: str) -> None:
     "kepesertaan_202403_rev99999999999.csv", "referensi/target_ucj.csv", "referensi/x.csv",
 ])
 def test_the_landing_intake_claims_exactly_what_the_pipeline_accepts(name: str) -> None:
-    from monev.orchestration.landing import classify
+    from monev.ingest.landing import classify
     from monev.sources.registry import UnknownFile, identify
 
     try:

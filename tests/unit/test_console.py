@@ -31,3 +31,16 @@ def test_output_to_sends_process_and_child_output_to_the_log(tmp_path: Path) -> 
     for line in ("library chatter", "a traceback-like line", "a library warning",
                  "child output"):
         assert line in text
+
+
+def test_logging_is_quietened_in_the_console_only() -> None:
+    """Logger levels and warning filters are set at the entry points (monev.console),
+    never as a side effect of importing some module."""
+    from monev.config import PROJECT_ROOT
+
+    package = PROJECT_ROOT / "include" / "monev"
+    others = [f"{p.relative_to(package)}: {word}" for p in sorted(package.rglob("*.py"))
+              if p.name != "console.py"
+              for word in ("setLevel(", "filterwarnings(")
+              if word in p.read_text()]
+    assert not others, others

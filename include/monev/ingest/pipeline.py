@@ -15,7 +15,7 @@ import psycopg
 
 from monev.ingest import audit, publish, rejected, stage
 from monev.records import GateOutcome, RuleFailure, StagedBatch
-from monev.reference.regions import data_path
+from monev.referensi.regions import data_path
 from monev.sources.common import Failures
 from monev.sources.registry import UnknownFile, identify, sort_key
 from monev.sources.spec import SourceFile

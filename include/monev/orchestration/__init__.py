@@ -1,6 +1,7 @@
-"""Everything the DAGs call that is not ingest, transform or report logic: where files
-land, which ones were already processed, assets, callbacks, alerts, pools, and running
-Airflow locally (metadata database, in-process runner)."""
+"""The bodies of the DAGs' tasks and what they share: ingest and report tasks, assets,
+callbacks and alerts, completeness and late data, pools, default arguments, the dbt
+task group. Where files land is ingest's (monev.ingest.landing, .tracking); running
+Airflow on one machine is monev.localrun's."""
 
 # The DAG task bodies run in Airflow's task processes, which reset logging after the
 # CLI's setup: filter library warnings and chatty loggers here as well (idempotent).

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, AssetAlias
 
-from monev.orchestration.landing import SOURCES
+from monev.ingest.landing import SOURCES
 
 
 def source_asset(source: str) -> Asset:

@@ -1,6 +1,6 @@
 """Telling the data engineers. Every alert is logged (so it is in the task log) and
-recorded in `audit.alerts`, then emailed through the Airflow SMTP connection
-(`smtp_default`, e.g. AIRFLOW_CONN_SMTP_DEFAULT) and posted to the optional webhook —
+recorded in `audit.alerts`, then emailed through the project's SMTP server (monev.mail:
+AIRFLOW_CONN_SMTP_DEFAULT or MONEV_SMTP_*) and posted to the optional webhook —
 so an alert is visible even where no SMTP server is configured.
 
 Messages name the DAG, task, run, the file and the rule ids with row counts — never a
@@ -11,57 +11,35 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import smtplib
 import urllib.request
-from email.message import EmailMessage
 from typing import Any
+
+from monev import mail
+from monev.config import settings
 
 log = logging.getLogger(__name__)
 
-SMTP_CONN_ID = os.environ.get("MONEV_SMTP_CONN_ID", "smtp_default")
-
-
 def recipients() -> list[str]:
-    raw = os.environ.get("MONEV_ALERT_EMAILS", "data-engineers@monev.local")
-    return [r.strip() for r in raw.split(",") if r.strip()]
+    return list(settings().alert_emails)
 
 
 def send_email(subject: str, body: str, to: list[str] | None = None) -> bool:
-    """Send through the SMTP connection; False (logged) when none is configured or the
-    server is unreachable — an alert must never turn a run's outcome into another error."""
+    """Send through the project's SMTP server (monev.mail); False (logged) when none is
+    configured or the server is unreachable — an alert must never turn a run's outcome
+    into another error."""
     try:
-        from airflow.sdk import BaseHook
-
-        conn = BaseHook.get_connection(SMTP_CONN_ID)
-    except Exception as exc:  # no connection defined: nothing to send through
-        log.info("alert email not sent: no SMTP connection %s (%s); recorded in"
-                 " audit.alerts", SMTP_CONN_ID, type(exc).__name__)
-        return False
-    extra = conn.extra_dejson if conn.extra else {}
-    msg = EmailMessage()
-    msg["Subject"] = subject
-    msg["From"] = extra.get("from_email") or os.environ.get(
-        "MONEV_ALERT_FROM", "monev-airflow@monev.local"
-    )
-    msg["To"] = ", ".join(to or recipients())
-    msg.set_content(body)
-    try:
-        cls = smtplib.SMTP_SSL if str(extra.get("ssl", "")).lower() == "true" else smtplib.SMTP
-        with cls(conn.host or "localhost", conn.port or 25, timeout=30) as smtp:
-            if str(extra.get("starttls", "")).lower() == "true":
-                smtp.starttls()
-            if conn.login:
-                smtp.login(conn.login, conn.password or "")
-            smtp.send_message(msg)
+        mail.send(to or recipients(), subject, body, sender=settings().alert_from)
         return True
-    except OSError as exc:
+    except mail.NotConfigured:
+        log.info("alert email not sent: no SMTP server configured; recorded in audit.alerts")
+    except (OSError, smtplib.SMTPException) as exc:
         log.warning("alert email not sent: %s", type(exc).__name__)
-        return False
+    return False
 
 
 def post_webhook(payload: dict[str, Any]) -> bool:
-    url = os.environ.get("MONEV_ALERT_WEBHOOK")
+    url = settings().alert_webhook
     if not url:
         return False
     req = urllib.request.Request(url, data=json.dumps(payload).encode(),
@@ -72,11 +50,6 @@ def post_webhook(payload: dict[str, Any]) -> bool:
     except OSError as exc:
         log.warning("alert webhook not reached: %s", type(exc).__name__)
         return False
-
-
-def smtp_configured() -> bool:
-    """Is an SMTP connection set in the environment (the start-up warning checks it)?"""
-    return bool(os.environ.get(f"AIRFLOW_CONN_{SMTP_CONN_ID.upper()}"))
 
 
 def record(kind: str, subject: str, body: str, payload: dict[str, Any] | None = None,

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from monev.orchestration import tracking
-from monev.orchestration.landing import Landing
+from monev.ingest import tracking
+from monev.ingest.landing import Landing
 from monev.orchestration.late_data import DUE_DAY
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class Plan:
 def waiting_files(landing: Landing | None = None) -> int:
     """Deliveries not yet processed: in the landing location, or claimed and loading."""
     landing = landing or Landing()
-    from monev.orchestration.landing import SOURCES
+    from monev.ingest.landing import SOURCES
     from monev.warehouse import db
 
     waiting = sum(len(tracking.pending(landing, s)) for s in SOURCES)

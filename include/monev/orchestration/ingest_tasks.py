@@ -8,8 +8,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from monev.orchestration import callbacks, tracking
-from monev.orchestration.landing import SOURCES, LandedFile, Landing
+from monev.ingest import tracking
+from monev.ingest.landing import SOURCES, LandedFile, Landing
+from monev.orchestration import callbacks
 
 log = logging.getLogger(__name__)
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
+from monev.config import settings
 from monev.orchestration.report_tasks import previous_month
 
 # Day of the month by which the previous month's extracts must be loaded.
-DUE_DAY = int(os.environ.get("MONEV_EXTRACT_DUE_DAY", "8"))
-_WATCHED = os.environ.get("MONEV_WATCHED_SOURCES", "kepesertaan,peserta_rentan")
-WATCHED = tuple(s.strip() for s in _WATCHED.split(",") if s.strip())
+DUE_DAY = settings().extract_due_day
+WATCHED = settings().watched_sources
 
 
 def missing(month_start: date) -> list[str]:

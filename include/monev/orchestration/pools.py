@@ -1,7 +1,7 @@
 """Pools, so that loads never wait behind a dbt build: `monev_load` (one file gated and
 published at a time, in the order the ingest DAG lists them) and `monev_dbt` (one dbt
-build at a time). Created by `monev run`/`monev airflow` locally and by airflow-init in
-the compose stack."""
+build at a time). Created by monev.localrun.prepare (`monev run`, `monev airflow`, the compose
+stack's airflow-init)."""
 
 from __future__ import annotations
 

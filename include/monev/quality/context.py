@@ -7,17 +7,11 @@ directory so the Data Docs site can list the whole history, not only the last ru
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from monev.config import settings
 
 DOCS_SITE = "monev"
-
-
-def quiet() -> None:
-    for name in ("great_expectations", "sqlalchemy", "tzlocal", "matplotlib"):
-        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def results_dir() -> Any:
@@ -32,7 +26,6 @@ def gx_context() -> Any:
         ProgressBarsConfig,
     )
 
-    quiet()
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
         progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
-import os
 from datetime import UTC, datetime
 from functools import cache
 from types import ModuleType
@@ -67,12 +66,12 @@ def run_gate(
     The results are committed on `conn` before returning, whatever the outcome, so a
     rejected batch keeps its evidence.
 
-    `docs` (default: env MONEV_GATE_DOCS, on unless "0") adds this run's pages to the
-    Data Docs site; the GX result is stored either way, so `build_data_docs()` can
-    render everything later.
+    `docs` (default: settings().gate_docs, on unless MONEV_GATE_DOCS is "0") adds this
+    run's pages to the Data Docs site; the GX result is stored either way, so
+    `build_data_docs()` can render everything later.
     """
     if docs is None:
-        docs = os.environ.get("MONEV_GATE_DOCS", "1") != "0"
+        docs = settings().gate_docs
     import great_expectations as gx
 
     started = datetime.now(UTC)

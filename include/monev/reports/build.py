@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from monev import mail
 from monev.config import settings
 from monev.reports import delivery, diff, site
 from monev.reports import formatting as fmt
@@ -118,7 +119,7 @@ def _previous(conn, periode, scope: str) -> tuple[int, int]:
 
 
 def _workers(n_tasks: int) -> int:
-    wanted = int(os.environ.get("MONEV_REPORT_WORKERS", "2"))
+    wanted = settings().report_workers
     return max(1, min(wanted, os.cpu_count() or 1, n_tasks))
 
 
@@ -248,7 +249,7 @@ def _send(run: ReportRun, scope_name: str, to: list[str]) -> None:
                + "".join(f"- {line}\n" for line in run.changes) if run.previous else ""))
     attachments = [p for p in (run.path(".pdf"), run.path(".xlsx")) if p]
     try:
-        delivery.send(to, subject, body, attachments)
+        mail.send(to, subject, body, attachments)
         run.status, run.recipients = "sent", to
     except Exception as exc:
         run.status = "failed"

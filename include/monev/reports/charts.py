@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import base64
 import io
-import os
-
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 import matplotlib
 
+# Kept, before pyplot's import: pyplot picks its backend when first imported and, on a
+# machine with a display or Tk, would pick an interactive one. Charts only ever become
+# PNG bytes (here and in the report workers, which import this module too), so the
+# file backend is chosen in code rather than by setting MPLBACKEND for every child.
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -24,9 +23,6 @@ SECTIONS = [
     ("metodologi", "Catatan Metodologi"),
 ]
 TOP_BOTTOM = 5
-
-for _noisy in ("weasyprint", "fontTools", "matplotlib"):
-    logging.getLogger(_noisy).setLevel(logging.ERROR)
 
 
 @cache

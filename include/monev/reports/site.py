@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monev.reference.regions import load_regions
+from monev.referensi.regions import load_regions
 from monev.reports import diff, tilemap
 from monev.reports import formatting as fmt
 from monev.reports.data import NATIONAL, MartData, records

@@ -29,7 +29,6 @@ from monev.config import settings
 _HEX_PAIRS = np.frombuffer(
     b"".join(f"{b:02x}".encode() for b in range(256)), dtype=np.uint16)
 
-ENV_VAR = "MONEV_PSEUDONYM_KEY"
 AIRFLOW_VARIABLE = "monev_pseudonym_key"
 PSEUDONYM_COLUMN = "peserta_id"  # where a pseudonym is kept, in every table
 
@@ -63,7 +62,7 @@ def _from_file() -> str:
 
 
 def pseudonym_key() -> bytes:
-    value = os.environ.get(ENV_VAR) or _from_airflow() or _from_file()
+    value = settings().pseudonym_key or _from_airflow() or _from_file()
     if not value:
         raise RuntimeError("pseudonym key is empty")
     return value.encode()

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from monev.sources import anggaran, kepesertaan, peserta_rentan, realisasi, reference
+from monev.sources import anggaran, kepesertaan, peserta_rentan, realisasi, referensi
 from monev.sources.spec import SourceFile, SourceSpec, UnknownFile
 
 # Reference files first (their codes are the yardstick of the others), then the
 # monthly sources.
 SPECS: tuple[SourceSpec, ...] = (
-    *reference.SPECS, kepesertaan.SPEC, peserta_rentan.SPEC, anggaran.SPEC, realisasi.SPEC)
+    *referensi.SPECS, kepesertaan.SPEC, peserta_rentan.SPEC, anggaran.SPEC, realisasi.SPEC)
 BY_NAME = {s.name: s for s in SPECS}
 REFERENCE_SOURCES = tuple(s.name for s in SPECS if s.is_reference)
 MONTHLY_SOURCES = tuple(s.name for s in SPECS if not s.is_reference)

@@ -66,7 +66,7 @@ class CodeChange:
 
 
 def reference_dir() -> Path:
-    return Path(str(resources.files("monev.reference") / "data"))
+    return Path(str(resources.files("monev.referensi") / "data"))
 
 
 def stable_rng(*parts: int | str) -> np.random.Generator:
@@ -80,7 +80,7 @@ def stable_rng(*parts: int | str) -> np.random.Generator:
 def _load_all(ref_dir: str) -> tuple[Region, ...]:
     path = Path(ref_dir) / "wilayah.csv"
     try:  # prefer the shared loader so both sides read the seed the same way
-        from monev.reference.regions import load_regions  # type: ignore[import-not-found]
+        from monev.referensi.regions import load_regions  # type: ignore[import-not-found]
 
         loaded = load_regions()
         rows = [

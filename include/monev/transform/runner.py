@@ -6,7 +6,6 @@ manifest cosmos renders the DAG from; :func:`docs` writes the static documentati
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -76,7 +75,6 @@ def _invoke(
         "--target-path", str(target_path or target),
         "--log-path", str(logs),
     ]
-    logging.getLogger("dbt").setLevel(logging.WARNING)
     started = time.time()
     with dbt_environment(url):
         res = dbtRunner(callbacks=[_node_finished(on_node)] if on_node else None).invoke(full)

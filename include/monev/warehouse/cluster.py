@@ -22,7 +22,10 @@ from monev.config import Settings, settings
 
 SUPERUSER = "monev"
 DATABASE = "monev"
-CLUSTER_OS_USER = os.environ.get("MONEV_PG_OS_USER", "monevpg")
+
+
+def _os_user() -> str:
+    return settings().pg_os_user
 
 
 class ClusterError(RuntimeError):
@@ -68,11 +71,11 @@ def _as_root() -> bool:
 
 def _ensure_os_user() -> None:
     try:
-        pwd.getpwnam(CLUSTER_OS_USER)
+        pwd.getpwnam(_os_user())
     except KeyError:
         subprocess.run(
             ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-             CLUSTER_OS_USER],
+             _os_user()],
             check=True,
         )
 
@@ -83,7 +86,7 @@ def _reachable_by_cluster_user(path: Path) -> bool:
     while not probe.exists():
         probe = probe.parent
     result = subprocess.run(
-        ["runuser", "-u", CLUSTER_OS_USER, "--", "test", "-x", str(probe)], check=False
+        ["runuser", "-u", _os_user(), "--", "test", "-x", str(probe)], check=False
     )
     return result.returncode == 0
 
@@ -120,7 +123,7 @@ def _running_port(data_dir: Path) -> int | None:
 def _run(c: Cluster, args: list[str], check: bool = True) -> subprocess.CompletedProcess[str]:
     cmd = [str(c.bin_dir / args[0]), *args[1:]]
     if _as_root():
-        cmd = ["runuser", "-u", CLUSTER_OS_USER, "--", *cmd]
+        cmd = ["runuser", "-u", _os_user(), "--", *cmd]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
         raise ClusterError(f"{args[0]} failed: {result.stderr.strip() or result.stdout.strip()}")
@@ -137,10 +140,10 @@ def _init(c: Cluster) -> None:
     for d in (c.data_dir, c.socket_dir):
         d.mkdir(parents=True, exist_ok=True)
         if _as_root():
-            shutil.chown(d, CLUSTER_OS_USER, CLUSTER_OS_USER)
+            shutil.chown(d, _os_user(), _os_user())
     os.chmod(c.data_dir, 0o700)
     if _as_root():
-        shutil.chown(c.data_dir.parent, CLUSTER_OS_USER, CLUSTER_OS_USER)
+        shutil.chown(c.data_dir.parent, _os_user(), _os_user())
     # trust on loopback only: this is a single-user development cluster; a shared
     # warehouse is reached through WAREHOUSE_URL with real credentials instead.
     _run(c, ["initdb", "-D", str(c.data_dir), "-U", SUPERUSER, "--auth=trust",
@@ -173,7 +176,7 @@ def up(cfg: Settings | None = None) -> Cluster:
         _init(c)
     start(c)
     _ensure_durable_commits(c)
-    _ensure_database(c, DATABASE)
+    ensure_database(c.admin_url("postgres"), DATABASE)
     return c
 
 
@@ -182,7 +185,7 @@ def start(c: Cluster) -> None:
     if not is_running(c):
         c.socket_dir.mkdir(parents=True, exist_ok=True)
         if _as_root():
-            shutil.chown(c.socket_dir, CLUSTER_OS_USER, CLUSTER_OS_USER)
+            shutil.chown(c.socket_dir, _os_user(), _os_user())
         started = _run(c, ["pg_ctl", "start", "-w", "-t", "60", "-D", str(c.data_dir),
                            "-l", str(c.log_file), "-o", f"-p {c.port}"], check=False)
         if started.returncode != 0:
@@ -225,10 +228,13 @@ def _wait_ready(c: Cluster, timeout: float = 30.0) -> None:
     raise ClusterError(f"embedded PostgreSQL did not become ready; see {c.log_file}")
 
 
-def _ensure_database(c: Cluster, name: str) -> None:
+def ensure_database(server_url: str, name: str) -> None:
+    """Create database `name` on the server `server_url` points at (any database of it),
+    unless it exists: the warehouse on the embedded cluster, Airflow's metadata database
+    next to the warehouse on either kind of server."""
     import psycopg
 
-    with psycopg.connect(c.admin_url("postgres"), autocommit=True) as conn:
+    with psycopg.connect(server_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')

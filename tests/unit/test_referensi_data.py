@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from monev.reference.regions import canonical_region_code, data_path, load_regions
+from monev.referensi.regions import canonical_region_code, data_path, load_regions
 
 
 def _rows(name: str) -> tuple[list[str], list[dict[str, str]]]:

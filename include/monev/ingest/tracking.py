@@ -8,7 +8,7 @@ its sender has to deliver a revision, which is a new file.
 
 from __future__ import annotations
 
-from monev.orchestration.landing import LandedFile, Landing
+from monev.ingest.landing import LandedFile, Landing
 from monev.warehouse import cluster, db
 
 RETRYABLE = ("claimed", "failed")

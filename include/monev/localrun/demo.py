@@ -7,14 +7,12 @@ import time
 from pathlib import Path
 
 from monev.config import settings
-from monev.orchestration.runner import RunSummary, run_period
+from monev.localrun.runner import RunSummary, run_period
 
 
 def run_demo(periode_from: str, periode_to: str, seed: int = 0) -> tuple[RunSummary, list[Path]]:
     from monev.synthetic import generate
-    from monev.warehouse import db
 
-    db.ensure_warehouse()
     landing = Path(settings().landing_url)
     t0 = time.monotonic()
     generate(landing, periode_from, periode_to, scale="small", seed=seed)

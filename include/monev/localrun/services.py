@@ -21,7 +21,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monev.orchestration import airflow_home
+from monev import mail
+from monev.localrun import airflow_home
+from monev.localrun.prepare import prepare
 
 log = logging.getLogger(__name__)
 
@@ -114,17 +116,6 @@ def commands(opts: Options) -> dict[str, list[str]]:
     return cmds
 
 
-def prepare() -> None:
-    """Environment, metadata database, pools; warn when alerts cannot be emailed."""
-    from monev.orchestration import callbacks
-    from monev.orchestration.runner import prepare as prepare_run
-
-    prepare_run()
-    if not callbacks.smtp_configured():
-        print("monev airflow: WARNING no SMTP connection (AIRFLOW_CONN_SMTP_DEFAULT):"
-              " alerts go to the task logs and audit.alerts only", file=sys.stderr)
-
-
 class Supervisor:
     def __init__(self, opts: Options):
         self.opts = opts
@@ -214,13 +205,16 @@ class Supervisor:
 
 
 def serve(opts: Options, init_only: bool = False) -> int:
-    """Prepare (metadata migration, pools, manifest) and run the components. With
-    `only` (compose: one component per container) the `--init` container has prepared
-    everything already, so nothing is migrated concurrently."""
+    """Prepare (monev.localrun.prepare) and run the components. With `only` (compose:
+    one component per container) the `--init` container has prepared everything
+    already, so nothing is migrated concurrently."""
     airflow_home.configure()
     os.environ.update(environment(opts))
     if init_only or not opts.only:
         prepare()
+        if not mail.configured():
+            print("monev airflow: WARNING no SMTP server (AIRFLOW_CONN_SMTP_DEFAULT):"
+                  " alerts go to the task logs and audit.alerts only", file=sys.stderr)
     if init_only:
         return 0
     return Supervisor(opts).run()

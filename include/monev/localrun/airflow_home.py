@@ -2,8 +2,8 @@
 
 Airflow reads its configuration when it is first imported, so :func:`configure` sets
 the environment BEFORE anything imports `airflow`; every local entry point (the runner,
-`monev airflow`, the DAG tests) calls it first. In the compose deployment the same
-variables come from `.env` and nothing here runs.
+`monev airflow`, the DAG tests) calls it first. In the compose deployment the variables
+come from `.env` first (what the environment says wins) and only airflow-init runs this.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from pathlib import Path
 
 from monev.config import PROJECT_ROOT, settings
 
-# Tests point this at a database of their own so they never touch a developer's runs.
-METADATA_DB = os.environ.get("MONEV_AIRFLOW_DB", "airflow")
 DAGS_FOLDER = PROJECT_ROOT / "dags"
 
 
@@ -36,24 +34,17 @@ def metadata_url() -> str:
     from monev.warehouse import cluster, db
 
     base = db.warehouse_url()
+    name = settings().airflow_db
     if settings().embedded:
         c = cluster.up()
-        cluster._ensure_database(c, METADATA_DB)
-        base = c.admin_url(METADATA_DB)
+        cluster.ensure_database(c.admin_url("postgres"), name)
+        base = c.admin_url(name)
     else:
-        _ensure_database(base, METADATA_DB)
-        base = make_url(base).set(database=METADATA_DB).render_as_string(hide_password=False)
+        cluster.ensure_database(base, name)
+        base = make_url(base).set(database=name).render_as_string(hide_password=False)
     return make_url(base).set(drivername="postgresql+psycopg").render_as_string(
         hide_password=False
     )
-
-
-def _ensure_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def warehouse_conn_uri() -> str:
