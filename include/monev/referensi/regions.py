@@ -14,11 +14,15 @@ _CODE = re.compile(r"^([0-9]{2})(?:\.?([0-9]{2}))?$")
 
 @dataclass(frozen=True)
 class Region:
-    kode: str
+    kode: str  # PP or PP.KK, current Kemendagri code
     kode_tanpa_titik: str
     nama: str
-    tingkat: str
+    tingkat: str  # PROVINSI | KABUPATEN | KOTA
     kode_provinsi: str
+
+    @property
+    def is_province(self) -> bool:
+        return self.tingkat == "PROVINSI"
 
 
 def data_path(name: str) -> Path:
@@ -29,15 +33,16 @@ def data_path(name: str) -> Path:
     return path
 
 
-def load_regions() -> list[Region]:
-    """All provinces and kabupaten/kota of ``wilayah.csv``, in file order."""
-    with data_path("wilayah.csv").open(encoding="utf-8", newline="") as fh:
+def load_regions(path: Path | None = None) -> list[Region]:
+    """All provinces and kabupaten/kota of ``wilayah.csv`` (the shipped one unless
+    `path`), in file order. The one reader of that file."""
+    with (path or data_path("wilayah.csv")).open(encoding="utf-8-sig", newline="") as fh:
         return [
             Region(
                 kode=row["kode"],
                 kode_tanpa_titik=row["kode_tanpa_titik"],
                 nama=row["nama"],
-                tingkat=row["tingkat"],
+                tingkat=row["tingkat"].upper(),
                 kode_provinsi=row["kode_provinsi"],
             )
             for row in csv.DictReader(fh)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from monev.referensi.regions import Region, load_regions
+
 # Rough employed-population shares by province (millions, BPS Sakernas Aug 2023 order of
 # magnitude). Only relative size matters: totals are rescaled to the national calibration.
 PROVINCE_EMPLOYED_MILLIONS: dict[str, float] = {
@@ -47,18 +49,6 @@ SMALL_PROVINCES = ("62", "72", "91", "94")
 
 
 @dataclass(frozen=True)
-class Region:
-    kode: str  # PP or PP.KK, current Kemendagri code
-    nama: str
-    tingkat: str  # PROVINSI | KABUPATEN | KOTA
-    kode_provinsi: str
-
-    @property
-    def is_province(self) -> bool:
-        return self.tingkat == "PROVINSI"
-
-
-@dataclass(frozen=True)
 class CodeChange:
     kode_lama: str
     kode_baru: str
@@ -78,21 +68,7 @@ def stable_rng(*parts: int | str) -> np.random.Generator:
 
 @lru_cache(maxsize=4)
 def _load_all(ref_dir: str) -> tuple[Region, ...]:
-    path = Path(ref_dir) / "wilayah.csv"
-    try:  # prefer the shared loader so both sides read the seed the same way
-        from monev.referensi.regions import load_regions  # type: ignore[import-not-found]
-
-        loaded = load_regions()
-        rows = [
-            Region(r.kode, r.nama, str(r.tingkat).upper(), r.kode_provinsi) for r in loaded
-        ]
-    except (ImportError, AttributeError, TypeError):
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = [
-                Region(r["kode"], r["nama"], r["tingkat"].upper(), r["kode_provinsi"])
-                for r in csv.DictReader(fh)
-            ]
-    return tuple(sorted(rows, key=lambda r: r.kode))
+    return tuple(sorted(load_regions(Path(ref_dir) / "wilayah.csv"), key=lambda r: r.kode))
 
 
 def load_code_changes(ref_dir: Path | None = None) -> list[CodeChange]:

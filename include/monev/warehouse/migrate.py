@@ -57,7 +57,9 @@ def migrate(conn: psycopg.Connection) -> list[str]:
 def _seed_regions(conn: psycopg.Connection) -> None:
     if conn.execute("SELECT 1 FROM raw.wilayah LIMIT 1").fetchone():
         return
-    seed = resources.files("monev.referensi") / "data" / "wilayah.csv"
+    from monev.referensi.regions import data_path
+
+    seed = data_path("wilayah.csv")
     if not seed.is_file():
         return
     with conn.transaction(), conn.cursor() as cur, cur.copy(
