@@ -5,11 +5,15 @@
     refresh every month was built together, so every month is tested. The whole
     history is tested on a schedule: `monev transform --full-tests` (var
     monev_full_tests, DAG full_history_tests) turns the filter off.
-    dbt renders yml configs without project macros, hence the placeholder resolved here
+    A test configured with `where: "__uji_penuh__"` runs only in that full-history run:
+    for rules the quality gate already holds on every batch before it is published.
+    dbt renders yml configs without project macros, hence the placeholders resolved here
     (dbt's documented override of get_where_subquery). -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
-    {%- if where and where.startswith('__periode_dibangun__') -%}
+    {%- if where == '__uji_penuh__' -%}
+        {%- set where = '' if var('monev_full_tests', false) or not execute else 'false' -%}
+    {%- elif where and where.startswith('__periode_dibangun__') -%}
         {%- set model_name = where.split(':')[1] if ':' in where else relation.identifier -%}
         {%- set where = monev_periode_dibangun_terakhir(model_name) -%}
     {%- endif -%}

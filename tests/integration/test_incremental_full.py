@@ -128,7 +128,9 @@ def test_big_tables_are_tested_on_changed_months_and_fully_on_request(
     wh: str, landing: list[Path]
 ) -> None:
     """After a revision of March only, a build tests March; a broken January row is
-    found by the full-history run (monev transform --full-tests), not by the build."""
+    found by the full-history run (monev transform --full-tests), not by the build —
+    as is a code outside its list in a January participant row (the gate's rule on
+    every batch; dbt tests it in the full-history run only)."""
     from monev.transform.runner import build
 
     rentan = next(p for p in landing if p.name == "peserta_rentan_202403.csv.gz")
@@ -137,11 +139,22 @@ def test_big_tables_are_tested_on_changed_months_and_fully_on_request(
     broken = ("update marts.mart_nik_ganda set kode_wilayah_domisili = null"
               " where (periode, peserta_id) = (select periode, peserta_id"
               " from marts.mart_nik_ganda where periode = '2024-01-01' limit 1)")
+    bad_code = ("update raw.peserta_rentan set status = 'DIBEKUKAN'"
+                " where ctid = (select ctid from raw.peserta_rentan"
+                " where periode = '2024-01-01' limit 1) and periode = '2024-01-01'")
     with psycopg.connect(wh, autocommit=True) as conn:
         assert conn.execute(broken).rowcount == 1
     assert build(select=["resource_type:test"]).success
     full = build(select=["resource_type:test"], full_tests=True)
     assert not full.success
+    assert {n.name for n in full.failed} == {"not_null_mart_nik_ganda_kode_wilayah_domisili"}
+
+    # a failing staging test skips the tests downstream of it, hence a step of its own
+    with psycopg.connect(wh, autocommit=True) as conn:
+        conn.execute("update marts.mart_nik_ganda set kode_wilayah_domisili = '00.00'"
+                     " where kode_wilayah_domisili is null")
+        assert conn.execute(bad_code).rowcount == 1
+    assert build(select=["resource_type:test"]).success
+    full = build(select=["resource_type:test"], full_tests=True)
     assert {n.name for n in full.failed} == {
-        "not_null_mart_nik_ganda_kode_wilayah_domisili",
-    }
+        "accepted_values_stg_bpjs__peserta_rentan_status__AKTIF__NONAKTIF"}
