@@ -9,16 +9,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from monev.config import reset_settings
-
-
-@pytest.fixture
-def wh(warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    (tmp_path / "landing").mkdir()
-    monkeypatch.setenv("MONEV_LANDING_URL", str(tmp_path / "landing"))
-    reset_settings()
-    return warehouse
-
 
 def _loaded(conn: psycopg.Connection, relpath: str, period_key: str) -> int:
     batch_id = conn.execute(
@@ -33,12 +23,13 @@ def _loaded(conn: psycopg.Connection, relpath: str, period_key: str) -> int:
     return batch_id
 
 
-def test_a_retry_of_the_same_run_announces_the_burst_again(wh: str) -> None:
+def test_a_retry_of_the_same_run_announces_the_burst_again(warehouse: str,
+                                                           landing: Path) -> None:
     from airflow.sdk.exceptions import AirflowSkipException
 
     from monev.orchestration.ingest_tasks import announce
 
-    with psycopg.connect(wh) as conn:
+    with psycopg.connect(warehouse) as conn:
         first = [_loaded(conn, "kepesertaan_202403.csv", "2024-03"),
                  _loaded(conn, "kepesertaan_202404.csv", "2024-04")]
     announced = announce(None, "run-1")
@@ -50,6 +41,6 @@ def test_a_retry_of_the_same_run_announces_the_burst_again(wh: str) -> None:
     # another run: nothing new, so no event — the burst is not announced twice
     with pytest.raises(AirflowSkipException):
         announce(None, "run-2")
-    with psycopg.connect(wh) as conn:
+    with psycopg.connect(warehouse) as conn:
         later = _loaded(conn, "kepesertaan_202405.csv", "2024-05")
     assert announce(None, "run-3")["batches"] == [later]
