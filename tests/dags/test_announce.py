@@ -23,8 +23,10 @@ def _loaded(conn: psycopg.Connection, relpath: str, period_key: str) -> int:
     return batch_id
 
 
-def test_a_retry_of_the_same_run_announces_the_burst_again(warehouse: str,
-                                                           landing: Path) -> None:
+def test_a_retry_of_the_same_run_announces_the_burst_again(
+    airflow_env: dict, warehouse: str, landing: Path
+) -> None:
+    # airflow_env first: Airflow must be configured before anything imports it
     from airflow.sdk.exceptions import AirflowSkipException
 
     from monev.orchestration.ingest_tasks import announce
