@@ -57,16 +57,16 @@ def classify(relpath: str) -> tuple[str, str, int] | None:
     The file-name grammar is the ingest registry's (`sources.registry.identify`): what
     the landing intake claims is exactly what the pipeline accepts."""
     parts = relpath.split("/")
-    in_reference_dir = len(parts) == 2 and parts[0] == REFERENCE_DIR
-    if len(parts) != 1 and not in_reference_dir:
+    in_referensi_dir = len(parts) == 2 and parts[0] == REFERENCE_DIR
+    if len(parts) != 1 and not in_referensi_dir:
         return None  # e.g. bad/ holds deliberately broken samples, not deliveries
     try:
         sf = identify(Path(parts[-1]))
     except UnknownFile:
         return None
-    if sf.is_reference != in_reference_dir:
+    if sf.is_referensi != in_referensi_dir:
         return None
-    return ("referensi" if sf.is_reference else sf.source), sf.period_key, sf.revision
+    return ("referensi" if sf.is_referensi else sf.source), sf.period_key, sf.revision
 
 
 class Landing:

@@ -201,7 +201,7 @@ def _steps(
                 f"{sf.path.name}: identical to batch {in_force.batch_id}, the delivery in "
                 f"force for {sf.period_key} (same sha256); nothing to do"))
             return _finish(conn, result, "duplicate", started)
-        if in_force and not sf.is_reference and sf.revision <= in_force.revision:
+        if in_force and not sf.is_referensi and sf.revision <= in_force.revision:
             return _stale(conn, result, in_force.batch_id, started)
 
     failures = Failures(sf.source, sf.path.name)

@@ -36,7 +36,7 @@ def publish(conn: psycopg.Connection, sf: SourceFile, batch: StagedBatch) -> Non
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
                      (f"monev:{sf.source}:{sf.period_key}",))
         in_force = audit.in_force(conn, sf)
-        if in_force and not sf.is_reference and sf.revision <= in_force.revision:
+        if in_force and not sf.is_referensi and sf.revision <= in_force.revision:
             raise Superseded(in_force.batch_id)  # a higher revision won the race
         if s.partitioned:
             _swap_partition(conn, sf, batch)

@@ -47,7 +47,7 @@ def _section(s: SourceSpec) -> str:
     lines.append(f"- File name: `{s.file_example()}`")
     period = {"month": "a month (the file name's `YYYYMM`)",
               "budget": "a fiscal year and budget version",
-              "reference": "none: a delivery replaces the whole table"}[s.period]
+              "referensi": "none: a delivery replaces the whole table"}[s.period]
     lines.append(f"- Period: {period}")
     if s.partitioned:
         publish = f"the month's partition of `raw.{s.name}` is swapped for the new one"

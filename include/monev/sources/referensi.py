@@ -116,7 +116,7 @@ SPECS = tuple(
         name=name,
         title=TITLES[name] + " (secretariat reference CSV, `,`-delimited; a delivery "
                              "replaces the whole table)",
-        period="reference",
+        period="referensi",
         extension=r"\.csv",
         **spec_fields(fields),
         parse=parse,

@@ -15,8 +15,8 @@ from monev.sources.spec import SourceFile, SourceSpec, UnknownFile
 SPECS: tuple[SourceSpec, ...] = (
     *referensi.SPECS, kepesertaan.SPEC, peserta_rentan.SPEC, anggaran.SPEC, realisasi.SPEC)
 BY_NAME = {s.name: s for s in SPECS}
-REFERENCE_SOURCES = tuple(s.name for s in SPECS if s.is_reference)
-MONTHLY_SOURCES = tuple(s.name for s in SPECS if not s.is_reference)
+REFERENSI_SOURCES = tuple(s.name for s in SPECS if s.is_referensi)
+MONTHLY_SOURCES = tuple(s.name for s in SPECS if not s.is_referensi)
 
 __all__ = [
     "BY_NAME",
@@ -40,7 +40,7 @@ def identify(path: Path) -> SourceFile:
         sf = s.match(path)
         if sf is not None:
             return sf
-    examples = ", ".join(s.file_example() for s in SPECS if not s.is_reference)
+    examples = ", ".join(s.file_example() for s in SPECS if not s.is_referensi)
     raise UnknownFile(f"{path.name}: not a file name of the extract contract (expected e.g. "
                       f"{examples} or a referensi/ CSV)")
 
@@ -49,4 +49,4 @@ def sort_key(sf: SourceFile) -> tuple[int, int, str, int, str]:
     """Reference files first, then by source, period and revision: the order a batch of
     deliveries lands in."""
     order = SPECS.index(BY_NAME[sf.source])
-    return (0 if sf.is_reference else 1, order, sf.period_key, sf.revision, sf.path.name)
+    return (0 if sf.is_referensi else 1, order, sf.period_key, sf.revision, sf.path.name)

@@ -21,7 +21,7 @@ from typing import Literal
 YEARS = range(2000, 2100)
 MAX_REVISION = 9999
 
-Period = Literal["month", "budget", "reference"]
+Period = Literal["month", "budget", "referensi"]
 
 
 class UnknownFile(ValueError):
@@ -32,7 +32,7 @@ class UnknownFile(ValueError):
 class SourceFile:
     path: Path
     source: str
-    period_key: str  # '2024-03'; anggaran '2024/murni'; reference files 'all'
+    period_key: str  # '2024-03'; anggaran '2024/murni'; referensi files 'all'
     revision: int = 0
     periode: date | None = None
     tahun: int | None = None
@@ -41,7 +41,7 @@ class SourceFile:
     gzipped: bool = False
 
     @property
-    def is_reference(self) -> bool:
+    def is_referensi(self) -> bool:
         return self.period_key == "all"
 
 
@@ -49,7 +49,7 @@ class SourceFile:
 class SourceSpec:
     name: str  # the source, as in file names, raw.<name> and audit.load_batches.source
     title: str  # one line for people: what the file is and who sends it
-    period: Period  # month: <name>_YYYYMM; budget: <name>_YYYY_<versi>; reference: <name>.csv
+    period: Period  # month: <name>_YYYYMM; budget: <name>_YYYY_<versi>; referensi: <name>.csv
     extension: str  # file-name ending, a regex: r"\.csv(\.gz)?", r"\.xlsx"
     columns: tuple[str, ...]  # COPY column order into raw.<name> (batch_id, source_row last)
     parse: Callable[..., Iterator[str | bytes]]  # (sf, batch_id, failures, counter[, progress])
@@ -79,8 +79,8 @@ class SourceSpec:
         return self.suite or self.name
 
     @property
-    def is_reference(self) -> bool:
-        return self.period == "reference"
+    def is_referensi(self) -> bool:
+        return self.period == "referensi"
 
     @cached_property
     def file_pattern(self) -> re.Pattern[str]:
@@ -107,7 +107,7 @@ class SourceSpec:
         m = self.file_pattern.match(name)
         if m is None:
             return None
-        if self.period == "reference":
+        if self.period == "referensi":
             return SourceFile(path, self.name, "all")
         year = int(m.group(1))
         if year not in YEARS:
