@@ -95,7 +95,7 @@ def scheduler_month(server: str, files: Path, work: Path, name: str) -> dict[str
         startup = time.monotonic() - t0
         staging = landing / ".incoming"
         shutil.copytree(files, staging)
-        t_drop = time.monotonic()
+        t_drop, wall_drop = time.monotonic(), time.time()
         for f in sorted(staging.rglob("*")):
             if f.is_file():
                 (landing / f.relative_to(staging)).parent.mkdir(parents=True, exist_ok=True)
@@ -121,11 +121,16 @@ def scheduler_month(server: str, files: Path, work: Path, name: str) -> dict[str
               " WHERE dag_id = 'transform_warehouse' AND task_id = 'dbt_build'")[0][0]
     run = _q(meta, "SELECT extract(epoch FROM end_date - start_date) FROM dag_run"
              " WHERE dag_id = 'transform_warehouse'")[0][0]
+    runs = _q(meta, "SELECT dag_id, extract(epoch FROM start_date) - %s,"
+              " extract(epoch FROM end_date - start_date), state FROM dag_run"
+              " WHERE start_date IS NOT NULL AND dag_id <> 'watch_late_extracts'"
+              " AND end_date > to_timestamp(%s) ORDER BY start_date", wall_drop, wall_drop)
     loads = _q(meta, "SELECT count(*) FROM task_instance WHERE dag_id = 'ingest_landing'"
                " AND task_id = 'load' AND state = 'success'")[0][0]
     return {"startup": startup, "total": total, "transform_task": float(task),
             "transform_run": float(run), "loads": loads,
-            "reports": float(spans.get("monthly_reports") or 0), "load": max(load0, _load())}
+            "reports": float(spans.get("monthly_reports") or 0), "load": max(load0, _load()),
+            "runs": runs}
 
 
 def _ready(meta: str) -> bool:
@@ -244,6 +249,9 @@ def main() -> None:
         print(f"  start-up to first green poll  {a['startup']:6.1f}s")
         print(f"  drop -> last report           {a['total']:6.1f}s   (target small <= 180s)")
         print(f"  {a['loads']} loads; reports DAG span {a['reports']:.1f}s")
+        print("  DAG runs after the drop (start after drop s, duration s):")
+        for dag_id, start, secs, state in a["runs"]:
+            print(f"    {dag_id:<22} +{float(start):6.1f}  {float(secs):6.1f}  {state}")
         # printed before the WATCHER run too: a failed WATCHER run must not lose it
         print(f"  one task: dbt_build {a['transform_task']:.1f}s vs plain {plain:.1f}s"
               f" = {a['transform_task'] / plain:.2f}", flush=True)

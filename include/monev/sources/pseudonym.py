@@ -13,21 +13,19 @@ Rotating the key changes every pseudonym: see README ("Pseudonym key").
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import secrets
 import sys
-from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from monev.config import settings
 
-# Byte → its two lower-case hex digits, as one little uint16 per byte.
-_HEX_PAIRS = np.frombuffer(
-    b"".join(f"{b:02x}".encode() for b in range(256)), dtype=np.uint16)
+if TYPE_CHECKING:
+    import duckdb
 
 AIRFLOW_VARIABLE = "monev_pseudonym_key"
 PSEUDONYM_COLUMN = "peserta_id"  # where a pseudonym is kept, in every table
@@ -69,61 +67,36 @@ def pseudonym_key() -> bytes:
 
 
 class Pseudonymizer:
-    """HMAC-SHA256 with the inner and outer pad states computed once and copied per
-    value: about 2.5× faster than hmac.digest on millions of NIKs."""
+    """HMAC-SHA256 of a NIK as 64 hex digits. `hex_array` hashes a whole Arrow array with
+    DuckDB's vectorised `sha256`, composed as RFC 2104 defines HMAC (two hashes over the
+    key's pads): ~1.6 µs a NIK against ~2.5 µs one by one through hashlib."""
 
     def __init__(self, key: bytes | None = None):
         key = pseudonym_key() if key is None else key
-        if len(key) > 64:
-            key = hashlib.sha256(key).digest()
-        key = key.ljust(64, b"\0")
-        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+        self._key = key
+        block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
+        self._pads = [bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)]
+        self._duckdb: duckdb.DuckDBPyConnection | None = None
 
     def __call__(self, nik: str | bytes) -> str:
-        inner = self._inner.copy()
-        inner.update(nik.encode() if isinstance(nik, str) else nik)
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.hexdigest()
+        return hmac.new(self._key, nik.encode() if isinstance(nik, str) else nik,
+                        "sha256").hexdigest()
 
     def hex_array(self, niks: pa.Array) -> pa.Array:
-        """Pseudonyms of an Arrow string array as an Arrow string array (nulls stay null),
-        hashing straight from Arrow's buffers: no Python str per value on either side."""
-        niks = niks.cast(pa.large_string())
-        n = len(niks)
-        if n == 0:
-            return pa.array([], pa.string())
-        _, off_buf, data_buf = niks.buffers()
-        offsets = np.frombuffer(off_buf, dtype=np.int64)[niks.offset: niks.offset + n + 1].tolist()
-        data = data_buf.to_pybytes() if data_buf is not None else b""
-        inner0, outer0 = self._inner, self._outer
-        digests = []
-        append = digests.append
-        for i in range(n):
-            inner = inner0.copy()
-            inner.update(data[offsets[i]:offsets[i + 1]])
-            outer = outer0.copy()
-            outer.update(inner.digest())
-            append(outer.digest())
-        raw = np.frombuffer(b"".join(digests), dtype=np.uint8)
-        hexed = _HEX_PAIRS[raw].tobytes()  # two ASCII hex digits per byte
-        out = pa.StringArray.from_buffers(
-            n, pa.py_buffer(np.arange(0, 64 * n + 1, 64, dtype=np.int32).tobytes()),
-            pa.py_buffer(hexed))
-        return pc.if_else(pc.is_null(niks), pa.scalar(None, pa.string()), out)
+        """Pseudonyms of an Arrow string array as an Arrow string array (nulls stay
+        null). The NIKs stay in this process's memory: DuckDB runs in memory, in it."""
+        if self._duckdb is None:
+            import duckdb  # 0.3 s: only where a participant file is parsed
 
-    def many(self, niks: Iterable[str | None]) -> list[str | None]:
-        inner0, outer0 = self._inner, self._outer
-        out: list[str | None] = []
-        append = out.append
-        for nik in niks:
-            if nik is None:
-                append(None)
-                continue
-            inner = inner0.copy()
-            inner.update(nik.encode())
-            outer = outer0.copy()
-            outer.update(inner.digest())
-            append(outer.hexdigest())
-        return out
+            # One thread: the server's COPY needs the other core. No temp directory:
+            # NIKs are never spilled to disk.
+            self._duckdb = duckdb.connect(config={"threads": 1, "temp_directory": ""})
+        con = self._duckdb
+        con.register("niks", pa.table({"nik": niks.cast(pa.string())}))
+        try:
+            # encode(): the value's UTF-8 bytes (a ::BLOB cast would read \x escapes)
+            out = con.sql("SELECT sha256($2 || unhex(sha256($1 || encode(nik)))) FROM niks",
+                          params=self._pads).to_arrow_table()
+        finally:
+            con.unregister("niks")
+        return out.column(0).combine_chunks().cast(pa.string())
