@@ -96,6 +96,8 @@ def environment(opts: Options) -> dict[str, str]:
 def commands(opts: Options) -> dict[str, list[str]]:
     """Name → argv of every process to start, in start order."""
     py = [sys.executable, "-m", "airflow"]
+    # the components whose task processes are forked from them start warm (task_host)
+    warm = [sys.executable, "-m", "monev.localrun.task_host"]
     cmds: dict[str, list[str]] = {}
     if opts.executor == "celery" and opts.redis_port:
         cmds["redis"] = ["redis-server", "--port", str(opts.redis_port), "--bind", "127.0.0.1",
@@ -105,10 +107,10 @@ def commands(opts: Options) -> dict[str, list[str]]:
             cmds[name] = [*py, "api-server", "--host", opts.host, "--port", str(opts.port),
                           "--workers", "1"]
         else:
-            cmds[name] = [*py, name]
+            cmds[name] = [*(warm if name == "scheduler" else py), name]
     for i in range(1, opts.celery_workers + 1 if opts.executor == "celery" else 1):
         # each worker its own name and log-server port, so two run on one machine
-        cmds[f"celery-worker-{i}"] = [*py, "celery", "worker", "--concurrency", "2",
+        cmds[f"celery-worker-{i}"] = [*warm, "celery", "worker", "--concurrency", "2",
                                       "--celery-hostname", f"worker{i}@%h",
                                       "--without-mingle", "--without-gossip"]
     if opts.only:
