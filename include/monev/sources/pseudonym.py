@@ -89,8 +89,9 @@ class Pseudonymizer:
             import duckdb  # 0.3 s: only where a participant file is parsed
 
             # One thread: the server's COPY needs the other core. No temp directory:
-            # NIKs are never spilled to disk.
-            self._duckdb = duckdb.connect(config={"threads": 1, "temp_directory": ""})
+            # NIKs are never spilled to disk. Digests come back in row order.
+            self._duckdb = duckdb.connect(config={
+                "threads": 1, "temp_directory": "", "preserve_insertion_order": True})
         con = self._duckdb
         con.register("niks", pa.table({"nik": niks.cast(pa.string())}))
         try:
