@@ -29,6 +29,7 @@ import uuid
 from pathlib import Path
 
 import psycopg
+from bench_transform import _month_add
 from sqlalchemy.engine import make_url
 
 PERIODE = "2025-01"
@@ -58,12 +59,6 @@ class RunFailed(RuntimeError):
     """A DAG run of the bench failed; its AIRFLOW_HOME (logs) is kept for reading."""
 
 
-def _month_add(ym: str, k: int) -> str:
-    y, m = int(ym[:4]), int(ym[5:7])
-    n = y * 12 + (m - 1) + k
-    return f"{n // 12:04d}-{n % 12 + 1:02d}"
-
-
 def _db(server: str, name: str) -> str:
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -77,47 +72,52 @@ def _q(url: str, sql: str, *args: object) -> list[tuple]:
         return conn.execute(sql, args).fetchall()
 
 
+def _load_by_hand(url: str, files: Path, state: Path, **env: str) -> list:
+    """Point this process at warehouse `url` and ingest every file of `files` in the
+    ingest DAG's order, as `monev ingest` does; returns the results."""
+    os.environ.update({"WAREHOUSE_URL": url, "MONEV_STATE_DIR": str(state),
+                       "MONEV_PSEUDONYM_KEY": "bench", **env})
+    from monev.config import reset_settings
+    from monev.ingest.landing import Landing
+    from monev.ingest.pipeline import ingest_file
+    from monev.orchestration.ingest_tasks import _load_order
+    from monev.warehouse import db
+
+    reset_settings()
+    db.forget_ready()
+    db.ensure_warehouse(url)
+    return [ingest_file(files / f.relpath, publish=True)
+            for f in sorted(Landing(str(files)).list(), key=_load_order)]
+
+
 def load_history(warehouse: str, files: Path, work: Path, month: str) -> tuple[Path, str]:
     """Every generated delivery before `month` loaded, built and reported the way
     `monev ingest`, `monev transform` and `monev report` do, into the warehouse the
     scheduler will use; returns the folder of `month`'s own deliveries (to drop) and a
     summary line."""
-    os.environ.update({"WAREHOUSE_URL": warehouse, "MONEV_STATE_DIR": str(work / "state"),
-                       "MONEV_REPORTS_DIR": str(work / "reports"),
-                       "MONEV_PSEUDONYM_KEY": "bench"})
-    from monev.config import reset_settings
-    from monev.ingest.landing import Landing
-    from monev.ingest.pipeline import ingest_file
-    from monev.orchestration.ingest_tasks import _load_order
     from monev.reports.build import build_reports
     from monev.transform import runner
-    from monev.warehouse import db
 
-    reset_settings()
-    db.forget_ready()
-    db.ensure_warehouse(warehouse)
     tag, year = month.replace("-", ""), month[:4]
     new = work / "month"
+    for f in [p for p in files.rglob("*") if p.is_file()]:
+        if tag in f.name or f.name.startswith(f"anggaran_{year}"):
+            (new / f.relative_to(files)).parent.mkdir(parents=True, exist_ok=True)
+            f.rename(new / f.relative_to(files))
     t0 = time.monotonic()
-    months = set()
-    for f in sorted(Landing(str(files)).list(), key=_load_order):
-        name = Path(f.relpath).name
-        if tag in name or name.startswith(f"anggaran_{year}"):
-            (new / f.relpath).parent.mkdir(parents=True, exist_ok=True)
-            (files / f.relpath).rename(new / f.relpath)
-            continue
-        r = ingest_file(files / f.relpath, publish=True)
-        if r.status == "loaded" and name.startswith("kepesertaan_"):
-            months.add(f"{name[12:16]}-{name[16:18]}")
+    results = _load_by_hand(warehouse, files, work / "state",
+                            MONEV_REPORTS_DIR=str(work / "reports"))
+    months = sorted({r.period_key for r in results
+                     if r.status == "loaded" and r.source == "kepesertaan"})
     ingested = time.monotonic() - t0
     result = runner.build(url=warehouse)
     if not result.success:
         raise RuntimeError(f"history build failed: {[n.name for n in result.failed]}")
     built = time.monotonic() - t0 - ingested
-    for ym in sorted(months):
+    for ym in months:
         build_reports(ym)
     reported = time.monotonic() - t0 - ingested - built
-    return new, (f"history {len(months)} month(s) {', '.join(sorted(months))}: ingest"
+    return new, (f"history {len(months)} month(s) {', '.join(months)}: ingest"
                  f" {ingested:.0f}s, build {built:.0f}s, reports {reported:.0f}s")
 
 
@@ -200,21 +200,10 @@ def _ready(meta: str) -> bool:
 def plain_build(server: str, files: Path, work: Path, name: str) -> tuple[str, float]:
     """The same files ingested by hand, then one in-process `dbt build` (what
     `monev transform` runs), timed alone."""
-    url = _db(server, name)
-    os.environ.update({"WAREHOUSE_URL": url, "MONEV_STATE_DIR": str(work / "plain"),
-                       "MONEV_PSEUDONYM_KEY": "bench"})
-    from monev.config import reset_settings
-    from monev.ingest.landing import Landing
-    from monev.ingest.pipeline import ingest_file
-    from monev.orchestration.ingest_tasks import _load_order
     from monev.transform import runner
-    from monev.warehouse import db
 
-    reset_settings()
-    db.forget_ready()
-    db.ensure_warehouse(url)
-    for f in sorted(Landing(str(files)).list(), key=_load_order):
-        ingest_file(files / f.relpath, publish=True)
+    url = _db(server, name)
+    _load_by_hand(url, files, work / "plain")
     t0 = time.monotonic()
     result = runner.build(url=url)
     seconds = time.monotonic() - t0

@@ -31,16 +31,10 @@ import time
 from pathlib import Path
 
 import psycopg
-from bench_transform import _queries
+from bench_transform import _month_add, _queries
 from scratch import scratch_warehouse
 
 NO_UNIT_TESTS = ["test_type:unit"]  # data-independent; the suite runs them
-
-
-def _month_add(ym: str, k: int) -> str:
-    y, m = int(ym[:4]), int(ym[5:7])
-    n = y * 12 + (m - 1) + k
-    return f"{n // 12:04d}-{n % 12 + 1:02d}"
 
 
 def _month_files(files: list[Path], ym: str) -> list[Path]:
