@@ -86,26 +86,59 @@ def iso_dates(s: pa.Array) -> tuple[pa.Array, pa.Array]:
     return _to_date(y, m, d, ok), ok
 
 
+def _nik_digits(nik: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(n × 16 digit values, mask of the NIKs that are exactly 16 ASCII digits), read
+    straight off the string array's buffers: a NIK is fixed-width, so no per-row text."""
+    n = len(nik)
+    offsets = np.frombuffer(nik.buffers()[1], np.int32, n + 1, nik.offset * 4)
+    data_buf = nik.buffers()[2]
+    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None and data_buf.size else (
+        np.zeros(1, np.uint8))
+    ok = np.diff(offsets) == 16
+    if nik.null_count:
+        ok &= nik.is_valid().to_numpy(zero_copy_only=False)
+    if n and ok.all():  # the usual block: one contiguous n × 16 slab
+        block = data[offsets[0]:offsets[0] + 16 * n].reshape(n, 16)
+    else:
+        block = data[np.minimum(offsets[:-1, None] + np.arange(16), len(data) - 1)]
+    digits = block - np.uint8(48)  # uint8: bytes below '0' wrap past 9 too
+    ok &= (digits <= 9).all(axis=1)
+    digits[~ok] = 0
+    return digits, ok
+
+
+def _real_ymd(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    month_ok = (m >= 1) & (m <= 12)
+    dim = _DAYS_IN_MONTH.to_numpy()[np.where(month_ok, m, 0)]
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    dim = dim + (leap & (m == 2))
+    return month_ok & (d >= 1) & (d <= dim)
+
+
 def nik_flags(nik: pa.Array, periode: date) -> dict[str, pa.Array]:
-    """Flags that need the clear NIK. The embedded date is DDMMYY (DD+40 for women);
-    the century is the one that puts the date on or before the period."""
-    is16 = pc.and_(pc.equal(pc.utf8_length(nik), 16), pc.utf8_is_digit(nik))
-    dd, mm, yy = _ints(nik, is16, 6, 8), _ints(nik, is16, 8, 10), _ints(nik, is16, 10, 12)
-    female = pc.greater(dd, 40)
-    day = pc.if_else(female, pc.subtract(dd, 40), dd)
+    """Flags that need the clear NIK (16 ASCII digits, PPKKCC DDMMYY SSSS). The embedded
+    date is DDMMYY (DD+40 for women); the century is the one that puts the date on or
+    before the period."""
+    digits, is16 = _nik_digits(nik)
+    two = digits.astype(np.int32)
+    dd, mm, yy = (two[:, i] * 10 + two[:, i + 1] for i in (6, 8, 10))
+    female = dd > 40
+    day = np.where(female, dd - 40, dd)
     cutoff = periode.year * 10000 + periode.month * 100 + 31
-    ymd_2000 = pc.add(pc.add(pc.multiply(pc.add(yy, 2000), 10000), pc.multiply(mm, 100)), day)
-    year = pc.if_else(pc.less_equal(ymd_2000, cutoff), pc.add(yy, 2000), pc.add(yy, 1900))
-    valid = pc.and_(is16, _real_date(year, mm, day))
-    embedded = _to_date(year, mm, day, valid)
-    pp_kk = pc.binary_join_element_wise(
-        pc.utf8_slice_codeunits(nik, 0, 2), pc.utf8_slice_codeunits(nik, 2, 4), ".")
+    year = np.where((yy + 2000) * 10000 + mm * 100 + day <= cutoff, yy + 2000, yy + 1900)
+    valid = is16 & _real_ymd(year, mm, day)
+    months = np.where(valid, (year - 1970) * 12 + mm - 1, 0).astype("datetime64[M]")
+    days = (months.astype("datetime64[D]") + np.where(valid, day - 1, 0)).astype(np.int32)
+    code = np.empty((len(nik), 5), np.uint8)
+    code[:, 0:2], code[:, 2], code[:, 3:5] = digits[:, 0:2] + 48, ord("."), digits[:, 2:4] + 48
     return {
-        "nik_valid": valid,
-        "embedded_date": embedded,
-        "embedded_sex": pc.if_else(valid, pc.if_else(female, "P", "L"),
-                                   pa.scalar(None, pa.string())),
-        "nik_kode_wilayah": pc.if_else(is16, pp_kk, pa.scalar(None, pa.string())),
+        "nik_valid": pa.array(valid),
+        "embedded_date": pa.array(days, pa.int32(), mask=~valid).view(pa.date32()),
+        "embedded_female": pa.array(female, mask=~valid),
+        "nik_kode_wilayah": pa.StringArray.from_buffers(
+            len(nik), pa.py_buffer(np.arange(0, 5 * len(nik) + 1, 5, dtype=np.int32)),
+            pa.py_buffer(code), pa.array(is16).buffers()[1] if not is16.all() else None,
+        ),
     }
 
 
@@ -259,8 +292,8 @@ def _typed(batch: pa.RecordBatch, sf: SourceFile, batch_id: int, first_row: int,
     tanggal_cocok = pc.if_else(pc.and_(valid, pc.is_valid(lahir)),
                                pc.equal(flags["embedded_date"], lahir),
                                pa.scalar(None, pa.bool_()))
-    kelamin_cocok = pc.if_else(valid, pc.equal(flags["embedded_sex"], col["jenis_kelamin"]),
-                               pa.scalar(None, pa.bool_()))
+    # rows whose jenis_kelamin is neither L nor P were dropped by its enum check
+    kelamin_cocok = pc.equal(flags["embedded_female"], pc.equal(col["jenis_kelamin"], "P"))
     out = pa.table({
         "periode": col["periode"],
         "peserta_id": pseudonymize.hex_array(nik),
@@ -317,8 +350,10 @@ def parse(
     try:
         reader = pcsv.open_csv(
             pa.CompressedInputStream(raw, "gzip"),
+            # No reader threads: on two cores they cost more CPU than they save, and the
+            # server's COPY of the previous block needs the other core.
             read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, skip_rows=1,
-                                          column_names=names),
+                                          column_names=names, use_threads=False),
             parse_options=pcsv.ParseOptions(delimiter=",", newlines_in_values=True,
                                             invalid_row_handler=bad_row),
             convert_options=pcsv.ConvertOptions(
