@@ -54,10 +54,12 @@ def _wait_for(url: str, sql: str, proc: subprocess.Popen[str], timeout: float = 
     pytest.fail(f"timed out waiting for: {sql}")
 
 
-MID_COPY = ("SELECT EXISTS (SELECT 1 FROM audit.load_batches b JOIN pg_tables t"
-            " ON t.schemaname = 'stage' AND t.tablename = 'peserta_rentan__b' || b.batch_id"
-            " WHERE b.source = 'peserta_rentan' AND b.status = 'running'"
-            " AND b.staged_at IS NULL)")
+# The staging table is created in the COPY's transaction, so no other session sees it
+# before the COPY commits: the server's progress view is what shows rows streaming in
+# (only the participant list has this many).
+MID_COPY = ("SELECT EXISTS (SELECT 1 FROM pg_stat_progress_copy p"
+            " JOIN pg_database d ON d.oid = p.datid WHERE d.datname = current_database()"
+            " AND p.command = 'COPY FROM' AND p.tuples_processed > 20000)")
 MID_GATE = ("SELECT EXISTS (SELECT 1 FROM audit.load_batches WHERE source = 'peserta_rentan'"
             " AND status = 'running' AND staged_at IS NOT NULL AND validated_at IS NULL)")
 

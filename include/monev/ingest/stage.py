@@ -54,7 +54,10 @@ def stage(
     with conn.transaction():
         conn.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS)").format(
             sql.Identifier(schema, table), sql.Identifier(raw_schema, raw_table)))
-        copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
+        # FREEZE (the table is new in this transaction): rows are written visible to
+        # all, so the gate's scans and the publish's CHECK scan do not rewrite every
+        # page to set hint bits (~1 s per 2 M rows).
+        copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, FREEZE)").format(
             sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, s.columns)))
         # A worker thread feeds the server while this thread parses the next block.
         with conn.cursor() as cur, cur.copy(copy, writer=QueuedLibpqWriter(cur)) as cp:
