@@ -89,6 +89,7 @@ def iso_dates(s: pa.Array) -> tuple[pa.Array, pa.Array]:
 def _nik_digits(nik: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(n × 16 digit values, mask of the NIKs that are exactly 16 ASCII digits), read
     straight off the string array's buffers: a NIK is fixed-width, so no per-row text."""
+    nik = nik.cast(pa.string())  # 32-bit offsets, as read below
     n = len(nik)
     offsets = np.frombuffer(nik.buffers()[1], np.int32, n + 1, nik.offset * 4)
     data_buf = nik.buffers()[2]
