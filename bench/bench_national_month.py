@@ -32,7 +32,9 @@ from pathlib import Path
 
 import psycopg
 from bench_transform import _month_add, _queries
-from scratch import scratch_warehouse
+from scratch import scratch_warehouse, settle
+
+from monev.console import setup
 
 NO_UNIT_TESTS = ["test_type:unit"]  # data-independent; the suite runs them
 
@@ -80,7 +82,15 @@ def _reports(ym: str, out: Path) -> float:
     return time.perf_counter() - t
 
 
-def _new_month(files: list[Path], ym: str, work: Path, reports: bool) -> dict[str, float]:
+def _settled(url: str) -> None:
+    waited = settle(url)
+    if waited > 1:
+        print(f"  (waited {waited:.0f}s for autovacuum to finish first)")
+
+
+def _new_month(files: list[Path], ym: str, work: Path, reports: bool,
+               url: str) -> dict[str, float]:
+    _settled(url)
     t = {"ingest": _ingest(_month_files(files, ym)), "transform": _transform()}
     if reports:
         t["reports"] = _reports(ym, work / "reports")
@@ -150,6 +160,7 @@ def main() -> None:
     if not 1 <= args.short < args.long:
         raise SystemExit("need 1 <= --short < --long")
     logging.basicConfig(level=logging.WARNING)
+    setup()  # library noise filtered as the CLI filters it (WeasyPrint's CSS notes)
     months = [_month_add(args.start, k) for k in range(args.long + 1)]
 
     with scratch_warehouse("monev_bench_national") as (_, url, work):
@@ -174,20 +185,22 @@ def main() -> None:
         print(f"history of {args.short} months: ingest {_ingest(first):.0f}s")
         full_short = _transform(full_refresh=True)
         print(f"  full build of {len(history)} months: {full_short:.1f}s")
-        at_short = _new_month(files, months[args.short], work, args.reports)
+        at_short = _new_month(files, months[args.short], work, args.reports, url)
 
         t_ing = sum(_ingest(_month_files(files, ym)) for ym in months[args.short + 1:args.long])
         t_tr = _transform()
         print(f"history to {args.long} months: ingest {t_ing:.0f}s, transform {t_tr:.1f}s")
-        at_long = _new_month(files, months[args.long], work, args.reports)
+        at_long = _new_month(files, months[args.long], work, args.reports, url)
 
         print(f"revision of {months[-1]} (peserta_rentan and kepesertaan _rev1):")
+        _settled(url)
         rev = {"ingest": _ingest([_revise_rentan(files, months[-1], work),
                                   _revise_kepesertaan(files, months[-1], work)]),
                "transform": _transform()}
         print("  " + ", ".join(f"{k} {v:.1f}s" for k, v in rev.items()))
 
         n = len(months)
+        _settled(url)
         full = _transform(full_refresh=True)
         print(f"full refresh of {n} months: {full:.1f}s")
         db_bytes, raw_bytes, rows = _sizes(url)

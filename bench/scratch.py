@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,3 +38,17 @@ def scratch_warehouse(name: str) -> Iterator[tuple[cluster.Cluster, str, Path]]:
         with psycopg.connect(c.url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(work, ignore_errors=True)
+
+
+def settle(url: str, limit: float = 900) -> float:
+    """Wait until no autovacuum worker runs in `url`'s database (at most `limit` s);
+    the seconds waited. A month is timed the way it arrives in production, a month after
+    the last one: the background vacuum and analyze of what was just loaded and built
+    (minutes after a national month) are done by then, not shared with the timing."""
+    t = time.monotonic()
+    with psycopg.connect(url, autocommit=True) as conn:
+        while time.monotonic() - t < limit and conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+                " AND datname = current_database()").fetchone()[0]:
+            time.sleep(1)
+    return time.monotonic() - t
