@@ -30,3 +30,15 @@ def test_task_host_imports_every_warm_module_then_is_the_airflow_cli() -> None:
 
     assert out.stdout.strip().splitlines()[-1] == airflow.__version__
     assert "Skipping registering function" not in out.stdout + out.stderr  # GX quietened
+
+
+def test_warm_modules_do_not_load_datafusion_before_the_fork() -> None:
+    """DataFusion starts its runtime's threads on import; a task forked from a process
+    that imported it would hold that runtime without its threads."""
+    code = ("import importlib, sys; from monev.localrun import task_host\n"
+            "for name in task_host.WARM: importlib.import_module(name)\n"
+            "print('datafusion' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "False"

@@ -15,7 +15,9 @@ import importlib
 import sys
 
 # What the task bodies import (monev.orchestration.*): the gate and its GX, every
-# source's parser, the report renderer, dbt's runner.
+# source's parser, the report renderer, dbt's runner. Not DataFusion (the pseudonym's
+# hash, imported where a participant file is parsed): importing it starts its runtime's
+# threads, and a forked task would inherit that runtime without them.
 WARM = (
     "airflow.sdk",
     "great_expectations",
