@@ -68,9 +68,9 @@ def pseudonym_key() -> bytes:
 
 class Pseudonymizer:
     """HMAC-SHA256 of a NIK as 64 hex digits. `hex_array` hashes a whole Arrow array with
-    Apache DataFusion's vectorised `sha256` (Rust; SHA-NI where the CPU has it), composed
-    as RFC 2104 defines HMAC (two hashes over the key's pads): ~0.17 µs a NIK, against
-    ~0.9 µs with DuckDB's and ~1.4 µs one by one through `hmac.digest`."""
+    Apache DataFusion's vectorised `sha256` (Rust), composed as RFC 2104 defines HMAC
+    (two hashes over the key's pads): ~0.17 µs a NIK, against ~0.9 µs with DuckDB's and
+    ~1.4 µs one by one through `hmac.digest`."""
 
     def __init__(self, key: bytes | None = None):
         key = pseudonym_key() if key is None else key
