@@ -30,7 +30,7 @@ from pathlib import Path
 
 import psycopg
 from bench_transform import _month_add
-from scratch import settle
+from scratch import quiet, settle
 from sqlalchemy.engine import make_url
 
 PERIODE = "2025-01"
@@ -282,10 +282,8 @@ def main() -> None:
                         help="months loaded, built and reported before the drop (no plain"
                              " build or WATCHER comparison then)")
     args = parser.parse_args()
-    from monev.console import setup
+    quiet()
     from monev.synthetic import generate
-
-    setup()  # library noise filtered as the CLI filters it (WeasyPrint's CSS notes)
     from monev.warehouse import cluster
 
     server = os.environ.get("WAREHOUSE_URL") or cluster.up().url

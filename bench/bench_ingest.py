@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import logging
 import resource
 import shutil
 import subprocess
@@ -21,7 +20,7 @@ import time
 from pathlib import Path
 
 import psycopg
-from scratch import scratch_warehouse
+from scratch import quiet, scratch_warehouse
 
 from monev.warehouse import db
 
@@ -85,7 +84,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, nargs="+", default=[2_000_000, 10_000_000])
     ap.add_argument("--file", type=Path, help="use this peserta_rentan file instead of generating")
     args = ap.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+    quiet()
 
     with scratch_warehouse("monev_bench_ingest") as (c, url, work):
         db.ensure_warehouse(url)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import logging
 import resource
 import shutil
 import subprocess
@@ -32,9 +31,7 @@ from pathlib import Path
 
 import psycopg
 from bench_transform import _month_add, _queries
-from scratch import scratch_warehouse, settle
-
-from monev.console import setup
+from scratch import quiet, scratch_warehouse, settle
 
 NO_UNIT_TESTS = ["test_type:unit"]  # data-independent; the suite runs them
 
@@ -159,8 +156,7 @@ def main() -> None:
     args = ap.parse_args()
     if not 1 <= args.short < args.long:
         raise SystemExit("need 1 <= --short < --long")
-    logging.basicConfig(level=logging.WARNING)
-    setup()  # library noise filtered as the CLI filters it (WeasyPrint's CSS notes)
+    quiet()
     months = [_month_add(args.start, k) for k in range(args.long + 1)]
 
     with scratch_warehouse("monev_bench_national") as (_, url, work):

@@ -11,7 +11,6 @@ from raw.wilayah / the shipped region reference).
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import resource
 import shutil
@@ -21,6 +20,7 @@ import time
 from pathlib import Path
 
 import psycopg
+from scratch import quiet
 from sqlalchemy.engine import make_url
 
 
@@ -47,7 +47,7 @@ def main() -> None:
     ap.add_argument("--fixture", action="store_true", help="always use fixture marts")
     ap.add_argument("--keep", type=Path, help="keep the reports in this folder")
     args = ap.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+    quiet()
 
     from monev.config import PROJECT_ROOT, reset_settings
     from monev.reports.data import parse_periode

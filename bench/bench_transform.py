@@ -16,13 +16,12 @@ Targets: incremental / full <= 0.15; dashboard p95 <= 50 ms.
 from __future__ import annotations
 
 import argparse
-import logging
 import statistics
 import time
 from pathlib import Path
 
 import psycopg
-from scratch import scratch_warehouse
+from scratch import quiet, scratch_warehouse
 from sqlalchemy.engine import make_url
 
 NO_TESTS = ["resource_type:test", "resource_type:unit_test"]
@@ -148,7 +147,7 @@ def main() -> None:
                          " queries (e.g. --rentan-months 24: the dashboards over 24 national"
                          " months, without a second full build)")
     args = ap.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+    quiet()
 
     with scratch_warehouse("monev_bench_transform") as (_, url, work):
         print(f"{args.months} months coverage+budget, last {args.rentan_months} months of "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -14,7 +15,15 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from monev.config import reset_settings
+from monev.console import setup
 from monev.warehouse import cluster, db
+
+
+def quiet() -> None:
+    """A bench's output: its own figures and warnings, library noise filtered where it
+    arises, as the CLI filters it (WeasyPrint's CSS notes, GX's import chatter)."""
+    logging.basicConfig(level=logging.WARNING)
+    setup()
 
 
 @contextmanager
