@@ -314,7 +314,10 @@ def _typed(batch: pa.RecordBatch, sf: SourceFile, batch_id: int, first_row: int,
         "batch_id": pa.array(np.full(n, batch_id, dtype=np.int64)),
         "source_row": pa.array(np.arange(first_row, first_row + n, dtype=np.int32)),
     })
-    return out.filter(blk.ok) if blk.ok is not None else out
+    # Most blocks are clean: filtering would copy every column for nothing.
+    if blk.ok is None or pc.all(blk.ok).as_py():
+        return out
+    return out.filter(blk.ok)
 
 
 def parse(
