@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
+from warehouse_support import SERVER_ADMIN, admin_url_for
 
 from monev.config import reset_settings, settings
 from monev.warehouse import cluster, db
@@ -33,7 +34,10 @@ def server_url() -> str:
     """URL of a database on the test server with rights to create databases."""
     if _EXTERNAL:
         return _EXTERNAL
-    return cluster.up().url
+    # the test session is set-up: it may create and start the embedded cluster
+    c = cluster.up()
+    SERVER_ADMIN["url"] = c.admin_url("postgres")
+    return c.url
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +82,7 @@ def warehouse(
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
     url = _url_for(server_url, name)
     monkeypatch.setenv("WAREHOUSE_URL", url)
+    monkeypatch.setenv("WAREHOUSE_ADMIN_URL", admin_url_for(url))
     monkeypatch.setenv("MONEV_STATE_DIR", str(tmp_path / "state"))
     reset_settings()
     db.forget_ready()

@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
+from warehouse_support import admin_url_for
 
 from monev.config import reset_settings
 from monev.warehouse import db
@@ -35,6 +36,7 @@ def module_warehouse(
     try:
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("WAREHOUSE_URL", url)
+            mp.setenv("WAREHOUSE_ADMIN_URL", admin_url_for(url))
             mp.setenv("MONEV_STATE_DIR", str(state))
             reset_settings()
             db.forget_ready()

@@ -38,10 +38,11 @@ def _usage_errors() -> Iterator[None]:
 
 @warehouse_app.command("up")
 def warehouse_up() -> None:
-    """Start the embedded cluster (if used) and bring the schema up to date."""
+    """Create (the first time) and start the embedded cluster, or reach WAREHOUSE_URL,
+    and bring the schema up to date."""
     from monev.warehouse import cluster, db
 
-    url = db.ensure_warehouse()
+    url = db.ensure_warehouse(db.warehouse_url(start=True))
     console.print(f"warehouse ready: {cluster.redact(url)}")
 
 
@@ -65,7 +66,9 @@ def warehouse_status() -> None:
 
 @warehouse_app.command("url")
 def warehouse_url() -> None:
-    """Print the connection URL (password hidden)."""
+    """Print the connection URL, e.g. for `psql "$(monev warehouse url)"`. The embedded
+    cluster's URL names its 0600 passfile (libpq reads the password from it), so only
+    the owner of the state folder can use it; a password is never printed."""
     from monev.warehouse import cluster, db
 
     typer.echo(cluster.redact(db.warehouse_url()))

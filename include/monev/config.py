@@ -20,7 +20,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # Every variable settings() reads (reading one not listed here is a KeyError).
 VARIABLES = (
-    "MONEV_STATE_DIR", "WAREHOUSE_URL", "MONEV_PG_PORT", "MONEV_PG_BIN_DIR",
+    "MONEV_STATE_DIR", "WAREHOUSE_URL", "WAREHOUSE_ADMIN_URL", "MONEV_PG_PORT", "MONEV_PG_BIN_DIR",
     "MONEV_PG_OS_USER", "MONEV_LANDING_URL", "MONEV_LANDING_OPTIONS", "MONEV_REJECTED_DIR",
     "MONEV_REPORTS_DIR", "MONEV_DBT_PROJECT_DIR", "MONEV_EXPECTATIONS_DIR",
     "MONEV_DATA_DOCS_DIR", "MONEV_PSEUDONYM_KEY", "MONEV_GATE_DOCS", "MONEV_REPORT_WORKERS",
@@ -51,6 +51,9 @@ class Settings:
     state_dir: Path
     # An existing PostgreSQL to use instead of the embedded cluster; None = embedded.
     warehouse_url: str | None
+    # With WAREHOUSE_URL: a login that may create roles, for `monev access` only (the
+    # application's role needs no CREATEROLE); None = WAREHOUSE_URL itself.
+    warehouse_admin_url: str | None
     pg_port: int
     pg_bin_dir: Path | None
     pg_os_user: str
@@ -142,6 +145,7 @@ def _settings(values: tuple[str | None, ...]) -> Settings:
     return Settings(
         state_dir=state,
         warehouse_url=env["WAREHOUSE_URL"] or None,
+        warehouse_admin_url=env["WAREHOUSE_ADMIN_URL"] or None,
         pg_port=int(env["MONEV_PG_PORT"] or "55432"),
         pg_bin_dir=Path(bin_dir) if bin_dir else None,
         # the OS user the embedded cluster runs as when commands run as root

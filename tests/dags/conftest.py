@@ -57,9 +57,8 @@ def landing(warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("MONEV_LANDING_URL", str(folder))
     monkeypatch.setenv("MONEV_REPORTS_DIR", str(tmp_path / "reports"))
     # the DAGs' dbt tasks reach the same database as the rest of the test
-    url = make_url(warehouse)
-    monkeypatch.setenv("AIRFLOW_CONN_MONEV_WAREHOUSE", url.set(
-        drivername="postgres", password=url.password or "embedded"
-    ).render_as_string(hide_password=False))
     reset_settings()
+    from monev.localrun import airflow_home
+
+    monkeypatch.setenv("AIRFLOW_CONN_MONEV_WAREHOUSE", airflow_home.warehouse_conn_uri())
     return folder

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from warehouse_support import admin_url_for
 
 from monev.transform import access
 
@@ -23,10 +24,11 @@ def _password(conn: psycopg.Connection, role: str) -> str | None:
     return row[0] if row else None
 
 
-@pytest.mark.parametrize("role", ["monev", "monev_loader", "monev_transformer", "monev_bi",
+@pytest.mark.parametrize("role", ["monev", "monev_app", "monev_loader", "monev_transformer", "monev_bi",
                                   "monev_analyst", "postgres_like_su", "app_service"])
 def test_non_bi_roles_are_refused_and_left_untouched(warehouse: str, role: str) -> None:
-    with psycopg.connect(warehouse, autocommit=True) as conn:
+    # an operator's session: creates roles and reads pg_authid
+    with psycopg.connect(admin_url_for(warehouse), autocommit=True) as conn:
         if role == "postgres_like_su":
             role = f"su_{uuid.uuid4().hex[:8]}"
             conn.execute(f'CREATE ROLE "{role}" LOGIN SUPERUSER')

@@ -16,6 +16,7 @@ from extract_writers import nik, rentan_row, write_rentan
 from psycopg import errors
 from sqlalchemy.engine import make_url
 from transform_support import build_ok, ingest, kepesertaan_file, module_warehouse
+from warehouse_support import admin_url_for
 
 # 62 Kalimantan Tengah, 63 Kalimantan Selatan; 91.01 is the pre-2022 code of Merauke,
 # now 93.01 in Papua Selatan (93): its rows must be visible to a 93 user, not a 91 one.
@@ -25,7 +26,7 @@ ROWS = [
     ("63.01", "PU", "UMUM", "PEMBERI_KERJA", 70, 65),
     ("91.01", "PU", "UMUM", "MANDIRI", 30, 20),
 ]
-PASSWORD = "rls-test-pw"  # test-only, for servers that do not trust loopback
+PASSWORD = "rls-test-pw"  # test-only
 
 
 @pytest.fixture(scope="module")
@@ -65,11 +66,11 @@ def users(wh: str) -> Iterator[dict[str, str]]:
     access.grant(made["analis62"], "62", PASSWORD, role="monev_analyst")
     access.grant(made["tanpa"], "63", PASSWORD)
     access.revoke(made["tanpa"])  # keeps its login, loses the BI role and mapping
-    with psycopg.connect(wh, autocommit=True) as conn:
+    with psycopg.connect(admin_url_for(wh), autocommit=True) as conn:
         conn.execute(f'GRANT monev_bi TO "{made["tanpa"]}"')  # BI role but no mapping
     yield made
     # roles are cluster-wide: drop them (the database goes with the wh fixture)
-    with psycopg.connect(wh, autocommit=True) as conn:
+    with psycopg.connect(admin_url_for(wh), autocommit=True) as conn:
         for role in made.values():
             conn.execute(f'DROP OWNED BY "{role}"')
             conn.execute(f'DROP ROLE IF EXISTS "{role}"')

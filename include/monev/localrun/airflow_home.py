@@ -24,8 +24,9 @@ def airflow_home() -> Path:
 
 
 def metadata_url() -> str:
-    """SQLAlchemy URL of Airflow's metadata database: its own database on the embedded
-    cluster (or on the WAREHOUSE_URL server), never the warehouse database itself."""
+    """SQLAlchemy URL of Airflow's metadata database: its own database next to the
+    warehouse (the application role creates and owns it), never the warehouse database
+    itself."""
     explicit = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
     if explicit:
         return explicit
@@ -35,29 +36,25 @@ def metadata_url() -> str:
 
     base = db.warehouse_url()
     name = settings().airflow_db
-    if settings().embedded:
-        c = cluster.up()
-        cluster.ensure_database(c.admin_url("postgres"), name)
-        base = c.admin_url(name)
-    else:
-        cluster.ensure_database(base, name)
-        base = make_url(base).set(database=name).render_as_string(hide_password=False)
-    return make_url(base).set(drivername="postgresql+psycopg").render_as_string(
+    cluster.ensure_database(base, name)
+    return make_url(base).set(database=name, drivername="postgresql+psycopg").render_as_string(
         hide_password=False
     )
 
 
 def warehouse_conn_uri() -> str:
-    """The warehouse as an Airflow connection URI (cosmos and hooks read it)."""
+    """The warehouse as an Airflow connection URI (cosmos and hooks read it). Airflow
+    connections carry their password (cosmos' profile mapping insists on one): the
+    embedded cluster's is read from its passfile into this process environment only."""
     from sqlalchemy.engine import make_url
 
-    from monev.warehouse import db
+    from monev.warehouse import cluster, db
 
     url = make_url(db.warehouse_url())
-    if not url.password:
-        # cosmos' profile mapping insists on a password; the embedded cluster trusts
-        # loopback and ignores it.
-        url = url.set(password="embedded")
+    passfile = url.query.get("passfile")
+    if passfile and not url.password:
+        url = url.difference_update_query(["passfile"]).set(
+            password=cluster.read_passfile(Path(str(passfile))))
     return url.set(drivername="postgres").render_as_string(hide_password=False)
 
 

@@ -17,7 +17,9 @@ def prepare() -> dict[str, float]:
 
     timings: dict[str, float] = {}
     t0 = time.monotonic()
-    db.ensure_warehouse()
+    # set-up: the one place besides `monev warehouse up` that may create or start the
+    # embedded cluster (every task and command after it only finds it)
+    db.ensure_warehouse(db.warehouse_url(start=True))
     timings["warehouse"] = time.monotonic() - t0
     t0 = time.monotonic()
     # a run on one machine retries I/O failures after seconds, not the deployment's

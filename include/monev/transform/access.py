@@ -3,6 +3,11 @@
 The mapping lives in access.pengguna_wilayah (migration V006); the policies that read
 it are put on the marts tables by the dbt post-hook after every build. A provincial
 user sees its province's rows plus the national rows; a national user sees all.
+
+Creating login roles needs a role that may create roles, which the application's role
+is not: grants and revokes go through `db.admin_url()` (the embedded cluster's
+superuser, or WAREHOUSE_ADMIN_URL). A password is sent as its SCRAM verifier, computed
+here, so the clear text never reaches the server or its logs.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ def grant(
         raise ValueError("role must be monev_bi or monev_analyst")
     if kode_provinsi is not None and not _PROV.match(kode_provinsi):
         raise ValueError("kode_provinsi must be a two-digit province code, e.g. 62")
-    with db.connect(url, autocommit=True) as conn:
+    with _admin(url) as conn:
         if kode_provinsi is not None:
             known = conn.execute(
                 "SELECT 1 FROM raw.wilayah WHERE kode = %s AND tingkat = 'PROVINSI'",
@@ -57,11 +62,20 @@ def grant(
             ).fetchone()
             if not known:
                 raise ValueError(f"unknown province code {kode_provinsi}")
+        verifier = None if password is None else conn.pgconn.encrypt_password(
+            password.encode(), user.encode()).decode()
         with _refusal():
             conn.execute(
-                "SELECT access.beri_akses(%s, %s, %s, %s)", (user, kode_provinsi, password, role)
+                "SELECT access.beri_akses(%s, %s, %s, %s)", (user, kode_provinsi, verifier, role)
             )
     return BiUser(user, kode_provinsi)
+
+
+def _admin(url: str | None) -> psycopg.Connection:
+    """A connection that may manage roles. The schema is brought up to date by the
+    application's role first, so nothing is ever created owned by the admin."""
+    db.ensure_warehouse()
+    return psycopg.connect(url or db.admin_url(), autocommit=True)
 
 
 @contextmanager
@@ -76,7 +90,7 @@ def _refusal() -> Iterator[None]:
 def revoke(user: str, url: str | None = None) -> None:
     """Remove the user's mapping and BI roles (the login role itself is kept)."""
     _check_role(user)
-    with db.connect(url, autocommit=True) as conn, _refusal():
+    with _admin(url) as conn, _refusal():
         conn.execute("SELECT access.cabut_akses(%s)", (user,))
 
 

@@ -26,6 +26,10 @@ def dbt_env(url: str, threads: int | None = None) -> dict[str, str]:
         "MONEV_DBT_DBNAME": u.database or "postgres",
         "MONEV_DBT_SSLMODE": str(query.get("sslmode", "prefer")),
     }
+    if query.get("passfile"):
+        # libpq reads the password from the passfile the URL names (dbt's profile has
+        # no place for it; its empty password makes libpq look there)
+        env["PGPASSFILE"] = str(query["passfile"])
     if threads is not None:
         env["MONEV_DBT_THREADS"] = str(threads)
     return env

@@ -65,7 +65,7 @@ def _invoke(
     from monev.warehouse import db
 
     # parse needs no connection: do not start the embedded cluster for it
-    url = db.ensure_warehouse(url) if needs_db else (url or db.warehouse_url(start=False))
+    url = db.ensure_warehouse(url) if needs_db else (url or db.planned_url())
     target, logs = _work_dirs()
     proj = str(project_dir())
     full = [

@@ -1,8 +1,14 @@
 """Connections to the warehouse, wherever it is.
 
-`WAREHOUSE_URL` points at an existing server and starts nothing; without it the
-embedded cluster is started on demand. Either way the first connection brings the
-schema up to date, so a fresh, empty database needs no other step.
+`WAREHOUSE_URL` points at an existing server; without it the embedded cluster is used,
+which only set-up (`monev warehouse up`, `demo`, `airflow`) creates or starts: any other
+path that finds it missing fails naming the state folder, never making a new, empty
+warehouse. Either way the first connection brings the schema up to date.
+
+Two URLs: :func:`warehouse_url`, the application's (every component), and
+:func:`admin_url`, the one role management (`monev access`) uses — the cluster's
+superuser for the embedded warehouse, WAREHOUSE_ADMIN_URL (default WAREHOUSE_URL) for an
+external one.
 """
 
 from __future__ import annotations
@@ -19,12 +25,28 @@ from monev.warehouse.migrate import migrate
 _ready: set[str] = set()
 
 
-def warehouse_url(start: bool = True) -> str:
+def warehouse_url(start: bool = False) -> str:
+    """The application's URL. `start=True` is for set-up paths only: it creates and
+    starts the embedded cluster when needed."""
     cfg = settings()
     if cfg.warehouse_url:
         return cfg.warehouse_url
-    c = cluster.up(cfg) if start else cluster.cluster(cfg)
-    return c.url
+    return (cluster.up(cfg) if start else cluster.require(cfg)).url
+
+
+def planned_url() -> str:
+    """The application's URL without looking for the server: dbt's parse needs a
+    profile, not a database, and runs at set-up before any cluster exists."""
+    cfg = settings()
+    return cfg.warehouse_url or cluster.cluster(cfg).url
+
+
+def admin_url() -> str:
+    """The URL that may create and alter login roles (`monev access`)."""
+    cfg = settings()
+    if cfg.warehouse_url:
+        return cfg.warehouse_admin_url or cfg.warehouse_url
+    return cluster.require(cfg).admin_url()
 
 
 def ensure_warehouse(url: str | None = None) -> str:
