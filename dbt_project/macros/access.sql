@@ -5,8 +5,11 @@
     model config `meta`:
       monev_bi (bool, default true): grant SELECT to monev_bi (false for the
         pseudonymised participant fact, which only monev_analyst reads);
-      monev_rls (bool, default true): put the province policy on the table when it
-        has a kode_provinsi column (NULL kode_provinsi = the national row, visible to all).
+      monev_rls (default true): true puts the province policy on the table when it
+        has a kode_provinsi column (NULL kode_provinsi = the national row, visible to
+        all); 'nasional' lets only national logins read any row — for marts whose
+        rows carry no province but whose free text or JSON (gate evidence, messages)
+        can hold any region's figures; false puts no policy.
 -#}
 {#- Schema USAGE is granted once in on-run-start (monev_prepare_access): concurrent
     GRANTs on one schema from parallel threads fail with "tuple concurrently updated". -#}
@@ -25,7 +28,12 @@
         {%- if this.identifier.startswith('mart_') %}
     {{ monev_mart_indexes(cols) }}
         {%- endif %}
-        {%- if 'kode_provinsi' in cols %}
+        {%- if want_rls == 'nasional' %}
+    alter table {{ this }} enable row level security;
+    drop policy if exists monev_provinsi on {{ this }};
+    create policy monev_provinsi on {{ this }} for select
+        using ((select access.akses_nasional(current_user)));
+        {%- elif 'kode_provinsi' in cols %}
     alter table {{ this }} enable row level security;
     drop policy if exists monev_provinsi on {{ this }};
     create policy monev_provinsi on {{ this }} for select

@@ -222,7 +222,9 @@ Three kinds of relation live there:
   (BI users) and `monev_analyst` read the marts, except the pseudonymised participant
   fact, which only `monev_analyst` reads. Relations with a `kode_provinsi` column carry
   row-level security: a province's user sees that province's rows and the national ones
-  (README, "BI access").
+  (README, "BI access"). Relations whose rows carry no province but whose free text or
+  JSON can hold any region's figures (the data-health marts, `mart_sumber_data`) are
+  read by national logins only.
 
 ## Changing a mart
 
@@ -280,7 +282,9 @@ def _access(m: Mart) -> str:
     readers = ("`monev_analyst` only (not the BI role)" if m.meta.get("monev_bi") is False
                else "`monev_bi` and `monev_analyst`")
     names = {c.name for c in m.columns}
-    if "kode_provinsi" in names and m.meta.get("monev_rls") is not False:
+    if m.meta.get("monev_rls") == "nasional":
+        readers += "; row-level security: national logins only (rows carry no province)"
+    elif "kode_provinsi" in names and m.meta.get("monev_rls") is not False:
         readers += "; row-level security by `kode_provinsi`"
     return readers
 
