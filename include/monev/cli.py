@@ -325,14 +325,18 @@ def reports_serve(
     port: int = typer.Option(8000, help="port on 127.0.0.1"),
     root: str = typer.Option(None, help="archive root (MONEV_REPORTS_DIR)"),
 ) -> None:
-    """Serve the archive read-only on http://127.0.0.1:PORT/ until Ctrl-C."""
+    """Serve the archive read-only on http://127.0.0.1:PORT/ until Ctrl-C, behind a
+    login (user `monev`, password generated into the state folder)."""
     from monev.config import settings
-    from monev.reports.serve import serve
+    from monev.reports.serve import ensure_password, password_file, serve
     from monev.reports.site import write_site
 
     folder = Path(root or settings().reports_dir)
     write_site(folder)
-    serve(folder, port, on_ready=lambda url: console.print(f"serving {folder} on {url}"))
+    password = ensure_password(settings().state_dir)
+    serve(folder, port, password, on_ready=lambda url: console.print(
+        f"serving {folder} on {url} (user monev, password in "
+        f"{password_file(settings().state_dir)})"))
 
 
 @app.command("generate")

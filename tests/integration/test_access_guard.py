@@ -24,8 +24,9 @@ def _password(conn: psycopg.Connection, role: str) -> str | None:
     return row[0] if row else None
 
 
-@pytest.mark.parametrize("role", ["monev", "monev_app", "monev_loader", "monev_transformer", "monev_bi",
-                                  "monev_analyst", "postgres_like_su", "app_service"])
+@pytest.mark.parametrize("role", ["monev", "monev_app", "monev_loader", "monev_transformer",
+                                  "monev_bi", "monev_analyst", "postgres_like_su",
+                                  "app_service"])
 def test_non_bi_roles_are_refused_and_left_untouched(warehouse: str, role: str) -> None:
     # an operator's session: creates roles and reads pg_authid
     with psycopg.connect(admin_url_for(warehouse), autocommit=True) as conn:

@@ -3,6 +3,7 @@ server on loopback, opened in headless Chromium as a stakeholder on a phone woul
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 import subprocess
@@ -20,6 +21,7 @@ from monev.reports import formatting as fmt
 from monev.reports.serve import make_server
 
 PERIODE = dt.date(2025, 3, 1)
+PASSWORD = "site-test-password"  # test-only
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = ["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
@@ -73,19 +75,45 @@ def test_site_index_months_provinces_revisions(archive: tuple[Path, int]) -> Non
     assert "monev_prov62_2025-03.pdf" in month  # revision 1 stays listed
 
 
+def _get(url: str, password: str | None = PASSWORD, method: str = "GET") -> int:
+    request = urllib.request.Request(url, method=method, data=b"x" if method == "PUT" else None)
+    if password is not None:
+        token = base64.b64encode(f"monev:{password}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(request) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
 def test_site_served_and_opened_in_chromium(archive: tuple[Path, int], tmp_path: Path) -> None:
     root, before = archive
-    server = make_server(root, 0)
+    server = make_server(root, 0, PASSWORD)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    port = server.server_address[1]
+    base = f"http://127.0.0.1:{port}/"
     try:
-        with urllib.request.urlopen(base + "2025-03/monev_prov62_2025-03_rev2.pdf") as r:
-            assert r.status == 200 and r.read(5) == b"%PDF-"
-        put = urllib.request.Request(base + "index.html", data=b"x", method="PUT")
-        with pytest.raises(urllib.error.HTTPError) as err:
-            urllib.request.urlopen(put)
-        assert err.value.code == 405  # read-only
+        pdf = base + "2025-03/monev_prov62_2025-03_rev2.pdf"
+        assert _get(pdf) == 200
+        # who are you, even on loopback
+        assert _get(pdf, password=None) == 401 and _get(pdf, password="wrong") == 401
+        assert _get(base + "index.html", method="PUT") == 405  # read-only
+        # no listings, no report data snapshots (participant pseudonyms), no links
+        assert _get(base + "2025-03/") == 200  # its index.html, the month's page
+        (root / "2025-03" / "lain").mkdir()
+        assert _get(base + "2025-03/lain/") == 404  # a folder without one: no listing
+        snapshots = sorted((root / "2025-03").glob("*_data/*"))
+        assert snapshots
+        for snap in snapshots[:3]:
+            assert _get(base + snap.relative_to(root).as_posix()) == 404
+        outside = tmp_path / "secret.pdf"
+        outside.write_bytes(b"%PDF-secret")
+        (root / "2025-03" / "link.pdf").symlink_to(outside)
+        assert _get(base + "2025-03/link.pdf") == 404
+        assert _get(base + "2025-03/..%2f..%2fsecret.pdf") == 404
+        base = f"http://monev:{PASSWORD}@127.0.0.1:{port}/"  # Chromium sends it on
         dom = _chromium(tmp_path / "chrome", "--dump-dom", base)
         assert "Kalimantan Tengah" in dom.stdout and "Revisi 2" in dom.stdout
         assert "Uncaught" not in dom.stderr, dom.stderr[-2000:]
