@@ -193,7 +193,7 @@ def _steps(
             f"{sf.path.name}: other bytes under a name already delivered (batch {first[0]}, "
             f"sha256 {first[1][:12]}…; now {sha[:12]}…): a delivery is never replaced in "
             "place — send a correction as a new revision (…_revN); nothing was loaded"))
-        log.error("%s: replaced in place (first delivered as batch %s)", sf.path.name, first[0])
+        log.info("%s: replaced in place (first delivered as batch %s)", sf.path.name, first[0])
         return _reject(conn, result, sf, started, keep=True)
     if publish_:
         in_force = audit.in_force(conn, sf)
@@ -329,7 +329,7 @@ def _refuse(path: Path, why: str, started: float) -> IngestResult:
     result = IngestResult(None, "-", "-", shown(path.name), 0, "rejected",
                           seconds=time.perf_counter() - started)
     result.errors.append(RuleFailure(intake.RULE, "error", why))
-    log.error("%s", why)
+    log.info("%s", why)
     return result
 
 
@@ -355,5 +355,5 @@ def _reject_unknown(conn: psycopg.Connection, path: Path, reason: str, started: 
         return result
     audit.unknown_seen(conn, name, sha, size, reason, str(result.kept_path))
     result.seconds = time.perf_counter() - started
-    log.error("%s", reason)
+    log.info("%s", reason)
     return result
