@@ -7,15 +7,18 @@ under its one name: the copy it replaces moves to `<archive>/superseded/`.
 
 Kept until the operator prunes it (nothing here deletes an archived delivery).
 
-The copy is written to a hidden `.part` file before the publish and renamed into place
-after it, so a crash leaves no half-written delivery in the folder (a hidden file is not
-a delivery) and a published batch whose rename did not happen is archived again when the
-same file is next offered (it is then a `duplicate`)."""
+The copy is written to a hidden `.part` file in the same pass that computes the file's
+sha256 (one read of the delivery, however large) and renamed into place after the
+publish, so a crash leaves no half-written delivery in the folder (a hidden file is not
+a delivery) and a published batch whose rename did not happen is archived when the same
+file is next offered (it is then a `duplicate`). The file must not change between that
+read and the publish (`unchanged`): the archive holds exactly the bytes published."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from monev.config import settings
@@ -45,32 +48,70 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def prepare(path: Path, sha256: str) -> Path | None:
-    """Copy the delivery to `<deliveries>/.<name>.part` (0600), checking its sha256.
-    None when `path` already is the archived file (re-ingesting the archive)."""
+Stamp = tuple[int, int, int, int]  # size, mtime, inode, ctime of the file read
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A delivery read once: its sha256 and size, the stamp of the file read, and the
+    prepared archive copy (None: the file is the archived copy itself)."""
+
+    sha256: str
+    size: int
+    stamp: Stamp
+    part: Path | None
+
+
+def _stamp(st: os.stat_result) -> Stamp:
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+def take(path: Path) -> Taken:
+    """Read the delivery once (as `intake.open_delivery`: no link, no FIFO): its sha256,
+    and a copy in `<deliveries>/.<name>.<pid>.part` (0600, fsynced) for the archive."""
     dest = folder() / path.name
-    if _same_file(path, dest):
-        return None
-    part = dest.with_name(f".{path.name}.part")
+    part = None if _same_file(path, dest) else dest.with_name(
+        f".{path.name}.{os.getpid()}.part")
     h = hashlib.sha256()
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-                 | getattr(os, "O_CLOEXEC", 0), 0o600)
-    os.fchmod(fd, 0o600)
+    size = 0
     try:
-        with open_delivery(path) as src, os.fdopen(fd, "wb") as out:
-            while chunk := src.read(1 << 20):
-                h.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+        with open_delivery(path) as src:
+            out = None
+            if part is not None:
+                fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+                             | getattr(os, "O_CLOEXEC", 0), 0o600)
+                os.fchmod(fd, 0o600)
+                out = os.fdopen(fd, "wb")
+            try:
+                while chunk := src.read(1 << 20):
+                    h.update(chunk)
+                    size += len(chunk)
+                    if out is not None:
+                        out.write(chunk)
+                if out is not None:
+                    out.flush()
+                    os.fsync(out.fileno())
+            finally:
+                if out is not None:
+                    out.close()
+            stamp = _stamp(os.fstat(src.fileno()))
     except BaseException:
         discard(part)
         raise
-    if h.hexdigest() != sha256:
-        discard(part)
-        raise ArchiveMismatch(f"{path.name}: the file changed while it was being loaded "
-                              "(its sha256 differs from the one read at the start)")
-    return part
+    return Taken(h.hexdigest(), size, stamp, part)
+
+
+def unchanged(path: Path, taken: Taken) -> None:
+    """ArchiveMismatch if the file is no longer the one read by `take` (rewritten or
+    replaced while it was being loaded): then the archive would not hold the bytes
+    published."""
+    try:
+        now = _stamp(os.lstat(path))
+    except OSError:
+        now = None
+    if now != taken.stamp:
+        raise ArchiveMismatch(f"{path.name}: the file changed while it was being loaded; "
+                              "nothing of it was published — load it again")
 
 
 def commit(part: Path | None, path: Path, sha256: str) -> Path:
@@ -92,13 +133,14 @@ def discard(part: Path | None) -> None:
         part.unlink(missing_ok=True)
 
 
-def ensure(path: Path, sha256: str) -> Path | None:
-    """The archived copy of an already published delivery, made now if it is missing
-    (a crash between publish and rename). None if it cannot be made."""
+def ensure(path: Path, taken: Taken) -> Path | None:
+    """The archived copy of an already published delivery: made from the prepared copy
+    if it is missing (a crash between publish and rename), else left as it is."""
     dest = folder() / path.name
-    if dest.exists() and _digest_is(dest, sha256):
-        return dest
-    return commit(prepare(path, sha256), path, sha256)
+    if dest.exists():
+        discard(taken.part)
+        return None
+    return commit(taken.part, path, taken.sha256)
 
 
 def _digest(path: Path) -> str:

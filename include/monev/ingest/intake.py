@@ -55,12 +55,13 @@ def kind_of(mode: int) -> str:
 
 
 def refusal(path: Path) -> str | None:
-    """Why `path` is not a delivery (None: a regular file, not a link). Uses lstat only:
+    """Why `path` is not a delivery (None: a regular file, not a link — or a path that
+    cannot be examined, which the read then reports as unreadable). Uses lstat only:
     nothing is opened."""
     try:
         mode = os.lstat(path).st_mode
-    except OSError as e:
-        return f"{shown(path.name)}: cannot be read ({e.strerror})"
+    except OSError:
+        return None
     if stat.S_ISREG(mode):
         return None
     return _message(path, mode)

@@ -143,7 +143,9 @@ def _ingest(
     except UnknownFile as e:
         return _reject_unknown(conn, path, str(e), started)
     try:
-        sha, size = file_digest(path)
+        # one read: the sha256, and (when publishing) the archive's copy of these bytes
+        taken = archive.take(path) if publish else None
+        sha, size = (taken.sha256, taken.size) if taken else file_digest(path)
     except NotADelivery as e:  # swapped for a link or a FIFO after the check
         return _refuse(path, e.strerror, started)
     except OSError as e:  # vanished, unreadable: say so, go on with the other files
@@ -157,7 +159,7 @@ def _ingest(
     result = IngestResult(batch_id, sf.source, sf.period_key, path.name, sf.revision, "running")
     table = stage.table_name(sf.source, batch_id)
     try:
-        return _steps(conn, sf, sha, result, table, publish, progress, started)
+        return _steps(conn, sf, taken, sha, result, table, publish, progress, started)
     except Exception as e:  # any step: record it, keep the previous data, tell the caller
         log.error("ingest of %s failed: %s", path.name, type(e).__name__)
         if publish:
@@ -175,14 +177,16 @@ def _ingest(
                                          f"{path.name}: ingest failed: {_safe_error(e)}"))
         return _finish(conn, result, "failed", started)
     finally:
+        archive.discard(taken.part if taken else None)  # a published copy was moved already
         if not (conn.broken or conn.closed):
             stage.drop(conn, table)
             audit.release(conn, batch_id)
 
 
 def _steps(
-    conn: psycopg.Connection, sf: SourceFile, sha: str, result: IngestResult, table: str,
-    publish_: bool, progress: Progress | None, started: float,
+    conn: psycopg.Connection, sf: SourceFile, taken: archive.Taken | None, sha: str,
+    result: IngestResult, table: str, publish_: bool, progress: Progress | None,
+    started: float,
 ) -> IngestResult:
     """The sequence for one identified file; each step returns early with its verdict."""
     batch_id = result.batch_id
@@ -205,7 +209,8 @@ def _steps(
                 "ingest.duplicate", "warning",
                 f"{sf.path.name}: identical to batch {in_force.batch_id}, the delivery in "
                 f"force for {sf.period_key} (same sha256); nothing to do"))
-            _archive_again(conn, sf, sha, in_force.batch_id)
+            if taken:
+                _archive_again(conn, sf, taken, in_force.batch_id)
             return _finish(conn, result, "duplicate", started)
         if in_force and not sf.is_referensi and sf.revision <= in_force.revision:
             return _stale(conn, result, in_force.batch_id, started)
@@ -240,27 +245,26 @@ def _steps(
         return _finish(conn, result, "validated", started)
 
     t = time.perf_counter()
-    # the archive copy is written (and checked against the sha256) before the publish
-    # and moved into place after it: every published delivery is in the archive
-    part = archive.prepare(sf.path, sha)
+    # the archive's copy was written when the file was read; the file must still be the
+    # one read (so the archive holds the bytes published); it moves into place after the
+    # publish: every published delivery is in the archive
+    assert taken is not None
+    archive.unchanged(sf.path, taken)
     try:
         publish.publish(conn, sf, batch)
     except publish.Superseded as s:
-        archive.discard(part)
         return _stale(conn, result, s.by, started)
-    except BaseException:
-        archive.discard(part)
-        raise
     result.timings["publish"] = time.perf_counter() - t
-    audit.archived(conn, batch_id, str(archive.commit(part, sf.path, sha)))
+    audit.archived(conn, batch_id, str(archive.commit(taken.part, sf.path, sha)))
     return _finish(conn, result, "loaded", started, published=True)
 
 
-def _archive_again(conn: psycopg.Connection, sf: SourceFile, sha: str, batch_id: int) -> None:
+def _archive_again(conn: psycopg.Connection, sf: SourceFile, taken: archive.Taken,
+                   batch_id: int) -> None:
     """A duplicate of the delivery in force: make sure it is archived (a crash between
     its publish and its archive rename leaves it missing)."""
     try:
-        dest = archive.ensure(sf.path, sha)
+        dest = archive.ensure(sf.path, taken)
     except OSError as e:
         log.warning("%s: not archived (%s)", sf.path.name, e.strerror or type(e).__name__)
         return
