@@ -132,6 +132,9 @@ def test_a_file_replaced_in_place_is_a_contract_violation(
     warehouse: str, tmp_path: Path
 ) -> None:
     landing = tmp_path / "landing"
+    path = _kep(landing / "kepesertaan_202403.csv", tk_aktif=60)
+    # a dry run binds no name: the sender may still change the file before delivering
+    assert ingest_file(path, publish=False).status == "validated"
     path = _kep(landing / "kepesertaan_202403.csv", tk_aktif=80)
     first = ingest_file(path)
     assert first.status == "loaded"
@@ -151,7 +154,7 @@ def test_a_file_replaced_in_place_is_a_contract_violation(
     assert _rows(warehouse, "SELECT * FROM raw.kepesertaan ORDER BY source_row") == published
     assert _rows(warehouse, "SELECT status, reasons -> 0 ->> 'rule' FROM audit.load_batches"
                             " WHERE file_name = %s ORDER BY batch_id", (path.name,)) == [
-        ("loaded", None), ("rejected", "ingest.name_reused")]
+        ("validated", None), ("loaded", None), ("rejected", "ingest.name_reused")]
     # the archive keeps the published bytes, the rejected folder the new ones
     assert (settings().archive_dir / "deliveries" / path.name).read_bytes() == original
     assert replaced.kept_path is not None and replaced.kept_path.read_bytes() == path.read_bytes()

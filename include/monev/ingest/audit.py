@@ -64,10 +64,12 @@ def name_reused(conn: psycopg.Connection, sf: SourceFile, sha256: str) -> tuple[
     re-delivered under their one name by design and are never a conflict."""
     if sf.is_referensi:
         return None
-    # the name belongs to the bytes it first came with (a later conflict does not move it)
+    # the name belongs to the bytes it first came with (a later conflict does not move
+    # it); a dry run (`validated`) binds nothing
     first = conn.execute(
         "SELECT batch_id, sha256 FROM audit.load_batches WHERE file_name = %s"
-        " AND source = %s ORDER BY batch_id LIMIT 1", (sf.path.name, sf.source)).fetchone()
+        " AND source = %s AND status <> 'validated' ORDER BY batch_id LIMIT 1",
+        (sf.path.name, sf.source)).fetchone()
     return first if first and first[1] != sha256 else None
 
 
