@@ -18,14 +18,18 @@ Every {POLL_MINUTES:g} minute(s) (`MONEV_POLL_MINUTES`):
 
 1. `detect` lists the landing location (`MONEV_LANDING_URL`: local folder, SFTP or S3
    prefix) and claims every file not processed yet (`audit.landing_files`; a `_revN`
-   correction is a new file). Order: reference files, budgets, then months oldest first.
+   correction is a new file; a file rewritten in place gets a new fingerprint and is
+   claimed again; links and special files are never claimed). Order: reference files,
+   budgets, then months oldest first.
 2. `load` (one mapped task per file, pool `monev_load`, one at a time in that order):
    parse, stage, quality gate, publish. Its log says file, status, batch, rows, period.
    * published → one event on Asset `monev_raw_<source>` (alias `monev_batches`) with
      `{{"periode", "batch_id", "file", ...}}` in `extra`;
    * duplicate / superseded → task skipped, no event;
-   * rejected at the gate → task **fails without retry**, the file is kept with its
-     reasons, an alert is recorded in `audit.alerts` (and emailed when SMTP is set).
+   * rejected at the gate, or other bytes under a name already delivered
+     (`ingest.name_reused`) → task **fails without retry**, the file is kept with its
+     reasons, an alert is recorded in `audit.alerts` (and emailed when SMTP is set);
+   * published files are archived byte for byte in `MONEV_ARCHIVE_DIR/deliveries`.
 3. `announce` (runs whatever the loads did): when no file is left waiting in the landing
    location or the load queue, ONE event on Asset `monev_landed` with every batch loaded
    since the previous announcement → `transform_warehouse` runs once for the burst.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +36,47 @@ def _usage_errors() -> Iterator[None]:
     except ValueError as e:
         console.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from None
+
+
+# A month on the command line: exactly YYYY-MM, month 01-12 (nothing after it).
+_PERIODE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+
+def _periode(value: str | None) -> str | None:
+    """The one validator of every month the CLI takes (`--periode`, `--from`, `--to`):
+    the whole value must be a month, so `2025-02';…` is an error, not 2025-02."""
+    if value is None or _PERIODE.fullmatch(value):
+        return value
+    raise typer.BadParameter(f"{value!a} is not a month: expected YYYY-MM, e.g. 2025-02")
+
+
+def _password(from_stdin: bool, env_value: str | None, legacy: str | None) -> str | None:
+    """The BI login's password, never from argv: `--password-stdin` (as `docker login`:
+    one line, its newline dropped), else MONEV_BI_PASSWORD from the environment, else a
+    hidden prompt on a terminal; None (no password) when none of these is there."""
+    if legacy is not None:
+        raise typer.BadParameter(
+            "a password on the command line is visible to every user of the machine (ps);"
+            " use --password-stdin or the prompt", param_hint="--password")
+    if from_stdin:
+        value = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+        if not value:
+            raise typer.BadParameter("no password on standard input",
+                                     param_hint="--password-stdin")
+        return value
+    if env_value:
+        return env_value
+    if sys.stdin.isatty():
+        return typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    return None
+
+
+_PASSWORD_STDIN = typer.Option(
+    False, "--password-stdin", help="read the login password from standard input")
+_PASSWORD_ENV = typer.Option(None, envvar="MONEV_BI_PASSWORD", hidden=True,
+                             help="the login password from the environment")
+# Kept only to refuse it with a reason: a password in argv is visible in `ps`.
+_PASSWORD_ARGV = typer.Option(None, "--password", hidden=True)
 
 
 @warehouse_app.command("up")
@@ -79,7 +122,7 @@ def warehouse_url() -> None:
 
 @app.command("run")
 def run(
-    periode: str = typer.Option(..., help="month to run, YYYY-MM"),
+    periode: str = typer.Option(..., help="month to run, YYYY-MM", callback=_periode),
     reissue: bool = typer.Option(False, help="send a new revision of reports already sent"),
 ) -> None:
     """The monthly pipeline through Airflow in-process: ingest, dbt, reports."""
@@ -142,8 +185,10 @@ def airflow_cli(ctx: typer.Context) -> None:
 
 @app.command("demo")
 def demo(
-    periode_from: str = typer.Option("2025-01", "--from", help="first generated month"),
-    periode_to: str = typer.Option("2025-03", "--to", help="last generated month (run)"),
+    periode_from: str = typer.Option("2025-01", "--from", help="first generated month",
+                                     callback=_periode),
+    periode_to: str = typer.Option("2025-03", "--to", help="last generated month (run)",
+                                   callback=_periode),
 ) -> None:
     """Set up, generate small data into the landing folder, run the latest month."""
     from monev.localrun.demo import run_demo
@@ -221,12 +266,16 @@ def transform(
 def access_grant_province(
     user: str,
     kode_provinsi: str,
-    password: str = typer.Option(None, envvar="MONEV_BI_PASSWORD", help="login password"),
+    password_stdin: bool = _PASSWORD_STDIN,
+    password_env: str | None = _PASSWORD_ENV,
+    password_argv: str | None = _PASSWORD_ARGV,
     role: str = typer.Option("monev_bi", help="monev_bi or monev_analyst"),
 ) -> None:
-    """Create/update a BI login USER that sees only province PP (and national rows)."""
+    """Create/update a BI login USER that sees only province PP (and national rows).
+    The password: `--password-stdin`, MONEV_BI_PASSWORD, or a hidden prompt."""
     from monev.transform import access
 
+    password = _password(password_stdin, password_env, password_argv)
     with _usage_errors():
         u = access.grant(user, kode_provinsi, password, role)
     console.print(f"{u.rolname}: {u.scope}")
@@ -235,12 +284,16 @@ def access_grant_province(
 @access_app.command("grant-national")
 def access_grant_national(
     user: str,
-    password: str = typer.Option(None, envvar="MONEV_BI_PASSWORD", help="login password"),
+    password_stdin: bool = _PASSWORD_STDIN,
+    password_env: str | None = _PASSWORD_ENV,
+    password_argv: str | None = _PASSWORD_ARGV,
     role: str = typer.Option("monev_bi", help="monev_bi or monev_analyst"),
 ) -> None:
-    """Create/update a BI login USER that sees every province."""
+    """Create/update a BI login USER that sees every province.
+    The password: `--password-stdin`, MONEV_BI_PASSWORD, or a hidden prompt."""
     from monev.transform import access
 
+    password = _password(password_stdin, password_env, password_argv)
     with _usage_errors():
         u = access.grant(user, None, password, role)
     console.print(f"{u.rolname}: {u.scope}")
@@ -266,7 +319,7 @@ def access_list() -> None:
 
 @app.command("report")
 def report(
-    periode: str = typer.Option(..., help="month YYYY-MM"),
+    periode: str = typer.Option(..., help="month YYYY-MM", callback=_periode),
     provinsi: str = typer.Option(None, help="province code PP; default national + all"),
     out: str = typer.Option(None, help="archive root instead of MONEV_REPORTS_DIR"),
     send: bool = typer.Option(False, "--send", help="email PDF + Excel to the recipients"),
@@ -342,8 +395,10 @@ def reports_serve(
 @app.command("generate")
 def generate(
     out: Annotated[Path, typer.Option("--out", help="landing folder to write")],
-    periode_from: Annotated[str, typer.Option("--from", help="first month, YYYY-MM")],
-    periode_to: Annotated[str, typer.Option("--to", help="last month, YYYY-MM")],
+    periode_from: Annotated[str, typer.Option("--from", help="first month, YYYY-MM",
+                                              callback=_periode)],
+    periode_to: Annotated[str, typer.Option("--to", help="last month, YYYY-MM",
+                                            callback=_periode)],
     scale: Annotated[str, typer.Option(help="small | national")] = "small",
     seed: Annotated[int, typer.Option(help="same seed, same bytes")] = 0,
     bad: Annotated[list[str] | None, typer.Option(
@@ -367,9 +422,11 @@ def ingest(
     """Load delivered files: parse, stage, quality gate, publish. Exit 1 if any file
     was rejected or failed. (A dry run that publishes nothing: `monev validate`.)"""
     from rich import box
+    from rich.markup import escape
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
     from rich.table import Table
 
+    from monev.ingest.intake import shown
     from monev.ingest.pipeline import ingest_paths
 
     with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
@@ -383,6 +440,7 @@ def ingest(
             bar.update(task, visible=False, completed=0)
 
         results = ingest_paths(paths, progress=progress, on_result=on_result)
+
     # 80 columns: the file names the source, so no source column; rules and messages
     # follow the table, one line each.
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
@@ -394,19 +452,26 @@ def ingest(
                "superseded": "yellow", "rejected": "red", "failed": "red"}
     for r in results:
         colour = colours.get(r.status, "white")
-        table.add_row(r.file_name, r.period_key, f"{r.rows:,}",
+        table.add_row(escape(r.file_name), r.period_key, f"{r.rows:,}",
                       f"[{colour}]{r.status}[/{colour}]")
     console.print(table)
+    # file names come escaped from the pipeline (intake.shown); `escape` keeps a `[` in
+    # one from being read as console markup
     for r in results:
         if r.warnings and not r.errors:
             rules = ", ".join(sorted({f.rule for f in r.warnings}))
-            console.print(f"[yellow]warning[/yellow] {r.file_name}: {rules}", soft_wrap=True)
+            console.print(f"[yellow]warning[/yellow] {escape(r.file_name)}: {rules}",
+                          soft_wrap=True)
         for f in r.errors[:10]:
             # the rule id leads, as the table no longer has a reason column
             text = f.message if f.rule in f.message else f"{f.rule}: {f.message}"
-            console.print(f"[red]{r.status}[/red] {r.file_name}: {text}", soft_wrap=True)
+            console.print(f"[red]{r.status}[/red] {escape(r.file_name)}: {escape(text)}",
+                          soft_wrap=True)
         if r.kept_path:
-            console.print(f"  kept as delivered: {r.kept_path}", soft_wrap=True)
+            note = r.kept_path.with_name(r.kept_path.name + ".note.txt")
+            how = "first bytes kept (see the .note.txt beside it)" if note.exists() else (
+                "kept as delivered")
+            console.print(f"  {how}: {escape(shown(str(r.kept_path)))}", soft_wrap=True)
     if any(r.status in ("rejected", "failed") for r in results):
         raise typer.Exit(1)
 
@@ -419,15 +484,17 @@ def validate(
 ) -> None:
     """Dry run of the quality gate: parse, stage and validate, publish nothing. Exit 1 if
     any file breaks an error-level rule."""
+    from rich.markup import escape
+
     from monev.ingest.pipeline import ingest_paths
 
     results = ingest_paths(paths, publish=False)
     for r in results:
         colour = "red" if r.status in ("rejected", "failed") else "green"
-        console.print(f"[{colour}]{r.status}[/{colour}] {r.file_name} ({r.source} "
+        console.print(f"[{colour}]{r.status}[/{colour}] {escape(r.file_name)} ({r.source} "
                       f"{r.period_key}, {r.rows:,} rows)")
         for f in [*r.errors, *r.warnings]:
-            console.print(f"  {f.severity}: {f.message}", soft_wrap=True)
+            console.print(f"  {f.severity}: {escape(f.message)}", soft_wrap=True)
     if docs:
         from monev.quality.docs import build_data_docs
 

@@ -56,8 +56,8 @@ def test_a_bi_login_can_be_granted_revoked_and_granted_again(warehouse: str) -> 
 
 
 @pytest.mark.parametrize(("args", "says"), [
-    (["grant-province", "monev", "62", "--password", "y"], "bukan pengguna BI"),
-    (["grant-province", "monev_loader", "62", "--password", "y"], "bukan pengguna BI"),
+    (["grant-province", "monev", "62"], "bukan pengguna BI"),
+    (["grant-province", "monev_loader", "62"], "bukan pengguna BI"),
     (["grant-province", "Bad Name;", "62"], "lower-case"),
     (["grant-province", "bi_x", "6"], "two-digit"),
     (["grant-national", "bi_x", "--role", "postgres"], "monev_bi or monev_analyst"),
@@ -65,6 +65,7 @@ def test_a_bi_login_can_be_granted_revoked_and_granted_again(warehouse: str) -> 
 ])
 def test_cli_refusals_are_usage_errors(warehouse: str, args: list[str], says: str) -> None:
     run = subprocess.run([str(MONEV), "access", *args], capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL,
                          env={**os.environ, "COLUMNS": "200"}, timeout=120)
     out = run.stdout + run.stderr
     assert run.returncode == 2, out

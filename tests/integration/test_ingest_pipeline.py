@@ -94,6 +94,7 @@ def test_failure_mid_publish_leaves_previous_data_intact(
     def boom(conn: psycopg.Connection, batch: object) -> None:
         raise RuntimeError("disk full (injected)")
 
+    original = publish._after_replace
     monkeypatch.setattr(publish, "_after_replace", boom)
     r1 = ingest_file(_kep(tmp_path, "kepesertaan_202403_rev1.csv", n=3, tk_baru=9))
     r2 = ingest_file(write_rentan(tmp_path / "peserta_rentan_202403_rev1.csv.gz", rentan[:2]))
@@ -105,8 +106,9 @@ def test_failure_mid_publish_leaves_previous_data_intact(
     after = dict(_table(warehouse, "SELECT batch_id, status FROM audit.load_batches"))
     assert {b: after[b] for b, _ in audit_before} == dict(audit_before)
     assert _stage_tables(warehouse) == []
-    monkeypatch.undo()
-    monkeypatch.setenv("MONEV_PSEUDONYM_KEY", "integration-test-key")
+    # (not monkeypatch.undo(): that would also undo the test warehouse's WAREHOUSE_URL
+    # and send the retry to the default database)
+    monkeypatch.setattr(publish, "_after_replace", original)
     retry = ingest_file(tmp_path / "peserta_rentan_202403_rev1.csv.gz")
     assert (retry.status, retry.rows) == ("loaded", 2)
 

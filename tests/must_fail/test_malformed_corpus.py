@@ -66,8 +66,15 @@ def test_every_malformed_file_is_rejected_precisely_and_nothing_is_lost(
         batches = {r[0]: r[1:] for r in conn.execute(
             "SELECT file_name, status, reasons, kept_path FROM audit.load_batches"
             " ORDER BY batch_id").fetchall()}
+        # a file of unknown name is no load batch (it belongs to no period): its record
+        # is audit.unknown_files
+        batches.update({r[0]: ("rejected", [{"rule": "ingest.unknown_file", "message": r[1],
+                                             "rows": None}], r[2]) for r in conn.execute(
+            "SELECT file_name, reason, kept_path FROM audit.unknown_files").fetchall()})
         audit_text = json.dumps(conn.execute(
             "SELECT json_agg(b) FROM audit.load_batches AS b").fetchone()[0])
+        audit_text += json.dumps(conn.execute(
+            "SELECT json_agg(u) FROM audit.unknown_files AS u").fetchone()[0])
         audit_text += json.dumps(conn.execute(
             "SELECT json_agg(v) FROM audit.validation_results AS v").fetchone()[0])
         assert conn.execute("SELECT count(*) FROM raw.kepesertaan"

@@ -49,6 +49,16 @@ def test_unknown_names_are_refused_with_a_reason(name: str) -> None:
         identify(Path(name))
 
 
+@pytest.mark.parametrize("name", [
+    "kepesertaan_202403.csv\n", "referensi_x\nwilayah_bps.csv", "wilayah_bps.csv\n",
+    "anggaran_2024_murni.xlsx\n", "peserta_rentan_202403.csv.gz\n", " kepesertaan_202403.csv",
+])
+def test_the_whole_name_must_match(name: str) -> None:
+    # `re.match` with `$` accepted a trailing newline: the grammar is a full match
+    with pytest.raises(UnknownFile):
+        identify(Path(name))
+
+
 def test_order_reference_first_then_source_period_revision() -> None:
     names = ["realisasi_202402.xlsx", "kepesertaan_202402_rev1.csv", "kepesertaan_202402.csv",
              "kepesertaan_202401.csv", "target_ucj.csv"]

@@ -44,11 +44,38 @@ def start(conn: psycopg.Connection, sf: SourceFile, sha256: str, size: int) -> i
     return batch_id
 
 
-def start_unknown(conn: psycopg.Connection, file_name: str, sha256: str, size: int) -> int:
-    return conn.execute(
-        "INSERT INTO audit.load_batches (source, period_key, file_name, sha256, bytes)"
-        " VALUES ('unknown', 'unknown', %s, %s, %s) RETURNING batch_id",
-        (file_name, sha256, size)).fetchone()[0]
+def unknown_seen(conn: psycopg.Connection, file_name: str, sha256: str, size: int,
+                 reason: str, kept_path: str | None) -> None:
+    """Record a file of unknown name in audit.unknown_files — not a load batch, so it is
+    in no period's record — one row per name and content however often it is offered.
+    `file_name` is the escaped name (`intake.shown`)."""
+    conn.execute(
+        "INSERT INTO audit.unknown_files (file_name, sha256, bytes, reason, kept_path)"
+        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (file_name, sha256) DO UPDATE"
+        " SET last_seen = now(), times_seen = audit.unknown_files.times_seen + 1,"
+        " kept_path = coalesce(EXCLUDED.kept_path, audit.unknown_files.kept_path)",
+        (file_name, sha256, size, reason, kept_path))
+
+
+def name_reused(conn: psycopg.Connection, sf: SourceFile, sha256: str) -> tuple[int, str] | None:
+    """(batch_id, sha256) of an earlier batch of the same file name with other bytes: the
+    contract gives every delivery its own name (a correction is a new `_revN`), so other
+    bytes under a name already seen are a file replaced in place. Reference files are
+    re-delivered under their one name by design and are never a conflict."""
+    if sf.is_referensi:
+        return None
+    # the name belongs to the bytes it first came with (a later conflict does not move
+    # it); a dry run (`validated`) binds nothing
+    first = conn.execute(
+        "SELECT batch_id, sha256 FROM audit.load_batches WHERE file_name = %s"
+        " AND source = %s AND status <> 'validated' ORDER BY batch_id LIMIT 1",
+        (sf.path.name, sf.source)).fetchone()
+    return first if first and first[1] != sha256 else None
+
+
+def archived(conn: psycopg.Connection, batch_id: int, path: str) -> None:
+    conn.execute("UPDATE audit.load_batches SET archived_path = %s WHERE batch_id = %s",
+                 (path, batch_id))
 
 
 def release(conn: psycopg.Connection, batch_id: int) -> None:

@@ -11,6 +11,7 @@ or key files, never from the repo.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,10 @@ from typing import Any
 import fsspec
 
 from monev.config import settings
+from monev.ingest import intake
 from monev.sources.registry import UnknownFile, identify
+
+log = logging.getLogger(__name__)
 
 REFERENCE_DIR = "referensi"
 SOURCES = ("referensi", "anggaran", "kepesertaan", "peserta_rentan", "realisasi")
@@ -28,7 +32,11 @@ SOURCES = ("referensi", "anggaran", "kepesertaan", "peserta_rentan", "realisasi"
 @dataclass(frozen=True)
 class LandedFile:
     """One file in the landing location, identified by its path relative to the root and
-    a fingerprint (size + modification time or etag) that changes if it is replaced."""
+    a fingerprint that changes if it is replaced: on a local landing size, mtime, inode
+    and ctime (bytes rewritten in place with the old mtime put back still change the
+    ctime; a file renamed over it has another inode); on S3 the ETag; on SFTP size and
+    mtime. `legacy` is the size:mtime fingerprint of rows recorded before the inode and
+    ctime were part of it."""
 
     relpath: str
     source: str
@@ -36,6 +44,7 @@ class LandedFile:
     revision: int
     size: int
     fingerprint: str
+    legacy: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, str]:
@@ -91,15 +100,24 @@ class Landing:
             if not self.fs.exists(base):
                 continue
             for info in self.fs.ls(base, detail=True):
-                if info.get("type") != "file":
-                    continue
                 rel = info["name"][len(self.root):].lstrip("/")
                 kind = classify(rel)
                 if kind is None or (source and kind[0] != source):
                     continue
+                if info.get("type") != "file" or info.get("islink"):
+                    # the intake rule of `monev ingest`: links and special files are
+                    # never followed or opened
+                    if info.get("type") != "directory":
+                        log.warning("%s", intake.refusal(Path(info["name"])) or rel)
+                    continue
                 mark = info.get("ETag") or info.get("mtime") or info.get("LastModified") or ""
+                fingerprint = legacy = f"{info.get('size')}:{mark}"
+                if self.is_local:
+                    fingerprint += f":{info.get('ino')}:{info.get('created')}"
+                else:
+                    legacy = None
                 found.append(LandedFile(rel, kind[0], kind[1], kind[2], int(info.get("size") or 0),
-                                        f"{info.get('size')}:{mark}"))
+                                        fingerprint, legacy))
         return sorted(found, key=lambda f: f.sort_key)
 
     def fetch(self, relpath: str, cache_dir: Path | None = None) -> Path:

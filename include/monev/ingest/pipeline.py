@@ -4,7 +4,6 @@ published data of that source and period stays exactly as it was."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -13,7 +12,8 @@ from pathlib import Path
 
 import psycopg
 
-from monev.ingest import audit, publish, rejected, stage
+from monev.ingest import archive, audit, intake, publish, rejected, stage
+from monev.ingest.intake import NotADelivery, shown
 from monev.records import GateOutcome, RuleFailure, StagedBatch
 from monev.referensi.regions import data_path
 from monev.sources.common import Failures
@@ -63,31 +63,23 @@ def run_gate(conn: psycopg.Connection, batch: StagedBatch) -> GateOutcome:
 
 
 def file_digest(path: Path) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
+    """(sha256, size), read without following a link or blocking on a FIFO."""
+    return intake.digest(path)
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
+    """The files of the arguments (folders searched recursively, hidden entries and the
+    generator's bad/MANIFEST.json skipped). Links and special files stay in the list: the
+    ingest refuses each with its rule (`intake.refusal`) and never opens it. A folder
+    named on the command line is entered even if it is a link (the operator chose it)."""
     out: list[Path] = []
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and not _ignored(f, p)))
+            out.extend(f for f, _ in intake.walk(p) if f.name != "MANIFEST.json")
         else:
             out.append(p)
     return out
-
-
-def _ignored(f: Path, root: Path) -> bool:
-    # Hidden files and the generator's bad/MANIFEST.json are not deliveries; anything
-    # else is, and an unknown name is rejected with its reason.
-    rel = f.relative_to(root).parts
-    return any(part.startswith(".") for part in rel) or f.name == "MANIFEST.json"
 
 
 def _order(p: Path) -> tuple:
@@ -144,12 +136,18 @@ def _ingest(
     conn: psycopg.Connection, path: Path, *, publish: bool, progress: Progress | None
 ) -> IngestResult:
     started = time.perf_counter()
+    if why := intake.refusal(path):
+        return _refuse(path, why, started)
     try:
         sf = identify(path)
     except UnknownFile as e:
         return _reject_unknown(conn, path, str(e), started)
     try:
-        sha, size = file_digest(path)
+        # one read: the sha256, and (when publishing) the archive's copy of these bytes
+        taken = archive.take(path) if publish else None
+        sha, size = (taken.sha256, taken.size) if taken else file_digest(path)
+    except NotADelivery as e:  # swapped for a link or a FIFO after the check
+        return _refuse(path, e.strerror, started)
     except OSError as e:  # vanished, unreadable: say so, go on with the other files
         result = IngestResult(None, sf.source, sf.period_key, path.name, sf.revision, "failed")
         result.errors.append(RuleFailure(
@@ -161,14 +159,15 @@ def _ingest(
     result = IngestResult(batch_id, sf.source, sf.period_key, path.name, sf.revision, "running")
     table = stage.table_name(sf.source, batch_id)
     try:
-        return _steps(conn, sf, sha, result, table, publish, progress, started)
+        return _steps(conn, sf, taken, sha, result, table, publish, progress, started)
     except Exception as e:  # any step: record it, keep the previous data, tell the caller
         log.error("ingest of %s failed: %s", path.name, type(e).__name__)
         if publish:
             try:
-                result.kept_path = rejected.keep(path, sf.source, batch_id)
+                result.kept_path = rejected.keep(path, sf.source, batch_id, sha256=sha)
             except OSError as keep_error:
-                log.error("%s could not be kept: %s", path.name, keep_error)
+                log.error("%s could not be kept: %s", path.name,
+                          keep_error.strerror or type(keep_error).__name__)
         if conn.broken or conn.closed:
             raise WarehouseLost(
                 f"lost the connection to the warehouse while loading {path.name} (batch "
@@ -178,18 +177,28 @@ def _ingest(
                                          f"{path.name}: ingest failed: {_safe_error(e)}"))
         return _finish(conn, result, "failed", started)
     finally:
+        archive.discard(taken.part if taken else None)  # a published copy was moved already
         if not (conn.broken or conn.closed):
             stage.drop(conn, table)
             audit.release(conn, batch_id)
 
 
 def _steps(
-    conn: psycopg.Connection, sf: SourceFile, sha: str, result: IngestResult, table: str,
-    publish_: bool, progress: Progress | None, started: float,
+    conn: psycopg.Connection, sf: SourceFile, taken: archive.Taken | None, sha: str,
+    result: IngestResult, table: str, publish_: bool, progress: Progress | None,
+    started: float,
 ) -> IngestResult:
     """The sequence for one identified file; each step returns early with its verdict."""
     batch_id = result.batch_id
     assert batch_id is not None
+    if publish_ and (first := audit.name_reused(conn, sf, sha)):
+        result.errors.append(RuleFailure(
+            "ingest.name_reused", "error",
+            f"{sf.path.name}: other bytes under a name already delivered (batch {first[0]}, "
+            f"sha256 {first[1][:12]}…; now {sha[:12]}…): a delivery is never replaced in "
+            "place — send a correction as a new revision (…_revN); nothing was loaded"))
+        log.info("%s: replaced in place (first delivered as batch %s)", sf.path.name, first[0])
+        return _reject(conn, result, sf, started, keep=True)
     if publish_:
         in_force = audit.in_force(conn, sf)
         if in_force and in_force.sha256 == sha:
@@ -200,6 +209,8 @@ def _steps(
                 "ingest.duplicate", "warning",
                 f"{sf.path.name}: identical to batch {in_force.batch_id}, the delivery in "
                 f"force for {sf.period_key} (same sha256); nothing to do"))
+            if taken:
+                _archive_again(conn, sf, taken, in_force.batch_id)
             return _finish(conn, result, "duplicate", started)
         if in_force and not sf.is_referensi and sf.revision <= in_force.revision:
             return _stale(conn, result, in_force.batch_id, started)
@@ -234,12 +245,31 @@ def _steps(
         return _finish(conn, result, "validated", started)
 
     t = time.perf_counter()
+    # the archive's copy was written when the file was read; the file must still be the
+    # one read (so the archive holds the bytes published); it moves into place after the
+    # publish: every published delivery is in the archive
+    assert taken is not None
+    archive.unchanged(sf.path, taken)
     try:
         publish.publish(conn, sf, batch)
     except publish.Superseded as s:
         return _stale(conn, result, s.by, started)
     result.timings["publish"] = time.perf_counter() - t
+    audit.archived(conn, batch_id, str(archive.commit(taken.part, sf.path, sha)))
     return _finish(conn, result, "loaded", started, published=True)
+
+
+def _archive_again(conn: psycopg.Connection, sf: SourceFile, taken: archive.Taken,
+                   batch_id: int) -> None:
+    """A duplicate of the delivery in force: make sure it is archived (a crash between
+    its publish and its archive rename leaves it missing)."""
+    try:
+        dest = archive.ensure(sf.path, taken)
+    except OSError as e:
+        log.warning("%s: not archived (%s)", sf.path.name, e.strerror or type(e).__name__)
+        return
+    if dest is not None:
+        audit.archived(conn, batch_id, str(dest))
 
 
 def _safe_error(e: Exception) -> str:
@@ -290,15 +320,44 @@ def _stale(conn: psycopg.Connection, result: IngestResult, in_force: int, starte
 def _reject(conn: psycopg.Connection, result: IngestResult, sf: SourceFile, started: float,
             keep: bool) -> IngestResult:
     if keep:
-        result.kept_path = rejected.keep(sf.path, sf.source, result.batch_id)
+        try:
+            result.kept_path = rejected.keep(sf.path, sf.source, result.batch_id)
+        except OSError as e:  # the verdict stands; the copy is a courtesy to the sender
+            log.error("%s could not be kept: %s", sf.path.name, e.strerror or type(e).__name__)
     return _finish(conn, result, "rejected", started)
+
+
+def _refuse(path: Path, why: str, started: float) -> IngestResult:
+    """A link, FIFO, socket, device or folder where a delivery should be: refused with
+    its rule, never opened, nothing recorded for any period."""
+    result = IngestResult(None, "-", "-", shown(path.name), 0, "rejected",
+                          seconds=time.perf_counter() - started)
+    result.errors.append(RuleFailure(intake.RULE, "error", why))
+    log.info("%s", why)
+    return result
 
 
 def _reject_unknown(conn: psycopg.Connection, path: Path, reason: str, started: float
                     ) -> IngestResult:
-    sha, size = file_digest(path)
-    batch_id = audit.start_unknown(conn, path.name, sha, size)
-    result = IngestResult(batch_id, "unknown", "unknown", path.name, 0, "rejected")
+    """A file whose name is not one of the contract's: reported, kept (capped) and
+    recorded once per name and content in audit.unknown_files — never a load batch, so
+    it is in no period's record and no report."""
+    name = shown(path.name)
+    reason = name + ": " + reason.removeprefix(f"{path.name}: ")
+    result = IngestResult(None, "unknown", "-", name, 0, "rejected")
     result.errors.append(RuleFailure("ingest.unknown_file", "error", reason))
-    result.kept_path = rejected.keep(path, "unknown", batch_id)
-    return _finish(conn, result, "rejected", started)
+    try:
+        sha, size = file_digest(path)
+        result.kept_path = rejected.keep(path, rejected.UNKNOWN, sha[:16], sha256=sha,
+                                         limit=rejected.UNKNOWN_KEPT_MAX_BYTES)
+    except NotADelivery as e:
+        return _refuse(path, e.strerror, started)
+    except OSError as e:
+        result.errors.append(RuleFailure("ingest.file_unreadable", "error",
+                                         f"{name}: the file cannot be read ({e.strerror})"))
+        result.status = "failed"
+        return result
+    audit.unknown_seen(conn, name, sha, size, reason, str(result.kept_path))
+    result.seconds = time.perf_counter() - started
+    log.info("%s", reason)
+    return result

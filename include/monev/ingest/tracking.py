@@ -4,6 +4,11 @@ Detection claims new files in one statement (ON CONFLICT DO NOTHING), so two pol
 overlap never pick up the same delivery twice. A file whose load failed for an I/O
 reason stays 'failed' and is offered again on the next poll; a rejected file is not —
 its sender has to deliver a revision, which is a new file.
+
+A file whose bytes change under the same name gets a new fingerprint (see
+`LandedFile`), is offered again and is refused by the pipeline as `ingest.name_reused`
+(its sha256 differs from the one recorded for that name): a contract violation that
+fails the load task and alerts, never a silent load.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ def pending(landing: Landing, source: str, periode: str | None = None) -> list[L
             (loc,),
         ).fetchall()
     done = {(r[0], r[1]) for r in rows if r[2] not in RETRYABLE}
-    return [f for f in files if (f.relpath, f.fingerprint) not in done]
+    return [f for f in files if (f.relpath, f.fingerprint) not in done
+            and (f.legacy is None or (f.relpath, f.legacy) not in done)]
 
 
 def claim(landing: Landing, f: LandedFile, run_id: str | None) -> None:

@@ -22,13 +22,21 @@ work to; this page says what the code actually enforces.
 ## Every delivery
 
 - One landing location (local folder, SFTP or S3 prefix). Monthly and budget files sit at
-  its root, reference files under `referensi/`. Any other name is rejected
-  (`ingest.unknown_file`) with the reason.
+  its root, reference files under `referensi/`. The whole name must be one of the names
+  below (nothing before or after it, not even a newline); any other name is refused
+  (`ingest.unknown_file`) with the reason, kept (its first 1 MiB) and recorded once per
+  name and content — never as a delivery of any period.
+- A delivery is a regular file: a symbolic link, FIFO, socket or device is refused
+  (`ingest.not_a_regular_file`) and never opened.
 - A correction is a new file `…_revN` (N ≤ {MAX_REVISION}): the highest revision of a period
   is in force; a lower one arriving later is kept on record as `stale`, never published.
   Years in file names run {YEARS.start}–{YEARS.stop - 1}.
+- A name is delivered once: other bytes under a monthly or budget name already
+  delivered (a file replaced in place) are refused (`ingest.name_reused`) and nothing is
+  loaded. A reference file is re-delivered under its one name.
 - A delivery replaces its source's whole period in one transaction, or is rejected as a
-  whole: nothing of a rejected file is published, the file is kept byte for byte, and
+  whole: nothing of a rejected file is published, the file is kept (byte for byte up to
+  64 MiB; of a larger one its first 64 MiB and a note with its size and sha256), and
   the reasons name the file, the rule and the data rows (first row under the header = 1;
   blank lines, an xlsx title block and the TOTAL line are not counted).
 - A file with a header but no data rows is rejected (`<source>.no_data_rows`); one with

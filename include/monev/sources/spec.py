@@ -86,11 +86,11 @@ class SourceSpec:
     def file_pattern(self) -> re.Pattern[str]:
         rev = r"(?:_rev(\d+))?"
         if self.period == "month":
-            return re.compile(rf"^{self.name}_(\d{{4}})(\d{{2}}){rev}({self.extension})$")
+            return re.compile(rf"{self.name}_(\d{{4}})(\d{{2}}){rev}({self.extension})")
         if self.period == "budget":
             versi = "|".join(self.versions)
-            return re.compile(rf"^{self.name}_(\d{{4}})_({versi}){rev}({self.extension})$")
-        return re.compile(rf"^{self.name}({self.extension})$")
+            return re.compile(rf"{self.name}_(\d{{4}})_({versi}){rev}({self.extension})")
+        return re.compile(rf"{self.name}({self.extension})")
 
     def file_example(self) -> str:
         if self.period == "month":
@@ -104,7 +104,8 @@ class SourceSpec:
         """The SourceFile for `path` if its name is one of this source's, else None.
         Raises UnknownFile for a name of this source with an impossible period."""
         name = path.name
-        m = self.file_pattern.match(name)
+        # the whole name, not a prefix: `$` would also accept a trailing newline
+        m = self.file_pattern.fullmatch(name)
         if m is None:
             return None
         if self.period == "referensi":
