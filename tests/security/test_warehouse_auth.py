@@ -170,13 +170,18 @@ def test_a_cluster_made_before_passwords_is_migrated(
                          " CREATE VIEW raw.v AS SELECT v FROM raw.t;"
                          " CREATE FUNCTION raw.f() RETURNS int LANGUAGE sql AS 'select 1'")
 
+        # the finding, on this old cluster: another local account logs in as the
+        # superuser with no password at all (what every probe above would see)
+        probe = _psql(f"host=127.0.0.1 port={c.port} user=monev dbname=monev")
+        assert _as_other_user(probe).stdout.strip() == cluster.SUPERUSER
+
         cluster.up()
 
         hba = (c.data_dir / "pg_hba.conf").read_text()
         assert "trust" not in "\n".join(
             line for line in hba.splitlines() if not line.lstrip().startswith("#"))
-        refused = _as_other_user(_psql(f"host=127.0.0.1 port={c.port} user=monev dbname=monev"))
-        assert refused.returncode != 0
+        refused = _as_other_user(probe)
+        assert refused.returncode != 0 and not refused.stdout
         with psycopg.connect(c.url, autocommit=True) as conn:
             assert conn.execute("select current_user").fetchone()[0] == cluster.APP_ROLE
             assert conn.execute("select v from raw.t").fetchall() == [("kept",)]
