@@ -78,7 +78,9 @@ def configure(metadata: str | None = None) -> Path:
                                                      str(DAGS_FOLDER)),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         # paused DAGs get no asset-triggered runs queued: the pipeline is meant to run
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        # (a test of the service alone may say otherwise)
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": os.environ.get(
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "False"),
         "AIRFLOW__CORE__EXECUTOR": os.environ.get("AIRFLOW__CORE__EXECUTOR", "LocalExecutor"),
         # sized for a 2-core machine: 4 task processes at most (one load, one dbt build,
         # one report build and a sensor), not Airflow's 32
