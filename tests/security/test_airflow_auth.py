@@ -1,8 +1,8 @@
-"""Airflow always asks who you are: the real `monev airflow` (api-server, scheduler,
-dag-processor, triggerer), started once per `--host` — the loopback default and the
-machine's own non-loopback address — on one state folder; then its api-server alone
-(`--only api-server`, the compose way) on `--host ::1`, whose IPv6 port wait used to
-crash the supervisor and leave an api-server handing out admin tokens.
+"""Airflow always asks who you are: the real `monev airflow` started once per `--host`
+on one state folder — the whole service (api-server, scheduler, dag-processor,
+triggerer) on the loopback default; its api-server alone (`--only api-server`, the
+compose way) on the machine's own non-loopback address and on `::1`, whose IPv6 port
+wait used to crash the supervisor and leave an api-server handing out admin tokens.
 
 Asserted for each: a client without credentials (or with a wrong password, or a token
 signed with another key) gets 401/403 from every endpoint that reads or changes state —
@@ -32,8 +32,6 @@ import pytest
 from airflow_service import free_ports, tail, wait_for
 from sqlalchemy.engine import make_url
 
-from monev.localrun.services import client_host
-
 
 def _non_loopback() -> str:
     """This machine's first IPv4 address off loopback, else `0.0.0.0` (every interface,
@@ -46,11 +44,11 @@ def _non_loopback() -> str:
 
 
 # (--host, the whole service?) — None: no --host, the default 127.0.0.1
-STARTS = [(None, True), (_non_loopback(), True), ("::1", False)]
+STARTS = [(None, True), (_non_loopback(), False), ("::1", False)]
 
 
 def _url(host: str, port: int) -> str:
-    h = client_host(host)
+    h = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
     return f"http://[{h}]:{port}" if ":" in h else f"http://{h}:{port}"
 
 
