@@ -14,6 +14,7 @@ only, and no file others can read holds any of the secrets the service uses."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -129,7 +130,8 @@ def service(request: pytest.FixtureRequest, shared: dict) -> Iterator[Service]:
 
     def up() -> bool:
         try:
-            return httpx.get(f"{svc.base}/api/v2/version", timeout=5).status_code < 500
+            # public: compose's health check asks it without a login
+            return httpx.get(f"{svc.base}/api/v2/version", timeout=5).status_code == 200
         except httpx.HTTPError:
             return False
 
@@ -143,7 +145,23 @@ def service(request: pytest.FixtureRequest, shared: dict) -> Iterator[Service]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        # whatever the supervisor started and left behind (its session is ours alone)
+        left = _session(proc.pid)
+        for p in left:
+            with contextlib.suppress(psutil.Error):
+                p.kill()
     assert proc.returncode == 0, out.read_text()[-2000:] + tail(svc.logs)
+    assert left == [], [p.info["cmdline"][:3] for p in left]
+
+
+def _session(sid: int) -> list[psutil.Process]:
+    """Live processes of the session `monev airflow` leads (start_new_session)."""
+    found = []
+    for p in psutil.process_iter(["cmdline", "status"]):
+        with contextlib.suppress(psutil.Error, OSError):
+            if os.getsid(p.pid) == sid and p.info["status"] != psutil.STATUS_ZOMBIE:
+                found.append(p)
+    return found
 
 
 def _listening(pid: int) -> set[tuple[str, int]]:
