@@ -190,14 +190,14 @@ class Supervisor:
         host = "127.0.0.1" if name == "redis" else client_host(self.opts.host)
         t0 = time.monotonic()
         while port and time.monotonic() - t0 < timeout:
-            if self.procs[name].poll() is not None:
-                return  # run() reports the exit
+            if self.procs[name].poll() is not None or self.stopping:
+                return  # run() reports the exit, or stops on Ctrl-C / SIGTERM
             try:
                 with socket.create_connection((host, port), timeout=2):
                     return
             except OSError:
                 time.sleep(0.5)
-        if port:
+        if port and not self.stopping:
             raise RuntimeError(f"{name} did not answer on {_url_host(host)}:{port} within"
                                f" {timeout:.0f}s")
 
