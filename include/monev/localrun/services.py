@@ -167,6 +167,8 @@ class Supervisor:
         log_dir = self.opts.log_dir or airflow_home.airflow_home() / "services"
         log_dir.mkdir(parents=True, exist_ok=True)
         for name, argv in commands(self.opts).items():
+            if self.stopping:
+                break  # Ctrl-C / SIGTERM while starting: run() stops what started
             out = (log_dir / f"{name}.log").open("ab")
             worker = name.startswith("celery-worker-")
             penv = dict(env)
