@@ -209,6 +209,12 @@ def demo(
     site = pdfs[0].parents[1] / "index.html" if pdfs else None
     if site and site.exists():
         typer.echo(f"    reports site:    {site}")
+    from monev.localrun.airflow_home import ensure_logins, passwords_file
+
+    # the login `monev airflow` will ask for, made now and shown this once
+    for user, password in ensure_logins().items():
+        typer.echo(f"  Airflow login (monev airflow): {user} / {password} — shown once; kept in"
+                   f" {passwords_file()} (mode 0600)")
     raise typer.Exit(0 if summary.ok else 1)
 
 

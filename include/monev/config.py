@@ -30,6 +30,7 @@ VARIABLES = (
     "MONEV_ALERT_FROM", "MONEV_ALERT_WEBHOOK", "MONEV_AIRFLOW_DB",
     "MONEV_SMTP_HOST", "MONEV_SMTP_PORT", "MONEV_SMTP_USER", "MONEV_SMTP_PASSWORD",
     "MONEV_SMTP_FROM", "MONEV_SMTP_STARTTLS", "AIRFLOW_CONN_SMTP_DEFAULT",
+    "MONEV_SMTP_ALLOW_PLAINTEXT_AUTH", "MONEV_PSEUDONYM_KEY_FROM_AIRFLOW",
 )
 
 
@@ -44,6 +45,8 @@ class SmtpSettings:
     sender: str
     starttls: bool
     ssl: bool = False
+    # send the login over a connection without TLS (monev.mail refuses it otherwise)
+    allow_plaintext_auth: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,9 @@ class Settings:
     expectations_dir: Path
     data_docs_dir: Path
     pseudonym_key: str | None
+    # read the key from the Airflow Variable monev_pseudonym_key (opt-in: anyone who may
+    # read Variables through Airflow's UI/API could read it)
+    pseudonym_key_from_airflow: bool
     gate_docs: bool
     report_workers: int
     recipients_file: Path
@@ -92,7 +98,12 @@ def _listed(value: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in value.split(",") if s.strip())
 
 
-def smtp_from_uri(uri: str, sender: str | None = None) -> SmtpSettings:
+def _flag(value: str | None, default: bool = False) -> bool:
+    return default if not value else value.strip().lower() in ("1", "true", "yes")
+
+
+def smtp_from_uri(uri: str, sender: str | None = None,
+                  allow_plaintext_auth: bool = False) -> SmtpSettings:
     """An Airflow SMTP connection (URI `smtp://user:pw@host:port?starttls=true`, or its
     JSON form) as settings. STARTTLS with `starttls=true` (or the SMTP provider's
     `disable_tls=false`), implicit TLS with `ssl=true`; the sender is `from_email`."""
@@ -113,6 +124,7 @@ def smtp_from_uri(uri: str, sender: str | None = None) -> SmtpSettings:
         extra.get("from_email") or sender or "monev@localhost",
         extra.get("starttls") == "true" or extra.get("disable_tls") == "false",
         extra.get("ssl") == "true",
+        allow_plaintext_auth,
     )
 
 
@@ -120,15 +132,17 @@ def _smtp(env: dict[str, str | None]) -> SmtpSettings | None:
     """MONEV_SMTP_HOST/PORT/… when MONEV_SMTP_HOST is set, else Airflow's connection
     smtp_default given as AIRFLOW_CONN_SMTP_DEFAULT, else none."""
     sender = env["MONEV_SMTP_FROM"] or None
+    plaintext = _flag(env["MONEV_SMTP_ALLOW_PLAINTEXT_AUTH"])
     if env["MONEV_SMTP_HOST"]:
         return SmtpSettings(
             env["MONEV_SMTP_HOST"], int(env["MONEV_SMTP_PORT"] or 25),
             env["MONEV_SMTP_USER"] or None, env["MONEV_SMTP_PASSWORD"] or None,
             sender or "monev@localhost",
-            (env["MONEV_SMTP_STARTTLS"] or "false").lower() in ("1", "true", "yes"),
+            _flag(env["MONEV_SMTP_STARTTLS"]),
+            allow_plaintext_auth=plaintext,
         )
     if env["AIRFLOW_CONN_SMTP_DEFAULT"]:
-        return smtp_from_uri(env["AIRFLOW_CONN_SMTP_DEFAULT"], sender)
+        return smtp_from_uri(env["AIRFLOW_CONN_SMTP_DEFAULT"], sender, plaintext)
     return None
 
 
@@ -162,6 +176,7 @@ def _settings(values: tuple[str | None, ...]) -> Settings:
         expectations_dir=_path(env["MONEV_EXPECTATIONS_DIR"], PROJECT_ROOT / "expectations"),
         data_docs_dir=_path(env["MONEV_DATA_DOCS_DIR"], state / "data_docs"),
         pseudonym_key=env["MONEV_PSEUDONYM_KEY"] or None,
+        pseudonym_key_from_airflow=_flag(env["MONEV_PSEUDONYM_KEY_FROM_AIRFLOW"]),
         gate_docs=(env["MONEV_GATE_DOCS"] or "1") != "0",
         report_workers=int(env["MONEV_REPORT_WORKERS"] or "2"),
         recipients_file=Path(env["MONEV_RECIPIENTS"] or PROJECT_ROOT / "config"

@@ -6,6 +6,7 @@ AIRFLOW_CONN_SMTP_DEFAULT), else, inside Airflow, its stored `smtp_default` conn
 from __future__ import annotations
 
 import smtplib
+import ssl
 import sys
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -19,6 +20,10 @@ _XLSX = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class NotConfigured(RuntimeError):
     """No SMTP server is configured."""
+
+
+class InsecureLogin(smtplib.SMTPException):
+    """A login would be sent over a connection without TLS."""
 
 
 def _from_airflow() -> SmtpSettings | None:
@@ -59,10 +64,31 @@ def send(to: Sequence[str], subject: str, body: str, attachments: Sequence[Path]
         subtype = "pdf" if path.suffix == ".pdf" else _XLSX
         msg.add_attachment(path.read_bytes(), maintype="application", subtype=subtype,
                            filename=path.name)
-    factory = smtplib.SMTP_SSL if cfg.ssl else smtplib.SMTP
-    with factory(cfg.host, cfg.port, timeout=30) as smtp:
-        if cfg.starttls:
-            smtp.starttls()
+    # the server's certificate is checked against the system's CAs (SSL_CERT_FILE adds
+    # a private one): a login over TLS to whoever answers would be no better than clear
+    tls = ssl.create_default_context()
+    smtp = (smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=30, context=tls) if cfg.ssl
+            else smtplib.SMTP(cfg.host, cfg.port, timeout=30))
+    with smtp:
+        _secure(smtp, cfg, tls)
         if cfg.user:
             smtp.login(cfg.user, cfg.password or "")
         smtp.send_message(msg)
+
+
+def _secure(smtp: smtplib.SMTP, cfg: SmtpSettings, tls: ssl.SSLContext) -> None:
+    """TLS before any login: implicit TLS (`ssl`), else STARTTLS when asked for or when
+    the server offers it and a login follows. A login over a connection still in clear
+    is refused unless the operator allowed it (MONEV_SMTP_ALLOW_PLAINTEXT_AUTH)."""
+    if cfg.ssl:
+        return
+    smtp.ehlo_or_helo_if_needed()
+    if cfg.starttls or (cfg.user and smtp.has_extn("starttls")):
+        smtp.starttls(context=tls)  # raises SMTPNotSupportedError when asked for and not offered
+        smtp.ehlo()
+    elif cfg.user and not cfg.allow_plaintext_auth:
+        raise InsecureLogin(
+            f"SMTP server {cfg.host}:{cfg.port} offers no STARTTLS: the login of "
+            f"{cfg.user!r} would go over the network in clear; use a server with TLS "
+            "(MONEV_SMTP_STARTTLS / ssl=true) or, on a trusted network only, set "
+            "MONEV_SMTP_ALLOW_PLAINTEXT_AUTH=true")

@@ -17,58 +17,19 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 import psycopg
 import pytest
+from airflow_service import free_ports as _free_ports
+from airflow_service import wait_for as _wait
 from sqlalchemy.engine import make_url
 
 PERIODE = "2025-01"
 PSEUDONYM_KEY = "scheduler-test-key"
 # Budget for drop → reports on a busy 2-core machine (the bench measures the real figure).
 DEADLINE_S = 600
-
-
-def _free_ports(n: int) -> int:
-    """A base port with `n` consecutive free ports after it."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + n >= 65535:
-            continue
-        try:
-            for p in range(base, base + n):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", p))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no free port range")
-
-
-def _wait(what: str, check: Callable[[], object], timeout: float, proc: subprocess.Popen,
-          logs: Path) -> object:
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        got = check()
-        if got:
-            return got
-        if proc.poll() is not None:
-            pytest.fail(f"monev airflow exited ({proc.returncode}) while waiting for {what}\n"
-                        + _tail(logs))
-        time.sleep(3)
-    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n" + _tail(logs))
-
-
-def _tail(logs: Path) -> str:
-    out = []
-    for f in sorted(logs.glob("*.log")):
-        lines = f.read_text(errors="replace").splitlines()[-15:]
-        out.append(f"--- {f.name}\n" + "\n".join(lines))
-    return "\n".join(out)
 
 
 class Meta:

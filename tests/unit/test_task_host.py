@@ -14,11 +14,14 @@ from monev.localrun import services
 def test_forking_components_start_warm_and_the_others_do_not() -> None:
     host = [sys.executable, "-m", "monev.localrun.task_host"]
     local = services.commands(services.Options())
-    assert local["scheduler"][:3] == host
-    assert all(argv[:3] != host for name, argv in local.items() if name != "scheduler")
+    assert local["scheduler"][:3] == host and local["scheduler"][3] != "--cold"
+    # the triggerer starts through it cold: only for its log server's binding
+    assert local["triggerer"][:4] == [*host, "--cold"]
+    assert all(argv[:3] != host for name, argv in local.items()
+               if name not in ("scheduler", "triggerer"))
     celery = services.commands(services.Options(executor="celery", celery_workers=2,
                                                 redis_port=16399))
-    assert [n for n, argv in celery.items() if argv[:3] == host] == [
+    assert [n for n, argv in celery.items() if argv[:3] == host and argv[3] != "--cold"] == [
         "scheduler", "celery-worker-1", "celery-worker-2"]
 
 

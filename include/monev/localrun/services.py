@@ -12,9 +12,11 @@ deployed.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -47,20 +49,43 @@ class Options:
 def _ports(opts: Options) -> dict[str, str]:
     # Airflow's log servers default to 8793/8794 on every machine: keep them next to the
     # api-server's port so two checkouts never collide.
+    base = f"http://{_url_host(client_host(opts.host))}:{opts.port}"
     return {
         "AIRFLOW__API__HOST": opts.host,
         "AIRFLOW__API__PORT": str(opts.port),
-        "AIRFLOW__API__BASE_URL": f"http://{_client_host(opts.host)}:{opts.port}",
+        "AIRFLOW__API__BASE_URL": base,
         # task processes report to the api-server's execution API
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL":
-            f"http://{_client_host(opts.host)}:{opts.port}/execution/",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base}/execution/",
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(opts.port + 1),
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(opts.port + 2),
     }
 
 
-def _client_host(host: str) -> str:
-    return "127.0.0.1" if host in ("0.0.0.0", "") else host
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None  # a host name
+
+
+def is_loopback(host: str) -> bool:
+    """Does a server listening on `host` stay on this machine? `localhost` and the
+    loopback addresses do; every other address or name (`::`, a LAN address) does not."""
+    addr = _address(host)
+    return host == "localhost" if addr is None else addr.is_loopback
+
+
+def client_host(host: str) -> str:
+    """Where a local client reaches a server listening on `host`: the loopback address of
+    the same family for a wildcard (`0.0.0.0`, `::`, empty), else the host itself."""
+    addr = _address(host) if host else ipaddress.IPv4Address("0.0.0.0")
+    if addr is not None and addr.is_unspecified:
+        return "::1" if addr.version == 6 else "127.0.0.1"
+    return host.strip("[]")
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def environment(opts: Options) -> dict[str, str]:
@@ -68,16 +93,12 @@ def environment(opts: Options) -> dict[str, str]:
     # what the environment already says wins (compose names the api-server's host)
     env = {k: os.environ.get(k, v) for k, v in _ports(opts).items()}
     env.update(opts.extra_env)
-    # JWT secret shared by api-server and task processes (standalone generated one)
-    secret_file = airflow_home.airflow_home() / "jwt_secret"
-    if not secret_file.exists():
-        secret_file.write_text(os.urandom(24).hex())
-        secret_file.chmod(0o600)
-    env.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", secret_file.read_text().strip())
-    # the UI without a login page on the loopback default; the simple auth manager
-    # still asks for users when the server listens on every interface
-    env.setdefault("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS",
-                   "True" if _client_host(opts.host) == opts.host else "False")
+    # JWT secret shared by api-server and task processes (0600 under the state folder)
+    if "AIRFLOW__API_AUTH__JWT_SECRET" not in os.environ:
+        env["AIRFLOW__API_AUTH__JWT_SECRET"] = airflow_home.read_or_create_secret(
+            airflow_home.airflow_home() / "jwt_secret", lambda: os.urandom(24).hex())
+    # every interface, loopback included, asks for a login (airflow_home.auth_environment)
+    env.update(airflow_home.auth_environment())
     if opts.executor == "celery":
         env["AIRFLOW__CORE__EXECUTOR"] = "CeleryExecutor"
         if opts.redis_port:
@@ -106,8 +127,12 @@ def commands(opts: Options) -> dict[str, list[str]]:
         if name == "api-server":
             cmds[name] = [*py, "api-server", "--host", opts.host, "--port", str(opts.port),
                           "--workers", "1"]
+        elif name == "scheduler":
+            cmds[name] = [*warm, name]
+        elif name == "triggerer":  # its log server bound like the others (task_host)
+            cmds[name] = [*warm, "--cold", name]
         else:
-            cmds[name] = [*(warm if name == "scheduler" else py), name]
+            cmds[name] = [*py, name]
     for i in range(1, opts.celery_workers + 1 if opts.executor == "celery" else 1):
         # each worker its own name and log-server port, so two run on one machine
         cmds[f"celery-worker-{i}"] = [*warm, "celery", "worker", "--concurrency", "2",
@@ -129,10 +154,21 @@ class Supervisor:
         # (a shell's job) already leads its own
         with contextlib.suppress(PermissionError):
             os.setpgid(0, 0)
+        try:
+            self._start()
+        except BaseException:
+            # nothing this supervisor started outlives a failed start (an api-server
+            # left running would keep serving)
+            self.stop()
+            raise
+
+    def _start(self) -> None:
         env = {**os.environ, **environment(self.opts)}
         log_dir = self.opts.log_dir or airflow_home.airflow_home() / "services"
         log_dir.mkdir(parents=True, exist_ok=True)
         for name, argv in commands(self.opts).items():
+            if self.stopping:
+                break  # Ctrl-C / SIGTERM while starting: run() stops what started
             out = (log_dir / f"{name}.log").open("ab")
             worker = name.startswith("celery-worker-")
             penv = dict(env)
@@ -146,21 +182,26 @@ class Supervisor:
                                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
             if name in ("redis", "api-server"):
                 self._wait_port(name, self.opts.redis_port if name == "redis" else self.opts.port)
+        url = f"http://{_url_host(client_host(self.opts.host))}:{self.opts.port}"
         print(f"monev airflow: {', '.join(self.procs)} started ({self.opts.executor} executor);"
-              f" UI http://{self.opts.host}:{self.opts.port}  logs {log_dir}", flush=True)
+              f" UI {url}  logs {log_dir}", flush=True)
 
-    def _wait_port(self, name: str, port: int | None, timeout: float = 120.0) -> None:
-        import socket
-
+    def _wait_port(self, name: str, port: int | None, timeout: float = 180.0) -> None:
+        """Until the component answers on its port (IPv4 or IPv6, by getaddrinfo); raises
+        when it does not in time, so start() stops everything."""
+        host = "127.0.0.1" if name == "redis" else client_host(self.opts.host)
         t0 = time.monotonic()
         while port and time.monotonic() - t0 < timeout:
-            if self.procs[name].poll() is not None:
-                return  # run() reports the exit
-            host = "127.0.0.1" if name == "redis" else _client_host(self.opts.host)
-            with socket.socket() as s:
-                if s.connect_ex((host, port)) == 0:
+            if self.procs[name].poll() is not None or self.stopping:
+                return  # run() reports the exit, or stops on Ctrl-C / SIGTERM
+            try:
+                with socket.create_connection((host, port), timeout=2):
                     return
-            time.sleep(0.5)
+            except OSError:
+                time.sleep(0.5)
+        if port and not self.stopping:
+            raise RuntimeError(f"{name} did not answer on {_url_host(host)}:{port} within"
+                               f" {timeout:.0f}s")
 
     def _handle(self, signum: int, _frame: object) -> None:
         self.stopping = True
@@ -168,7 +209,11 @@ class Supervisor:
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self._handle)
         signal.signal(signal.SIGINT, self._handle)
-        self.start()
+        try:
+            self.start()
+        except RuntimeError as e:
+            print(f"monev airflow: {e}; stopped everything it started", file=sys.stderr)
+            return 1
         code = 0
         while not self.stopping:
             dead = [n for n, p in self.procs.items() if p.poll() is not None]
@@ -212,6 +257,11 @@ def serve(opts: Options, init_only: bool = False) -> int:
     already, so nothing is migrated concurrently."""
     airflow_home.configure()
     os.environ.update(environment(opts))
+    if "api-server" in commands(opts) or init_only:
+        _announce_logins(airflow_home.ensure_logins())
+    if not is_loopback(opts.host) and not init_only:
+        print(f"monev airflow: listening on {opts.host}: reachable from other machines"
+              " (every request still needs a login)", file=sys.stderr)
     if init_only or not opts.only:
         prepare()
         if not mail.configured():
@@ -220,6 +270,14 @@ def serve(opts: Options, init_only: bool = False) -> int:
     if init_only:
         return 0
     return Supervisor(opts).run()
+
+
+def _announce_logins(new: dict[str, str]) -> None:
+    """A generated password is shown once, when it is made; afterwards it is only in the
+    0600 passwords file."""
+    for user, password in new.items():
+        print(f"monev airflow: Airflow login {user!r}, password {password} (generated now,"
+              f" shown once; kept in {airflow_home.passwords_file()}, mode 0600)", flush=True)
 
 
 def exec_cli(args: list[str]) -> None:

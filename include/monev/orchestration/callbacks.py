@@ -34,7 +34,8 @@ def send_email(subject: str, body: str, to: list[str] | None = None) -> bool:
     except mail.NotConfigured:
         log.info("alert email not sent: no SMTP server configured; recorded in audit.alerts")
     except (OSError, smtplib.SMTPException) as exc:
-        log.warning("alert email not sent: %s", type(exc).__name__)
+        log.warning("alert email not sent: %s", exc if isinstance(exc, mail.InsecureLogin)
+                    else type(exc).__name__)
     return False
 
 

@@ -4,7 +4,9 @@ The same person must get the same `peserta_id` in every month and from the CLI, 
 DAGs and the tests, so the key is looked up in one order:
 
 1. environment variable ``MONEV_PSEUDONYM_KEY``;
-2. inside Airflow, the Variable ``monev_pseudonym_key`` (Airflow's secrets backend);
+2. only when the operator chose it (``MONEV_PSEUDONYM_KEY_FROM_AIRFLOW=true``), inside
+   Airflow, the Variable ``monev_pseudonym_key`` — anyone allowed to read or create
+   Variables through Airflow's UI/API could otherwise read or plant the key;
 3. ``<state_dir>/secrets/pseudonym.key``, generated once (mode 0600, git-ignored state).
 
 Rotating the key changes every pseudonym: see README ("Pseudonym key").
@@ -36,6 +38,8 @@ def key_file() -> Path:
 
 
 def _from_airflow() -> str | None:
+    if not settings().pseudonym_key_from_airflow:
+        return None
     # Only when already running inside Airflow: importing it costs seconds elsewhere.
     if "airflow.sdk" not in sys.modules and "airflow" not in sys.modules:
         return None
