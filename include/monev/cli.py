@@ -263,24 +263,41 @@ def access_list() -> None:
 
 @app.command("report")
 def report(
-    periode: str = typer.Option(..., help="month YYYY-MM"),
+    periode: str = typer.Option(None, help="month YYYY-MM"),
+    semester: str = typer.Option(None, help="semester YYYY-1 (Jan-Jun) or YYYY-2 (Jul-Dec):"
+                                 " the Laporan Semester instead of a month's reports"),
     provinsi: str = typer.Option(None, help="province code PP; default national + all"),
     out: str = typer.Option(None, help="archive root instead of MONEV_REPORTS_DIR"),
     send: bool = typer.Option(False, "--send", help="email PDF + Excel to the recipients"),
     reissue: bool = typer.Option(False, "--reissue", help="new revision of a sent month"),
 ) -> None:
-    """Build the monthly Monev reports (PDF, Excel, HTML) from the marts."""
+    """Build the monthly Monev reports, or with --semester the semester report (PDF,
+    Excel, HTML) from the marts."""
     from pathlib import Path
 
     from monev.console import progress
     from monev.reports.build import build_reports
 
+    if bool(periode) == bool(semester):
+        console.print("[red]report:[/red] give either --periode YYYY-MM or --semester YYYY-H")
+        raise typer.Exit(2)
     try:
-        with progress(f"reports {periode}") as advance:
-            runs = build_reports(periode, provinsi=provinsi, out=Path(out) if out else None,
-                                 send=send, reissue=reissue,
-                                 on_progress=lambda done, total: advance(total=total))
-    except ValueError as exc:  # no marts, no rows for the month, unknown province
+        if semester:
+            from monev.reports.semester_build import build_semester
+
+            with progress(f"semester report {semester}") as advance:
+                runs = build_semester(semester, provinsi=provinsi,
+                                      out=Path(out) if out else None, send=send,
+                                      reissue=reissue,
+                                      on_progress=lambda done, total: advance(total=total))
+            periode = f"semester {semester}"
+        else:
+            with progress(f"reports {periode}") as advance:
+                runs = build_reports(periode, provinsi=provinsi,
+                                     out=Path(out) if out else None, send=send,
+                                     reissue=reissue,
+                                     on_progress=lambda done, total: advance(total=total))
+    except ValueError as exc:  # no marts, no rows for the month, unknown province, bad key
         console.print(f"[red]report:[/red] {exc}")
         raise typer.Exit(2) from None
     # One line per outcome (39 sets a month would not fit a screen), then any run

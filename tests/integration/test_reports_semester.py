@@ -174,3 +174,19 @@ def test_reissue_states_what_changed(semester_marts: str, tmp_path: Path) -> Non
     assert (tmp_path / "semester-2025-1" / "monev_semester_prov62_2025-1.pdf").exists()
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "semester-2025-1/monev_semester_prov62_2025-1_rev2.pdf" in index
+
+
+def test_cli_builds_the_semester_by_hand(semester_marts: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from monev.cli import app
+
+    result = CliRunner().invoke(app, ["report", "--semester", "2025-1", "--provinsi", "62",
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "semester 2025-1 built rev1: SEMESTER:62" in result.output
+    assert (tmp_path / "semester-2025-1" / "monev_semester_prov62_2025-1.pdf").exists()
+    bad = CliRunner().invoke(app, ["report", "--semester", "2025-3"])
+    assert bad.exit_code == 2 and "expected YYYY-1" in bad.output
+    both = CliRunner().invoke(app, ["report", "--semester", "2025-1", "--periode", "2025-06"])
+    assert both.exit_code == 2 and "either --periode" in both.output

@@ -9,10 +9,13 @@ revision N+1 (`…_revN`) stating what changed since the revision it replaces.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import datetime as dt
 import json
 import logging
+import multiprocessing
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from importlib import resources
@@ -28,7 +31,7 @@ from monev import mail
 from monev.config import settings
 from monev.reports import delivery, diff
 from monev.reports import formatting as fmt
-from monev.reports.build import ReportRun, _previous, _sha256
+from monev.reports.build import ReportRun, _previous, _sha256, _workers
 from monev.reports.data import NATIONAL, MartData, records
 from monev.reports.excel import safe_text, write_tables
 from monev.reports.semester import LABEL, SemesterContent, build_semester_content
@@ -189,8 +192,10 @@ def render_semester_scope(data: SemesterData, scope: str, revision: int, folder:
 
 # --- the set --------------------------------------------------------------------------
 def build_semester(key: str, provinsi: str | None = None, out: Path | None = None,
-                   send: bool = False, reissue: bool = False) -> list[ReportRun]:
-    """Build the semester's national report and every province's annex (or one)."""
+                   send: bool = False, reissue: bool = False,
+                   on_progress: Callable[[int, int], None] | None = None) -> list[ReportRun]:
+    """Build the semester's national report and every province's annex (or one);
+    `on_progress(done, total)` as each scope's documents are written."""
     semester = Semester.parse(key)
     root = Path(out or settings().reports_dir)
     folder = root / folder_name(semester)
@@ -239,16 +244,14 @@ def build_semester(key: str, provinsi: str | None = None, out: Path | None = Non
             todo.append(run)
             runs.append(run)
 
+    results = _render_all(data, todo, folder, on_progress)
     recipients = delivery.load_recipients() if send else {}
     for run in todo:
         scope = run.scope.removeprefix(SCOPE_PREFIX)
-        try:
-            result = render_semester_scope(data.for_scope(scope), scope, run.revision, folder,
-                                           run.previous)
-        except Exception as exc:  # one bad scope must not stop the others
-            log.error("semester report %s %s failed: %s", semester.key, scope, exc,
-                      exc_info=exc)
-            result = exc
+        result = results[scope]
+        if isinstance(result, BaseException):
+            log.error("semester report %s %s failed: %s", semester.key, scope, result,
+                      exc_info=result)
         with db.connect(autocommit=True) as conn:
             if isinstance(result, BaseException):
                 run.status, run.message = "failed", f"build failed: {type(result).__name__}"
@@ -276,6 +279,42 @@ def build_semester(key: str, provinsi: str | None = None, out: Path | None = Non
 
     site.write_site(root)
     return runs
+
+
+def _render_all(data: SemesterData, todo: list[ReportRun], folder: Path,
+                on_progress: Callable[[int, int], None] | None) -> dict[str, object]:
+    """Render every scope, in the monthly builder's worker pool (MONEV_REPORT_WORKERS)."""
+    results: dict[str, object] = {}
+    scopes = [(r.scope.removeprefix(SCOPE_PREFIX), r) for r in todo]
+
+    def done() -> None:
+        if on_progress:
+            on_progress(len(results), len(todo))
+
+    workers = _workers(len(todo))
+    if workers == 1:
+        for scope, run in scopes:
+            try:
+                results[scope] = render_semester_scope(data.for_scope(scope), scope,
+                                                       run.revision, folder, run.previous)
+            except Exception as exc:  # one bad scope must not stop the others
+                results[scope] = exc
+            done()
+        return results
+    import weasyprint  # noqa: F401  (imported once here, shared by the forked workers)
+
+    ctx = multiprocessing.get_context("fork")
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = {pool.submit(render_semester_scope, data.for_scope(scope), scope,
+                               run.revision, folder, run.previous): scope
+                   for scope, run in scopes}
+        for fut in cf.as_completed(futures):
+            try:
+                results[futures[fut]] = fut.result()
+            except Exception as exc:
+                results[futures[fut]] = exc
+            done()
+    return results
 
 
 def _send(run: ReportRun, semester: Semester, scope_name: str, to: list[str]) -> None:
