@@ -190,3 +190,32 @@ def test_cli_builds_the_semester_by_hand(semester_marts: str, tmp_path: Path) ->
     assert bad.exit_code == 2 and "expected YYYY-1" in bad.output
     both = CliRunner().invoke(app, ["report", "--semester", "2025-1", "--periode", "2025-06"])
     assert both.exit_code == 2 and "either --periode" in both.output
+
+
+def test_monthly_findings_carry_the_projection_status(semester_marts: str,
+                                                      tmp_path: Path) -> None:
+    from monev.reports.build import build_reports
+
+    with psycopg.connect(semester_marts) as conn:
+        # one region of each status, whatever the fixture's drift gave them
+        conn.execute("UPDATE marts.mart_proyeksi_target SET status = 'off track'"
+                     " WHERE periode = %s AND kode_wilayah = '62.01'", (JUNE,))
+        conn.execute("UPDATE marts.mart_proyeksi_target SET status = 'at risk'"
+                     " WHERE periode = %s AND kode_wilayah = '62.02'", (JUNE,))
+        rows = conn.execute(
+            "SELECT status, nama_wilayah FROM marts.mart_proyeksi_target"
+            " WHERE periode = %s AND (kode_provinsi = '62') ORDER BY kode_wilayah",
+            (JUNE,)).fetchall()
+    expected = {s: [n for st, n in rows if st == s] for s in ("off track", "at risk")}
+    runs = build_reports("2025-06", provinsi="62", out=tmp_path)
+    temuan = _sheet(runs[0].path(".xlsx"), "Temuan")
+    mine = [r for r in temuan if "PROYEKSI_TARGET" in r.values()]
+    assert len(mine) == 2
+    text = " ".join(str(v) for r in mine for v in r.values())
+    for names in expected.values():
+        for name in names:
+            assert name in text
+    assert f"{len(expected['off track'])} wilayah tidak sesuai jalur" in text
+    assert f"{len(expected['at risk'])} wilayah berisiko" in text
+    pdf = _text(runs[0].path(".pdf"))
+    assert "PROYEKSI_TARGET" in pdf and "Tidak sesuai jalur menuju target akhir tahun" in pdf
