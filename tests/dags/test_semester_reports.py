@@ -54,7 +54,8 @@ def test_semester_report_once_after_its_last_month_and_reissued_on_revision(
         tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
 
     # A later run with nothing new: no second semester report.
-    again = run_dag(dag, {})
+    again = run_dag(dag, {"periode": None, "reissue": False, "provinsi": None,
+                          "semester": None})
     assert again.state == "success", again.tasks
     assert len([r for r in _runs(warehouse) if r[0] == "SEMESTER:NASIONAL"]) == 1
 

@@ -5,8 +5,11 @@ monthly plan (monev.orchestration.completeness) builds that month when all its s
 are in, or after the month's due day without them, so the semester follows the same
 rule and its report names the months it has no data for. It is built once; when a
 national report of one of its months is built after the semester's latest revision (a
-revision of that month), the semester is reissued and states what changed. Read from
-audit.report_runs only, so the decision is the same however often the DAG runs.
+revision of that month, or a month delivered late), the semester is reissued and states
+what changed. A sent monthly report is rebuilt only as a revision; an unsent one (no
+recipients configured) is rebuilt in place by a re-run, and that too reissues the
+semester, since its figures may have moved. Read from audit.report_runs only, so the
+decision is the same however often the DAG runs.
 """
 
 from __future__ import annotations
