@@ -248,7 +248,8 @@ def build_semester_content(data: SemesterData, scope: str,
         Column("proyeksi_akhir_tahun_persen", "Proyeksi Desember", "pct"),
         Column("bulan_data", "Bulan data"), Column("label_status", "Status", "text"),
     ], traj_rows, source="marts.mart_proyeksi_target, marts.mart_monev_wilayah_bulanan",
-        note=f"Status per {fmt.month_name(end)}. " + RULE_TEXT)
+        note=f"Status per {fmt.month_name(end)}, menurut aturan di atas (juga di Catatan"
+             " Metodologi).")
     counts = {s: sum(1 for r in traj_rows[1 if own else 0:] if r.get("status") == s)
               for s in ("on track", "at risk", "off track")}
     headline["status"] = LABEL.get(p_end.get(code, {}).get("status"))
