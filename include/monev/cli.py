@@ -50,6 +50,13 @@ def _periode(value: str | None) -> str | None:
     raise typer.BadParameter(f"{value!a} is not a month: expected YYYY-MM, e.g. 2025-02")
 
 
+def _semester(value: str | None) -> str | None:
+    """A semester key, whole: YYYY-1 (January-June) or YYYY-2 (July-December)."""
+    if value is None or re.fullmatch(r"[0-9]{4}-[12]", value):
+        return value
+    raise typer.BadParameter(f"{value!a} is not a semester: expected YYYY-1 or YYYY-2")
+
+
 def _password(from_stdin: bool, env_value: str | None, legacy: str | None) -> str | None:
     """The BI login's password, never from argv: `--password-stdin` (as `docker login`:
     one line, its newline dropped), else MONEV_BI_PASSWORD from the environment, else a
@@ -325,24 +332,42 @@ def access_list() -> None:
 
 @app.command("report")
 def report(
-    periode: str = typer.Option(..., help="month YYYY-MM", callback=_periode),
+    periode: str = typer.Option(None, help="month YYYY-MM", callback=_periode),
+    semester: str = typer.Option(None, help="semester YYYY-1 (Jan-Jun) or YYYY-2 (Jul-Dec):"
+                                 " the Laporan Semester instead of a month's reports",
+                                 callback=_semester),
     provinsi: str = typer.Option(None, help="province code PP; default national + all"),
     out: str = typer.Option(None, help="archive root instead of MONEV_REPORTS_DIR"),
     send: bool = typer.Option(False, "--send", help="email PDF + Excel to the recipients"),
     reissue: bool = typer.Option(False, "--reissue", help="new revision of a sent month"),
 ) -> None:
-    """Build the monthly Monev reports (PDF, Excel, HTML) from the marts."""
+    """Build the monthly Monev reports, or with --semester the semester report (PDF,
+    Excel, HTML) from the marts."""
     from pathlib import Path
 
     from monev.console import progress
     from monev.reports.build import build_reports
 
+    if bool(periode) == bool(semester):
+        console.print("[red]report:[/red] give either --periode YYYY-MM or --semester YYYY-H")
+        raise typer.Exit(2)
     try:
-        with progress(f"reports {periode}") as advance:
-            runs = build_reports(periode, provinsi=provinsi, out=Path(out) if out else None,
-                                 send=send, reissue=reissue,
-                                 on_progress=lambda done, total: advance(total=total))
-    except ValueError as exc:  # no marts, no rows for the month, unknown province
+        if semester:
+            from monev.reports.semester_build import build_semester
+
+            with progress(f"semester report {semester}") as advance:
+                runs = build_semester(semester, provinsi=provinsi,
+                                      out=Path(out) if out else None, send=send,
+                                      reissue=reissue,
+                                      on_progress=lambda done, total: advance(total=total))
+            periode = f"semester {semester}"
+        else:
+            with progress(f"reports {periode}") as advance:
+                runs = build_reports(periode, provinsi=provinsi,
+                                     out=Path(out) if out else None, send=send,
+                                     reissue=reissue,
+                                     on_progress=lambda done, total: advance(total=total))
+    except ValueError as exc:  # no marts, no rows for the month, unknown province, bad key
         console.print(f"[red]report:[/red] {exc}")
         raise typer.Exit(2) from None
     # One line per outcome (39 sets a month would not fit a screen), then any run

@@ -144,9 +144,9 @@ def _month_label(month: str) -> str:
     return fmt.month_name(dt.date.fromisoformat(month + "-01"))
 
 
-def _index(months: dict[str, list[ScopeEntry]]) -> str:
+def _index(months: dict[str, list[ScopeEntry]], semesters: str = "") -> str:
     parts = ['<input id="cari" type="search" placeholder="Cari provinsi, mis. Kalimantan'
-             ' Tengah" aria-label="Cari provinsi">']
+             ' Tengah" aria-label="Cari provinsi">', semesters]
     for i, month in enumerate(sorted(months, reverse=True)):
         entries = months[month]
         rows = "".join(_row(e, f"{month}/", month) for e in entries)
@@ -161,7 +161,8 @@ def _index(months: dict[str, list[ScopeEntry]]) -> str:
                  " sebelumnya tetap diarsipkan dan tercantum di halaman bulan.</p>")
     parts.append(_FILTER)
     return _page("Arsip Laporan Monev Jamsostek",
-                 "Laporan bulanan nasional dan provinsi · Inpres 2/2021", "".join(parts))
+                 "Laporan bulanan dan semester, nasional dan provinsi · Inpres 2/2021",
+                 "".join(parts))
 
 
 def _map(entries: list[ScopeEntry], month: str) -> str:
@@ -215,5 +216,8 @@ def write_site(root: Path) -> Path:
         (root / month / "index.html").write_text(_month_page(month, entries),
                                                  encoding="utf-8")
     index = root / "index.html"
-    index.write_text(_index(months), encoding="utf-8")
+    # The semester reports (semester-YYYY-H folders) are listed above the months.
+    from monev.reports import semester_site
+
+    index.write_text(_index(months, semester_site.section(root)), encoding="utf-8")
     return index
