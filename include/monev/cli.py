@@ -71,6 +71,67 @@ def warehouse_url() -> None:
     typer.echo(cluster.redact(db.warehouse_url()))
 
 
+# --- BI server (Apache Superset) ---------------------------------------------------
+bi_app = typer.Typer(help="The BI server (Apache Superset): dashboards on the marts.")
+app.add_typer(bi_app, name="bi")
+
+
+@contextmanager
+def _bi_errors() -> Iterator[None]:
+    from monev.bi.server import BiError
+
+    try:
+        yield
+    except BiError as e:
+        console.print(f"[red]error:[/red] {e}", soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@bi_app.command("up")
+def bi_up(
+    port: int = typer.Option(8088, help="port of the BI server"),
+    host: str = typer.Option("127.0.0.1", help="interface to listen on (0.0.0.0: every one)"),
+    workers: int = typer.Option(1, help="gunicorn worker processes"),
+    foreground: bool = typer.Option(False, "--foreground", help="run in the foreground"
+                                    " (a container's process) instead of in the background"),
+) -> None:
+    """Start Superset (metadata, secret key and admin password in the state folder on
+    first start) and import the dashboards; print where they are."""
+    from monev.bi import server
+    from monev.warehouse import db
+
+    db.ensure_warehouse()
+    with _bi_errors():
+        if foreground:
+            raise typer.Exit(server.serve_foreground(host, port, workers))
+        url = server.up(host=host, port=port, workers=workers)
+    console.print(f"dashboards: {url}/dashboard/list/ (user admin, password in "
+                  f"{server.paths().admin_password}); log {server.paths().log}", soft_wrap=True)
+
+
+@bi_app.command("down")
+def bi_down() -> None:
+    from monev.bi import server
+
+    server.down()
+    console.print(server.status())
+
+
+@bi_app.command("status")
+def bi_status() -> None:
+    from monev.bi import server
+
+    console.print(server.status(), soft_wrap=True)
+
+
+@bi_app.command("url")
+def bi_url() -> None:
+    """Print the BI server's base URL."""
+    from monev.bi import server
+
+    typer.echo(server.base_url())
+
+
 # --- orchestration (Airflow) -------------------------------------------------------
 
 
