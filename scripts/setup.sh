@@ -44,11 +44,20 @@ fi
 # frozen set is committed (deploy/superset/constraints.txt); nothing downloads at run time.
 SVENV=.venv-superset
 SSTAMP=$SVENV/.monev-installed
-swant=$(sha256sum deploy/superset/constraints.txt | cut -d' ' -f1)
+X
 if [ ! -f "$SSTAMP" ] || [ "$(cat "$SSTAMP")" != "$swant" ]; then
   [ -x "$SVENV/bin/python" ] || uv venv -q --python "$PY" "$SVENV"
   uv pip install -q --python "$SVENV/bin/python" --compile-bytecode \
     -r deploy/superset/constraints.txt
+  # A migrated metadata template (no users, no secrets): a first `monev bi up` copies it
+  # instead of running Superset's ~300 migrations.
+  tmpl=$(mktemp -d)
+  head -c 48 /dev/urandom | base64 > "$tmpl/secret_key"
+  SUPERSET_CONFIG_PATH=deploy/superset/superset_config.py MONEV_SUPERSET_STATE="$tmpl" \
+    PYTHONWARNINGS=ignore "$SVENV/bin/python" deploy/superset/init.py --template \
+    > "$tmpl/init.log" 2>&1 || { cat "$tmpl/init.log"; exit 1; }
+  mv "$tmpl/superset.db" "$SVENV/monev-metadata-template.db"
+  rm -rf "$tmpl"
   echo "$swant" > "$SSTAMP"
 fi
 # The dbt manifest the Airflow DAG renders its cosmos task group from (parsed only when

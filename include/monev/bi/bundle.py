@@ -41,6 +41,10 @@ def database_file(login: str) -> str:
     return f"databases/gudang_{login}.yaml"
 
 
+def dataset_name(login: str, table: str) -> str:
+    return f"{table} ({login})"
+
+
 def slug(dashboard: Dashboard, login: str) -> str:
     return f"{dashboard.slug}-{login.replace('_', '-')}"
 
@@ -79,10 +83,14 @@ def _dataset(login: str, table: str) -> dict[str, Any]:
         "description": desc or None, "python_date_format": None, "extra": {},
     } for name, dtype, desc in _mart_columns()[table]]
     dttm = "periode" if any(c["column_name"] == "periode" for c in columns) else None
+    # A virtual dataset named per login: Superset's SQLite metadata keeps a unique
+    # constraint on a physical dataset's table name, so two connections could not both
+    # have `marts.<table>`. The query is the mart as it is; RLS applies inside it.
     return {
-        "table_name": table, "main_dttm_col": dttm, "description": None,
-        "default_endpoint": None, "offset": 0, "cache_timeout": None, "schema": "marts",
-        "sql": None, "params": None, "template_params": None, "filter_select_enabled": True,
+        "table_name": dataset_name(login, table), "main_dttm_col": dttm,
+        "description": None, "default_endpoint": None, "offset": 0, "cache_timeout": None,
+        "schema": "marts", "sql": f"SELECT * FROM marts.{table}", "params": None,
+        "template_params": None, "filter_select_enabled": True,
         "fetch_values_predicate": None, "extra": None, "normalize_columns": False,
         "always_filter_main_dttm": False,
         "uuid": object_uuid(login, "dataset", table),
@@ -153,8 +161,8 @@ def query(c: Chart) -> dict[str, Any]:
         q.update(columns=list(c.columns), metrics=[_adhoc_metric(m) for m in c.metrics],
                  orderby=[[_order_term(c, col), asc] for col, asc in c.order])
     else:
-        q.update(columns=list(c.columns), metrics=[],
-                 orderby=[[col, asc] for col, asc in c.order])
+        # no "metrics" key at all: an empty list would make Superset GROUP BY
+        q.update(columns=list(c.columns), orderby=[[col, asc] for col, asc in c.order])
     return q
 
 

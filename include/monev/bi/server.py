@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import time
@@ -24,6 +25,8 @@ from monev.config import PROJECT_ROOT, settings
 VENV = PROJECT_ROOT / ".venv-superset"
 CONFIG = PROJECT_ROOT / "deploy" / "superset" / "superset_config.py"
 INIT = PROJECT_ROOT / "deploy" / "superset" / "init.py"
+# migrated metadata without users or secrets, made by scripts/setup.sh
+TEMPLATE = VENV / "monev-metadata-template.db"
 DEFAULT_PORT = 8088
 START_TIMEOUT = 120.0
 
@@ -129,6 +132,10 @@ def _prepare() -> None:
     admin_password()
     if p.initialised.exists():
         return
+    db_file = p.home / "superset.db"
+    if TEMPLATE.exists() and not db_file.exists() and "SUPERSET_DATABASE_URI" not in os.environ:
+        shutil.copyfile(TEMPLATE, db_file)
+        os.chmod(db_file, 0o600)
     with p.log.open("a") as log:
         done = subprocess.run([str(VENV / "bin" / "python"), str(INIT), str(p.admin_password)],
                               env=environment(), stdout=log, stderr=subprocess.STDOUT,
