@@ -18,3 +18,11 @@ COPY --chown=airflow:root include /opt/monev/include
 COPY --chown=airflow:root dbt_project /opt/monev/dbt_project
 COPY --chown=airflow:root expectations /opt/monev/expectations
 RUN pip install --no-cache-dir --no-deps -e /opt/monev
+
+# Apache Superset (the BI service, `monev bi up --foreground`) in its own virtualenv from
+# the same frozen constraints as scripts/setup.sh: it needs SQLAlchemy 1.4 and older
+# pandas/numpy than the project's stack.
+COPY --chown=airflow:root deploy/superset /opt/monev/deploy/superset
+RUN python -m venv /opt/monev/.venv-superset \
+ && /opt/monev/.venv-superset/bin/pip install --no-cache-dir \
+    -r /opt/monev/deploy/superset/constraints.txt

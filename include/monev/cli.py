@@ -204,7 +204,7 @@ def demo(
     periode_to: str = typer.Option("2025-03", "--to", help="last generated month (run)"),
 ) -> None:
     """Set up, generate small data into the landing folder, run the latest month."""
-    from monev.localrun.demo import run_demo
+    from monev.localrun.demo import dashboards_hint, run_demo
     from monev.localrun.runner import summary_lines
 
     with _pipeline_output("demo") as terminal, terminal.status(
@@ -222,6 +222,7 @@ def demo(
     site = pdfs[0].parents[1] / "index.html" if pdfs else None
     if site and site.exists():
         typer.echo(f"    reports site:    {site}")
+    typer.echo(dashboards_hint())
     raise typer.Exit(0 if summary.ok else 1)
 
 
@@ -275,6 +276,29 @@ def transform(
         console.print(f"docs: {runner.docs()}")
 
 
+def _bi_grant(user: str, password: str | None) -> None:
+    """The same login in Superset (user, connection, dashboards) when the BI server runs."""
+    from monev.bi import assets
+
+    if not assets.server_running():
+        return
+    if not password:
+        console.print("BI server: no password given, Superset login not created")
+        return
+    with _bi_errors():
+        assets.add_login(user, password)
+    console.print(f"{user}: Superset login and dashboards ready")
+
+
+def _bi_revoke(user: str) -> None:
+    from monev.bi import assets
+
+    if assets.server_running():
+        with _bi_errors():
+            assets.remove_login(user)
+        console.print(f"{user}: Superset login removed")
+
+
 @access_app.command("grant-province")
 def access_grant_province(
     user: str,
@@ -288,6 +312,7 @@ def access_grant_province(
     with _usage_errors():
         u = access.grant(user, kode_provinsi, password, role)
     console.print(f"{u.rolname}: {u.scope}")
+    _bi_grant(user, password)
 
 
 @access_app.command("grant-national")
@@ -302,6 +327,7 @@ def access_grant_national(
     with _usage_errors():
         u = access.grant(user, None, password, role)
     console.print(f"{u.rolname}: {u.scope}")
+    _bi_grant(user, password)
 
 
 @access_app.command("revoke")
@@ -312,6 +338,7 @@ def access_revoke(user: str) -> None:
     with _usage_errors():
         access.revoke(user)
     console.print(f"{user}: revoked")
+    _bi_revoke(user)
 
 
 @access_app.command("list")

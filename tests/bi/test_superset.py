@@ -44,6 +44,21 @@ ROWS_JAN = [
 ROWS_FEB = [(k, s, kat, src, t + 20, a + 17) for k, s, kat, src, t, a in ROWS_JAN]
 
 
+def _reference(folder: Path) -> None:
+    """Denominators (BPS Sakernas) and coverage targets, so coverage is not NULL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    bekerja = [("00", 9000), ("62.01", 2500), ("62.71", 3000), ("63.01", 1500),
+               ("63.71", 400), ("93.01", 900)]
+    (folder / "penduduk_bekerja.csv").write_text(
+        "tahun,kode_wilayah,penduduk_bekerja,sumber\n"
+        + "".join(f"2023,{k},{v},BRS\n" for k, v in bekerja), encoding="utf-8")
+    target = [("00", "45.00"), ("62", "40.00"), ("63", "50.00"), ("62.01", "35.00"),
+              ("62.71", "55.00"), ("63.01", "45.00")]
+    (folder / "target_ucj.csv").write_text(
+        "tahun,kode_wilayah,sumber_target,target_persen\n"
+        + "".join(f"2024,{k},KEMENDAGRI_UCJ,{v}\n" for k, v in target), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def wh(server_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
        ) -> Iterator[tuple[str, Path]]:
@@ -69,7 +84,9 @@ def wh(server_url: str, template_db: str, tmp_path_factory: pytest.TempPathFacto
                               sumber_iuran="APBD_PROVINSI", kode_pemda_pembayar="63"),
                    rentan_row("2024-02", nik=nik(serial=3), kode_wilayah_domisili="93.01",
                               sumber_iuran="APBD_KABKOTA", kode_pemda_pembayar="93.01")]
-        ingest([kepesertaan_file(land, "202401", ROWS_JAN),
+        _reference(land / "referensi")
+        ingest([land / "referensi",
+                kepesertaan_file(land, "202401", ROWS_JAN),
                 kepesertaan_file(land, "202402", ROWS_FEB),
                 write_rentan(land / "peserta_rentan_202402.csv.gz", peserta)])
         try:

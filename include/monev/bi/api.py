@@ -53,9 +53,10 @@ class Superset:
             raise BiError(f"Superset {method} {path}: {r.status_code} {r.text[:300]}")
         return r.json() if r.content else {}
 
-    def find(self, resource: str, **filters: Any) -> list[dict[str, Any]]:
-        """Rows of a list endpoint whose columns equal the given values."""
-        q = {"page_size": 100, "filters": [{"col": k, "opr": "eq", "value": v}
+    def find(self, resource: str, opr: str = "eq", **filters: Any) -> list[dict[str, Any]]:
+        """Rows of a list endpoint whose columns match the given values (`opr`: eq, or
+        rel_o_m for a related object's id)."""
+        q = {"page_size": 100, "filters": [{"col": k, "opr": opr, "value": v}
                                            for k, v in filters.items()]}
         return self.call("GET", f"/api/v1/{resource}/", params={"q": rison(q)})["result"]
 

@@ -105,7 +105,7 @@ def remove_login(login: str, url: str | None = None) -> None:
                         [r for r in api.find(resource, slug=bundle.slug(d, login))]:
                     api.call("DELETE", f"/api/v1/{resource}/{row['id']}", ok=(200, 404))
         for database in api.find("database", database_name=bundle.database_name(login)):
-            for ds in api.find("dataset", database=database["id"]):
+            for ds in api.find("dataset", opr="rel_o_m", database=database["id"]):
                 api.call("DELETE", f"/api/v1/dataset/{ds['id']}", ok=(200, 404))
             api.call("DELETE", f"/api/v1/database/{database['id']}", ok=(200, 404))
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from monev.bi.spec import DASHBOARDS, Chart, Dashboard
+from monev.bi.spec import DASHBOARDS, LABELS, Chart, Dashboard
 from monev.config import settings
 
 NAMESPACE = uuid.UUID("6f1c8f43-6c0b-4d55-9a55-2f6c1f0d3b21")
@@ -76,7 +76,7 @@ def _database(login: str, uri: str) -> dict[str, Any]:
 
 def _dataset(login: str, table: str) -> dict[str, Any]:
     columns = [{
-        "column_name": name, "verbose_name": None,
+        "column_name": name, "verbose_name": LABELS.get(name),
         "is_dttm": dtype in ("date",) or dtype.startswith("timestamp"),
         "is_active": True, "type": dtype.upper(), "advanced_data_type": None,
         "groupby": True, "filterable": True, "expression": None,
@@ -229,14 +229,14 @@ def _dashboard(login: str, d: Dashboard) -> dict[str, Any]:
     }
 
 
-def files(login: str, uri: str, dashboards: tuple[Dashboard, ...] = DASHBOARDS
+def files(login: str, uri: str, dashboards: tuple[Dashboard, ...] | None = None
           ) -> dict[str, str]:
     """The bundle's files (path inside the root folder -> YAML text) of one login's copy.
     `uri` carries no password: it is sent in the import's `passwords` field."""
     out = {"metadata.yaml": {"version": "1.0.0", "type": "assets",
                              "timestamp": "2026-01-01T00:00:00+00:00"},
            database_file(login): _database(login, uri)}
-    for d in dashboards:
+    for d in dashboards or DASHBOARDS:
         for c in d.charts:
             out[f"datasets/gudang_{login}/{c.table}.yaml"] = _dataset(login, c.table)
             out[f"charts/{c.key}_{login}.yaml"] = _chart(login, c)

@@ -43,7 +43,7 @@ class Chart:
     formats: dict[str, str] = field(default_factory=dict)  # column -> d3 format
     labels: dict[str, str] = field(default_factory=dict)  # column -> Indonesian header
     width: int = 6  # of 12 grid columns
-    height: int = 50
+    height: int = 40
 
     @property
     def aggregate(self) -> bool:
@@ -62,7 +62,7 @@ class Dashboard:
 
 
 _WIL = "mart_monev_wilayah_bulanan"
-_LABELS = {
+LABELS = {  # column -> Indonesian header (the datasets' verbose names)
     "nama_wilayah": "Wilayah", "peringkat": "Peringkat", "peserta_aktif": "Peserta aktif",
     "penduduk_bekerja": "Penduduk bekerja", "cakupan_persen": "Cakupan (%)",
     "target_persen": "Target (%)", "capaian_target_persen": "Capaian target (%)",
@@ -91,7 +91,7 @@ _FORMATS = {
 
 def _chart(key: str, title: str, table: str, viz: str = "table", **kw: object) -> Chart:
     cols = kw.get("columns", ())
-    kw.setdefault("labels", {c: _LABELS[c] for c in cols if c in _LABELS})  # type: ignore[union-attr]
+    kw.setdefault("labels", {c: LABELS[c] for c in cols if c in LABELS})  # type: ignore[union-attr]
     kw.setdefault("formats", {c: _FORMATS[c] for c in cols if c in _FORMATS})  # type: ignore[union-attr]
     return Chart(key, title, table, viz, **kw)  # type: ignore[arg-type]
 
@@ -112,7 +112,7 @@ def _nasional() -> Dashboard:
                columns=("peringkat", "nama_wilayah", "peserta_aktif", "penduduk_bekerja",
                         "cakupan_persen", "target_persen", "capaian_target_persen", "gap_pp"),
                where=(*last, "tingkat = 'PROVINSI'"),
-               order=(("peringkat", True), ("kode_wilayah", True)), width=12, height=70),
+               order=(("peringkat", True), ("kode_wilayah", True)), width=12, height=40),
         _chart("nas_tren", "Tren 12 bulan: cakupan nasional dan target (%)", _WIL,
                "echarts_timeseries_line",
                metrics=(Metric("Cakupan (%)", "MAX(cakupan_persen)", PERSEN),
@@ -151,7 +151,7 @@ def _provinsi() -> Dashboard:
                columns=("peringkat", "nama_wilayah", "peserta_aktif", "penduduk_bekerja",
                         "cakupan_persen", "target_persen", "capaian_target_persen", "gap_pp"),
                where=(*last, "tingkat = 'KABKOTA'"),
-               order=(("peringkat", True), ("kode_wilayah", True)), width=12, height=70),
+               order=(("peringkat", True), ("kode_wilayah", True)), width=12, height=40),
         _chart("prov_tren", "Tren 12 bulan: cakupan provinsi (%)", _WIL,
                "echarts_timeseries_line", columns=("nama_wilayah",),
                metrics=(Metric("Cakupan (%)", "MAX(cakupan_persen)", PERSEN),),
@@ -178,7 +178,7 @@ def _kesehatan() -> Dashboard:
         _chart("kes_muatan", "Kiriman berkas dan statusnya", "mart_kesehatan_muatan",
                columns=("batch_id", "file_name", "source", "period_key", "status", "rows",
                         "alasan_utama"),
-               order=(("batch_id", False),), width=12, height=60),
+               order=(("batch_id", False),), width=12, height=40),
         _chart("kes_aturan", "Aturan mutu yang gagal", "mart_kesehatan_aturan",
                columns=("rule", "severity"),
                metrics=(Metric("Berkas gagal", "COUNT(*)", ANGKA),
