@@ -18,6 +18,8 @@ COPY --chown=airflow:root include /opt/monev/include
 COPY --chown=airflow:root dbt_project /opt/monev/dbt_project
 COPY --chown=airflow:root expectations /opt/monev/expectations
 RUN pip install --no-cache-dir --no-deps -e /opt/monev
+# the front door (links to Superset, the reports site, dbt docs, GX Data Docs)
+COPY --chown=airflow:root plugins /opt/airflow/plugins
 
 # Apache Superset (the BI service, `monev bi up --foreground`) in its own virtualenv from
 # the same frozen constraints as scripts/setup.sh: it needs SQLAlchemy 1.4 and older
