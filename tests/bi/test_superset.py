@@ -145,7 +145,7 @@ def _differences(bi: str, wh_url: str, chart_login: str, sql_login: str
     with Superset(bi, chart_login, PW) as api, as_login(wh_url, sql_login, PW) as conn:
         for d in spec.DASHBOARDS:
             for c in d.charts:
-                got = rows_of_api(c, api.call("GET", f"/api/v1/chart/{ids[c.key]}/data/"))
+                got = rows_of_api(c, _chart_data(api, chart_login, ids[c.key]))
                 want = rows_of_sql(conn, c)
                 if got != want:
                     out.append(f"{d.title} / {c.title}: superset {got[:5]} != sql {want[:5]}")
@@ -165,7 +165,7 @@ def _visible_provinces(bi: str, wh_url: str, login: str) -> set[str]:
                 names = [n for n in ("nama_wilayah", "nama_wilayah_domisili") if n in c.columns]
                 if not names:
                     continue
-                payload = api.call("GET", f"/api/v1/chart/{ids[c.key]}/data/")
+                payload = _chart_data(api, login, ids[c.key])
                 for row in payload["result"][0]["data"]:
                     seen.add(prov.get(row[names[0]]) or "00")
     return seen
@@ -206,6 +206,14 @@ def test_must_fail_a_connection_without_the_province_policy_is_caught(
 
 
 _IDS: dict[tuple[str, str], dict[str, int]] = {}
+_DATA: dict[tuple[str, int], dict] = {}
+
+
+def _chart_data(api: Superset, login: str, chart: int) -> dict:
+    """A chart's data as `login` (asked once per module: the tests read the same answers)."""
+    if (login, chart) not in _DATA:
+        _DATA[login, chart] = api.call("GET", f"/api/v1/chart/{chart}/data/")
+    return _DATA[login, chart]
 
 
 def test_provincial_user_sees_only_its_own_dashboards(bi: str, logins: dict) -> None:
