@@ -10,6 +10,8 @@ after the warehouse grant; `monev bi up` keeps the national connection the admin
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 
 from sqlalchemy.engine import make_url
@@ -116,21 +118,33 @@ def default_password() -> str:
 
 def ensure_default(url: str) -> None:
     """The national connection the admin's dashboards use, (re)imported on every start
-    so the spec in git is what is on screen."""
+    so the spec in git is what is on screen; when the spec changed since the last start,
+    every other login's copy is re-imported too (Superset keeps their stored passwords)."""
     from monev.transform import access
 
     password = default_password()
     access.grant(DEFAULT_LOGIN, None, password)
     with admin_session(url) as api:
         import_login(api, DEFAULT_LOGIN, password)
+        stamp = paths().home / "bundle.sha256"
+        digest = hashlib.sha256(json.dumps(bundle.files("x", "postgresql://x"),
+                                           sort_keys=True).encode()).hexdigest()
+        if stamp.exists() and stamp.read_text().strip() == digest:
+            return
+        for login in logins(api):
+            if login != DEFAULT_LOGIN:
+                api.import_bundle(bundle.zipped(bundle.files(login, connection_uri(login))),
+                                  {})
+        stamp.write_text(digest + "\n")
 
 
-def reimport_all(logins: list[str], url: str | None = None) -> None:
-    """Re-import the dashboards of logins whose Superset connection exists (their
-    passwords are kept: Superset reuses a stored password on re-import)."""
-    with admin_session(url) as api:
-        for login in logins:
-            api.import_bundle(bundle.zipped(bundle.files(login, connection_uri(login))), {})
+def logins(api: Superset) -> list[str]:
+    """The BI logins that have a connection in Superset."""
+    prefix, suffix = bundle.database_name("\0").split("\0")
+    names = [d["database_name"] for d in api.call(
+        "GET", "/api/v1/database/", params={"q": "(page_size:100)"})["result"]]
+    return [n[len(prefix):-len(suffix)] for n in names
+            if n.startswith(prefix) and n.endswith(suffix)]
 
 
 def server_running() -> bool:
