@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -27,7 +28,15 @@ from monev.bi import assets, bundle, server, spec
 from monev.bi.api import Superset
 from monev.config import PROJECT_ROOT
 
-PORT = int(os.environ.get("MONEV_BI_TEST_PORT", "18388"))
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# MONEV_BI_TEST_PORT, else a free loopback port (the CI machine may run other servers)
+PORT = int(os.environ.get("MONEV_BI_TEST_PORT") or _free_port())
 BASE = f"http://127.0.0.1:{PORT}"
 PW = "bi-test-Pw-1"  # test-only passwords of throw-away logins
 DOCS = PROJECT_ROOT / "docs"
