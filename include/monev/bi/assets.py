@@ -117,20 +117,22 @@ def default_password() -> str:
 
 
 def ensure_default(url: str) -> None:
-    """The national connection the admin's dashboards use, (re)imported on every start
-    so the spec in git is what is on screen; when the spec changed since the last start,
-    every other login's copy is re-imported too (Superset keeps their stored passwords)."""
+    """The national connection the admin's dashboards use, imported on a start when the
+    spec changed (or the connection is missing) so the spec in git is what is on screen;
+    then every other login's copy is re-imported too (Superset keeps their passwords)."""
     from monev.transform import access
 
     password = default_password()
     access.grant(DEFAULT_LOGIN, None, password)
+    stamp = paths().home / "bundle.sha256"
+    digest = hashlib.sha256(json.dumps(bundle.files("x", "postgresql://x"),
+                                       sort_keys=True).encode()).hexdigest()
     with admin_session(url) as api:
-        import_login(api, DEFAULT_LOGIN, password)
-        stamp = paths().home / "bundle.sha256"
-        digest = hashlib.sha256(json.dumps(bundle.files("x", "postgresql://x"),
-                                           sort_keys=True).encode()).hexdigest()
-        if stamp.exists() and stamp.read_text().strip() == digest:
+        unchanged = stamp.exists() and stamp.read_text().strip() == digest
+        if unchanged and api.find("database",
+                                  database_name=bundle.database_name(DEFAULT_LOGIN)):
             return
+        import_login(api, DEFAULT_LOGIN, password)
         for login in logins(api):
             if login != DEFAULT_LOGIN:
                 api.import_bundle(bundle.zipped(bundle.files(login, connection_uri(login))),
