@@ -25,6 +25,9 @@ COPY --chown=airflow:root plugins /opt/airflow/plugins
 # the same frozen constraints as scripts/setup.sh: it needs SQLAlchemy 1.4 and older
 # pandas/numpy than the project's stack.
 COPY --chown=airflow:root deploy/superset /opt/monev/deploy/superset
+USER root
+RUN mkdir -p /opt/monev/.venv-superset && chown airflow:root /opt/monev/.venv-superset
+USER airflow
 RUN python -m venv /opt/monev/.venv-superset \
  && /opt/monev/.venv-superset/bin/pip install --no-cache-dir \
     -r /opt/monev/deploy/superset/constraints.txt
