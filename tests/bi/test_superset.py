@@ -189,6 +189,16 @@ def test_every_chart_equals_the_mart_for_each_login(
         with as_login(url, login, PW) as conn:
             nonempty += sum(bool(rows_of_sql(conn, c))
                             for d in spec.DASHBOARDS for c in d.charts)
+    # and the figures are the data's, worked out by hand from the February files:
+    # Kalimantan Tengah has 62.01 (817 + 267) and 62.71 (1517) active of 2500 + 3000 employed
+    aktif = sum(a for k, *_, a in ROWS_FEB if k.startswith("62."))
+    with Superset(bi, logins["62"][0], PW) as api:
+        chart = _chart_ids(bi, logins["62"][0])["prov_ringkasan"]
+        (row,) = _chart_data(api, logins["62"][0], chart)["result"][0]["data"]
+    assert aktif == 2601
+    assert (row["nama_wilayah"], row["peserta_aktif"]) == ("KALIMANTAN TENGAH", aktif)
+    assert round(row["cakupan_persen"], 6) == round(2601 / 5500 * 100, 6)
+    assert row["target_persen"] == 40.0
     # the comparison is not of empty answers: most charts have rows for every login
     charts = sum(len(d.charts) for d in spec.DASHBOARDS)
     assert nonempty >= 3 * (charts - 3), nonempty
