@@ -124,6 +124,67 @@ def warehouse_url() -> None:
     typer.echo(cluster.redact(db.warehouse_url()))
 
 
+# --- BI server (Apache Superset) ---------------------------------------------------
+bi_app = typer.Typer(help="The BI server (Apache Superset): dashboards on the marts.")
+app.add_typer(bi_app, name="bi")
+
+
+@contextmanager
+def _bi_errors() -> Iterator[None]:
+    from monev.bi.server import BiError
+
+    try:
+        yield
+    except BiError as e:
+        console.print(f"[red]error:[/red] {e}", soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@bi_app.command("up")
+def bi_up(
+    port: int = typer.Option(8088, help="port of the BI server"),
+    host: str = typer.Option("127.0.0.1", help="interface to listen on (0.0.0.0: every one)"),
+    workers: int = typer.Option(1, help="gunicorn worker processes"),
+    foreground: bool = typer.Option(False, "--foreground", help="run in the foreground"
+                                    " (a container's process) instead of in the background"),
+) -> None:
+    """Start Superset (metadata, secret key and admin password in the state folder on
+    first start) and import the dashboards; print where they are."""
+    from monev.bi import server
+    from monev.warehouse import db
+
+    db.ensure_warehouse()
+    with _bi_errors():
+        if foreground:
+            raise typer.Exit(server.serve_foreground(host, port, workers))
+        url = server.up(host=host, port=port, workers=workers)
+    console.print(f"dashboards: {url}/dashboard/list/ (user admin, password in "
+                  f"{server.paths().admin_password}); log {server.paths().log}", soft_wrap=True)
+
+
+@bi_app.command("down")
+def bi_down() -> None:
+    from monev.bi import server
+
+    server.down()
+    console.print(server.status())
+
+
+@bi_app.command("status")
+def bi_status() -> None:
+    from monev.bi import server
+
+    console.print(server.status(), soft_wrap=True)
+
+
+@bi_app.command("url")
+def bi_url() -> None:
+    """Print the BI server's base URL."""
+    from monev.bi import server
+
+    typer.echo(server.base_url())
+
+
 # --- orchestration (Airflow) -------------------------------------------------------
 
 
@@ -198,7 +259,7 @@ def demo(
                                    callback=_periode),
 ) -> None:
     """Set up, generate small data into the landing folder, run the latest month."""
-    from monev.localrun.demo import run_demo
+    from monev.localrun.demo import dashboards_hint, run_demo
     from monev.localrun.runner import summary_lines
 
     with _pipeline_output("demo") as terminal, terminal.status(
@@ -222,6 +283,7 @@ def demo(
     for user, password in ensure_logins().items():
         typer.echo(f"  Airflow login (monev airflow): {user} / {password} — shown once; kept in"
                    f" {passwords_file()} (mode 0600)")
+    typer.echo(dashboards_hint())
     raise typer.Exit(0 if summary.ok else 1)
 
 
@@ -275,6 +337,29 @@ def transform(
         console.print(f"docs: {runner.docs()}")
 
 
+def _bi_grant(user: str, password: str | None) -> None:
+    """The same login in Superset (user, connection, dashboards) when the BI server runs."""
+    from monev.bi import assets
+
+    if not assets.server_running():
+        return
+    if not password:
+        console.print("BI server: no password given, Superset login not created")
+        return
+    with _bi_errors():
+        assets.add_login(user, password)
+    console.print(f"{user}: Superset login and dashboards ready")
+
+
+def _bi_revoke(user: str) -> None:
+    from monev.bi import assets
+
+    if assets.server_running():
+        with _bi_errors():
+            assets.remove_login(user)
+        console.print(f"{user}: Superset login removed")
+
+
 @access_app.command("grant-province")
 def access_grant_province(
     user: str,
@@ -292,6 +377,7 @@ def access_grant_province(
     with _usage_errors():
         u = access.grant(user, kode_provinsi, password, role)
     console.print(f"{u.rolname}: {u.scope}")
+    _bi_grant(user, password)
 
 
 @access_app.command("grant-national")
@@ -310,6 +396,7 @@ def access_grant_national(
     with _usage_errors():
         u = access.grant(user, None, password, role)
     console.print(f"{u.rolname}: {u.scope}")
+    _bi_grant(user, password)
 
 
 @access_app.command("revoke")
@@ -320,6 +407,7 @@ def access_revoke(user: str) -> None:
     with _usage_errors():
         access.revoke(user)
     console.print(f"{user}: revoked")
+    _bi_revoke(user)
 
 
 @access_app.command("list")

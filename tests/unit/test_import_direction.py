@@ -19,7 +19,7 @@ LAYERS = {
     "quality": 3,
     "ingest": 4,
     "transform": 5,
-    "reports": 6,
+    "reports": 6, "bi": 6,
     "orchestration": 7,
     "localrun": 8,
     "cli": 9,
