@@ -16,8 +16,9 @@ from monev.sources.tabular import Column, type_rows
 # No row of any extract comes near this; a longer line is a broken or hostile file, and
 # reading it whole (a 1 MB gzip can hold a 1 GiB line) would exhaust memory.
 MAX_LINE_BYTES = 1 << 20
-# Blocks of the size scan; lines between two looks at the clock while parsing.
-SCAN_BLOCK = 1 << 20
+# Blocks of the size scan (no larger than a line may be: see scan); lines between two
+# looks at the clock while parsing.
+SCAN_BLOCK = MAX_LINE_BYTES
 CLOCK_EVERY = 4096
 
 
@@ -59,10 +60,20 @@ def scan(path: Path, gzipped: bool, meter: Meter) -> None:
     """Inflate the file once in blocks, counting bytes and lines against the caps, before
     anything is parsed: a file past a cap (2 GiB of blank lines in a 2 MB gzip, ten times
     the rows of a national delivery) is refused in the time it takes to inflate up to the
-    cap — well under a second — instead of being parsed row by row. The small extracts
-    only: the participant list counts its blocks as it parses them."""
+    cap — well under a second — instead of being parsed row by row. A line longer than
+    MAX_LINE_BYTES is refused here too, as soon as it is seen. The small extracts only:
+    the participant list counts its blocks as it parses them."""
+    line_no = 1
+    since_line_feed = 0  # bytes of the current line read so far
     with open_binary(path, gzipped) as fh:
         while block := fh.read(SCAN_BLOCK):
+            first = block.find(b"\n")
+            # A line inside one block is shorter than the block (SCAN_BLOCK = the limit).
+            if since_line_feed + (len(block) if first < 0 else first) > MAX_LINE_BYTES:
+                raise LineTooLong(f"line {line_no + meter.lines} is longer than "
+                                  f"{MAX_LINE_BYTES:,} bytes")
+            since_line_feed = (since_line_feed + len(block) if first < 0
+                               else len(block) - block.rfind(b"\n") - 1)
             meter.add_block(block)
 
 
