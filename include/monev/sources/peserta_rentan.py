@@ -175,8 +175,8 @@ def _field_count_rows(sf: SourceFile, width: int, meter: Meter) -> list[int]:
 class _Metered:
     """The inflated stream Arrow's reader pulls its blocks from, each block counted
     (bytes, line feeds: one vectorised pass, nothing per row) against the caps as it
-    passes. Arrow reports what read_buffer raises as its own error, so a cap passed is
-    also kept here for the parser to report."""
+    passes. Arrow hands what read_buffer raises back to the caller; a cap passed is also
+    kept here, should it ever arrive wrapped in an Arrow error."""
 
     def __init__(self, stream: pa.NativeFile, meter: Meter):
         self._stream = stream
@@ -429,8 +429,8 @@ def parse(
     except LimitExceeded as e:
         limit_exceeded(failures, e)
         return
-    except (pa.ArrowException, *UNREADABLE) as e:
-        if stream.exceeded is not None:
+    except (pa.ArrowInvalid, *UNREADABLE) as e:
+        if stream.exceeded is not None:  # should Arrow ever wrap what read_buffer raised
             limit_exceeded(failures, stream.exceeded)
             return
         # Arrow's message may quote the offending line (personal data): name the type only.
