@@ -37,11 +37,13 @@ MAX_ROW_BYTES = 1 << 20
 MAX_PART_BYTES = 16 << 20
 
 # Tags, with or without a namespace prefix; `(?=[\s/>])` keeps <col>, <rowBreaks>, …
-# apart. Text and attribute values cannot hold a literal '<', so a '<' starts a tag.
-_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
-_STRUCTURE = re.compile(rb"<(/?)" + _PREFIX + rb"(row|sheetData)(?=[\s/>])")
-_CELL = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])")
-_STRING = re.compile(rb"<" + _PREFIX + rb"si(?=[\s/>])")
+# apart. Text and attribute values cannot hold a literal '<', so a '<' starts a tag. The
+# patterns start at '<' or at a prefix's ':' (a prefixed tag is checked against its '<'
+# once found): trying a prefix at every '<' would cost more than the inflating.
+_STRUCTURE = re.compile(rb"(?:</?|:)(row|sheetData)(?=[\s/>])")
+_TAG_START = re.compile(rb"<(/?)[A-Za-z_][\w.-]*:")
+_CELL = re.compile(rb"[<:]c(?=[\s/>])")  # ':c ' in text would count too: stricter, rare
+_STRING = re.compile(rb"[<:]si(?=[\s/>])")
 # Longest tag start a block boundary may cut: kept for the next block.
 _TAIL = 64
 
@@ -89,10 +91,19 @@ class _PartScan:
     def feed(self, text: bytes) -> None:
         last = 0
         for m in _STRUCTURE.finditer(text):
-            self._cells(text, last, m.start())
+            start = m.start()
+            if text[start] == 0x3A:  # ':' — a tag only if '<' or '</' and a prefix lead to it
+                lt = text.rfind(b"<", max(0, start - _TAIL), start)
+                prefixed = _TAG_START.fullmatch(text, lt, start + 1) if lt >= 0 else None
+                if prefixed is None:
+                    continue
+                start, closing = lt, prefixed.group(1)
+            else:
+                closing = b"/" if text[start + 1] == 0x2F else b""
+            tag = m.group(1)
+            self._cells(text, last, start)
             last = m.end()
-            at = self.offset + m.start()
-            closing, tag = m.group(1), m.group(2)
+            at = self.offset + start
             if tag == b"row":
                 self._end_row(at)
                 if not closing:
