@@ -56,8 +56,10 @@ def parse_in_child(path: Path, env: dict[str, str] | None = None) -> dict:
     `timed_out` when it ran past TIMEOUT and was killed."""
     child = subprocess.Popen(
         [sys.executable, "-c", _CHILD, str(path)], stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, env={**os.environ, "MONEV_PSEUDONYM_KEY": "bomb-test",
-                                     **(env or {})})
+        stderr=subprocess.PIPE,
+        # the fault handler prints where a crash happens (an abort at exit has no frame)
+        env={**os.environ, "PYTHONFAULTHANDLER": "1", "MONEV_PSEUDONYM_KEY": "bomb-test",
+             **(env or {})})
     deadline = time.monotonic() + TIMEOUT
     while True:
         pid, status, usage = os.wait4(child.pid, os.WNOHANG)

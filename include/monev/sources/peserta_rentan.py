@@ -175,8 +175,10 @@ def _field_count_rows(sf: SourceFile, width: int, meter: Meter) -> list[int]:
 class _Metered:
     """The inflated stream Arrow's reader pulls its blocks from, each block counted
     (bytes, line feeds: one vectorised pass, nothing per row) against the caps as it
-    passes. Arrow hands what read_buffer raises back to the caller; a cap passed is also
-    kept here, should it ever arrive wrapped in an Arrow error."""
+    passes. A cap passed is kept, and Arrow is shown the end of the file from then on:
+    nothing is raised through Arrow's reader, which then ends cleanly with what it holds
+    (an exception thrown through it can leave its read-ahead behind to abort the process
+    at exit)."""
 
     def __init__(self, stream: pa.NativeFile, meter: Meter):
         self._stream = stream
@@ -184,13 +186,18 @@ class _Metered:
         self.exceeded: LimitExceeded | None = None
         self.closed = False
 
+    def stop(self, e: LimitExceeded) -> None:
+        self.exceeded = e
+
     def read_buffer(self, nbytes: int = -1) -> pa.Buffer:
+        if self.exceeded is not None:
+            return _END
         block = self._stream.read_buffer(nbytes)
         try:
             self._meter.add_block(memoryview(block))
         except LimitExceeded as e:
             self.exceeded = e
-            raise
+            return _END
         return block
 
     def read(self, nbytes: int = -1) -> bytes:
@@ -204,6 +211,12 @@ class _Metered:
 
     def close(self) -> None:
         self.closed = True
+
+
+# Arrow's own memory: Arrow's read-ahead thread may hold the last buffer it read until
+# the process exits, and one made from a Python object (py_buffer(b"")) then aborted the
+# process at exit ("terminate called without an active exception") in ~1 run in 3.
+_END = pa.allocate_buffer(0)
 
 
 def _quiet_invalid_rows() -> Callable[[sys.UnraisableHookArgs], object]:
@@ -415,7 +428,13 @@ def parse(
         # and "none" makes Arrow raise rather than write a value that would.
         opts = pcsv.WriteOptions(include_header=False, quoting_style="none")
         for batch in reader:
-            meter.check_time()
+            if stream.exceeded is None:
+                try:
+                    meter.check_time()
+                except LimitExceeded as e:
+                    stream.stop(e)
+            if stream.exceeded is not None:
+                continue  # let Arrow end on its own: its reads now return at once
             typed = _typed(batch, sf, batch_id, next_row, failures, pseudonymize)
             next_row += batch.num_rows
             counter[0] += typed.num_rows
@@ -426,11 +445,11 @@ def parse(
             yield buf.getvalue()
             if progress:
                 progress(raw.tell(), total)
-    except LimitExceeded as e:
-        limit_exceeded(failures, e)
-        return
+        if stream.exceeded is not None:
+            limit_exceeded(failures, stream.exceeded)
+            return
     except (pa.ArrowInvalid, *UNREADABLE) as e:
-        if stream.exceeded is not None:  # should Arrow ever wrap what read_buffer raised
+        if stream.exceeded is not None:  # the cut end of the text may not parse
             limit_exceeded(failures, stream.exceeded)
             return
         # Arrow's message may quote the offending line (personal data): name the type only.
