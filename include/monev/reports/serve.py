@@ -6,11 +6,21 @@ import functools
 from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 
 class _ReadOnly(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass  # quiet: one line per request is noise on a stakeholder's terminal
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        # hidden paths (the staging folder of a build in progress, temporary pages)
+        # are not part of the site
+        path = unquote(self.path.split("?", 1)[0].split("#", 1)[0])
+        if any(part.startswith(".") for part in path.split("/")):
+            self.send_error(404)
+            return None
+        return super().send_head()
 
     def do_PUT(self) -> None:
         self.send_error(405)
