@@ -22,6 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VARIABLES = (
     "MONEV_STATE_DIR", "WAREHOUSE_URL", "MONEV_PG_PORT", "MONEV_PG_BIN_DIR",
     "MONEV_PG_OS_USER", "MONEV_LANDING_URL", "MONEV_LANDING_OPTIONS", "MONEV_REJECTED_DIR",
+    "MONEV_ARCHIVE_DIR",
     "MONEV_REPORTS_DIR", "MONEV_DBT_PROJECT_DIR", "MONEV_EXPECTATIONS_DIR",
     "MONEV_DATA_DOCS_DIR", "MONEV_PSEUDONYM_KEY", "MONEV_GATE_DOCS", "MONEV_REPORT_WORKERS",
     "MONEV_RECIPIENTS", "MONEV_EXTRACT_DUE_DAY", "MONEV_WATCHED_SOURCES",
@@ -57,6 +58,9 @@ class Settings:
     landing_url: str
     landing_options: dict[str, Any]
     rejected_dir: Path
+    # Accepted deliveries kept byte for byte (`<archive>/deliveries/`): what
+    # `monev rebuild` re-ingests, and what a backup carries with the database.
+    archive_dir: Path
     reports_dir: Path
     dbt_project_dir: Path
     expectations_dir: Path
@@ -149,6 +153,7 @@ def _settings(values: tuple[str | None, ...]) -> Settings:
         landing_url=env["MONEV_LANDING_URL"] or str(state / "landing"),
         landing_options=json.loads(env["MONEV_LANDING_OPTIONS"] or "{}"),
         rejected_dir=_path(env["MONEV_REJECTED_DIR"], state / "rejected"),
+        archive_dir=_path(env["MONEV_ARCHIVE_DIR"], state / "archive"),
         reports_dir=_path(env["MONEV_REPORTS_DIR"], PROJECT_ROOT / "reports"),
         dbt_project_dir=_path(env["MONEV_DBT_PROJECT_DIR"], PROJECT_ROOT / "dbt_project"),
         expectations_dir=_path(env["MONEV_EXPECTATIONS_DIR"], PROJECT_ROOT / "expectations"),
