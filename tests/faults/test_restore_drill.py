@@ -35,8 +35,14 @@ from monev.warehouse import db
 
 MONEV = Path(sys.executable).with_name("monev")
 KEY = "drill-key"
-# columns that say when something happened, not what: a rebuild loads the same rows later
+# columns that say when or in which run something happened, not what: a rebuild loads
+# the same rows later, in new load batches and gate runs, taking its own time
 _WHEN = ("timestamp without time zone", "timestamp with time zone")
+
+
+def _what(column: str, data_type: str) -> bool:
+    return not (data_type in _WHEN or "batch" in column or column.endswith("_run_id")
+                or column.startswith("durasi"))
 
 
 def _monev(args: list[str], env: dict[str, str], check: bool = True
@@ -67,7 +73,7 @@ def checksums(url: str, schemas: tuple[str, ...], what_only: bool = False) -> di
                 "SELECT column_name, data_type FROM information_schema.columns"
                 " WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
                 (schema, name)).fetchall()
-                if not what_only or (t not in _WHEN and "batch" not in c)]
+                if not what_only or _what(c, t)]
             row = ", ".join(f'"{c}"' for c in cols)
             out[table] = conn.execute(
                 f"SELECT count(*), md5(coalesce(string_agg(h, '' ORDER BY h), ''))"
