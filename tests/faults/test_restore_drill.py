@@ -252,3 +252,33 @@ def test_kill_9_mid_report_publishes_nothing_and_the_next_run_recovers(
             assert hashlib.sha256(path.read_bytes()).hexdigest() == f["sha256"]
     assert (root / "index.html").read_text().count(".pdf") == scopes
     reset_settings()
+
+
+def test_the_served_site_hides_a_build_in_progress(tmp_path: Path) -> None:
+    """`monev reports serve` and the site index show no part of a staging folder."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from monev.reports.serve import make_server
+    from monev.reports.site import write_site
+
+    staged = tmp_path / ".staging" / "7" / "2025-03"
+    staged.mkdir(parents=True)
+    (staged / "monev_nasional_2025-03.pdf").write_bytes(b"%PDF-1.7 half")
+    index = write_site(tmp_path).read_text()
+    assert "monev_nasional" not in index and "2025-03" not in index
+    server = make_server(tmp_path, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        with urllib.request.urlopen(base) as r:
+            assert r.status == 200
+        for path in (".staging/7/2025-03/monev_nasional_2025-03.pdf", ".staging/",
+                     "%2estaging/7/2025-03/monev_nasional_2025-03.pdf"):
+            with pytest.raises(urllib.error.HTTPError) as e:
+                urllib.request.urlopen(base + path)
+            assert e.value.code == 404, path
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -95,11 +95,18 @@ def _entries(stem: str) -> tuple[str, ...]:
     return (f"{stem}.pdf", f"{stem}.xlsx", f"{stem}.html", f"{stem}_data")
 
 
+def _link_file(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # a filesystem without hard links: a copy, same result
+        shutil.copy2(src, dst)
+
+
 def _link(src: Path, dst: Path) -> None:
     if src.is_dir():
-        shutil.copytree(src, dst, copy_function=os.link)
+        shutil.copytree(src, dst, copy_function=_link_file)
     else:
-        os.link(src, dst)
+        _link_file(str(src), str(dst))
 
 
 def _link_missing(archived: Path, staged: Path, skip: set[str]) -> None:
