@@ -90,8 +90,15 @@ def warehouse_backup(
         console.print(f"backup: {out.folder} ({out.files} files, {out.bytes / 1e6:,.1f} MB;"
                       f" pg_dump {out.seconds['pg_dump']:.1f} s)")
         if key_out is not None:
-            from monev.sources.pseudonym import pseudonym_key
+            from monev.config import settings
+            from monev.sources.pseudonym import key_file, pseudonym_key
 
+            if not settings().pseudonym_key and not key_file().exists():
+                # pseudonym_key() would generate a new key here: not the one in use
+                raise backup.BackupError(
+                    f"no pseudonym key here (MONEV_PSEUDONYM_KEY unset, no {key_file()}):"
+                    " inside Airflow the key is the Variable monev_pseudonym_key — keep a"
+                    " copy of it apart from the data backup")
             console.print(f"pseudonym key: {backup.write_key(pseudonym_key(), key_out, folder)}"
                           " — store it apart from the data backup")
         else:
