@@ -12,6 +12,7 @@ into new files (`…_revN`): recipients' copies are never overwritten.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import logging
@@ -215,8 +216,14 @@ def _build_and_publish(conn, data: MartData, todo: list[ReportRun], root: Path, 
             # Inside the transaction: killed before the commit, the rows stay `building`
             # (marked failed by the next build) whatever the archive shows.
             staging.publish(conn, root, staged, failed, int(key.replace("-", "")))
-    except BaseException:
+    except BaseException as exc:
         staging.discard(root, owner)
+        with contextlib.suppress(Exception):  # else the next build marks them interrupted
+            conn.execute(
+                "UPDATE audit.report_runs SET status = 'failed', message = %s,"
+                " finished_at = now() WHERE run_id = ANY(%s) AND status = 'building'",
+                (f"build failed: {type(exc).__name__}; nothing was published",
+                 [r.run_id for r in todo]))
         raise
     staging.discard(root, owner)
     recipients = delivery.load_recipients() if send else {}
