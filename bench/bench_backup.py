@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from statistics import median
 
 import psycopg
 from scratch import quiet, scratch_warehouse
@@ -94,6 +95,7 @@ def main() -> None:
     ap.add_argument("--months", type=int, default=3)
     ap.add_argument("--scale", choices=("small", "national"), default="small")
     ap.add_argument("--end", default="2025-03", help="last month, YYYY-MM")
+    ap.add_argument("--repeat", type=int, default=3, help="backup/restore pairs (median)")
     args = ap.parse_args()
     quiet()
     from bench_transform import _month_add
@@ -114,7 +116,9 @@ def main() -> None:
         _use(url, MONEV_REPORTS_DIR=reports, MONEV_ARCHIVE_DIR=archive,
              MONEV_PSEUDONYM_KEY="bench")
         db.ensure_warehouse(url)
-        # the original: month 1 into the empty warehouse, then the transform
+        # the original: month 1 into the empty warehouse, then the transform (the quality
+        # gate's libraries imported first, as the rebuild below finds them imported)
+        import monev.quality.gate  # noqa: F401
         ingest1, build1 = _ingest(month1), _build()
         rest = [p for p in files if p not in month1]
         _ingest(rest)
@@ -130,27 +134,47 @@ def main() -> None:
               f" {size / 1e6:.1f} MB, reports {_du(reports) / 1e6:.1f} MB,"
               f" deliveries {_du(deliveries) / 1e6:.1f} MB")
 
-        # backup: ours, then by hand (pg_dump alone, and with cp -a of both archives)
-        ours = backup.backup(work / "b_ours")
-        t_ours = sum(ours.seconds.values())
+        # backup and restore, ours and by hand alternately (which goes first changes
+        # what the page cache holds), `--repeat` times; medians
+        b_ours, b_dump, b_cp, r_ours_t, r_pgr, r_cp = [], [], [], [], [], []
+        for i in range(args.repeat):
+            for ours_first in ((True, False) if i % 2 == 0 else (False, True)):
+                if ours_first:
+                    _use(url, MONEV_REPORTS_DIR=reports, MONEV_ARCHIVE_DIR=archive)
+                    shutil.rmtree(work / "b_ours", ignore_errors=True)
+                    ours = backup.backup(work / "b_ours")
+                    b_ours.append(sum(ours.seconds.values()))
+                else:
+                    hand = work / "b_hand"
+                    shutil.rmtree(hand, ignore_errors=True)
+                    hand.mkdir()
+                    b_dump.append(_by_hand("pg_dump", ["--format=directory", "--jobs=2",
+                                                       f"--file={hand / 'database'}"], url))
+                    b_cp.append(_cp(reports, hand / "reports")
+                                + _cp(deliveries, hand / "deliveries"))
+            for ours_first in ((True, False) if i % 2 == 0 else (False, True)):
+                if ours_first:
+                    url_r = _new_db(admin, "monev_bench_backup_r")
+                    for d in ("r_reports", "r_archive"):
+                        shutil.rmtree(work / d, ignore_errors=True)
+                    _use(url_r, MONEV_REPORTS_DIR=work / "r_reports",
+                         MONEV_ARCHIVE_DIR=work / "r_archive")
+                    r_ours = backup.restore(work / "b_ours")
+                    r_ours_t.append(sum(r_ours.seconds.values()))
+                else:
+                    url_h = _new_db(admin, "monev_bench_backup_h")
+                    for d in ("h_reports", "h_deliveries"):
+                        shutil.rmtree(work / d, ignore_errors=True)
+                    r_pgr.append(_by_hand(
+                        "pg_restore", ["--clean", "--if-exists", "--exit-on-error", "--jobs=2",
+                                       "--dbname=monev_bench_backup_h",
+                                       str(work / "b_hand" / "database")], url_h))
+                    r_cp.append(_cp(work / "b_hand" / "reports", work / "h_reports")
+                                + _cp(work / "b_hand" / "deliveries", work / "h_deliveries"))
+        t_ours, t_dump, t_cp = median(b_ours), median(b_dump), median(b_cp)
+        t_rours, t_pgr, t_rcp = median(r_ours_t), median(r_pgr), median(r_cp)
         hand = work / "b_hand"
-        hand.mkdir()
-        t_dump = _by_hand("pg_dump", ["--format=directory", "--jobs=2",
-                                      f"--file={hand / 'database'}"], url)
-        t_cp = _cp(reports, hand / "reports") + _cp(deliveries, hand / "deliveries")
         s_ours, s_hand, s_dump = _du(work / "b_ours"), _du(hand), _du(hand / "database")
-
-        # restore: ours into a new empty warehouse and archives, then by hand into another
-        url_r = _new_db(admin, "monev_bench_backup_r")
-        _use(url_r, MONEV_REPORTS_DIR=work / "r_reports", MONEV_ARCHIVE_DIR=work / "r_archive")
-        r_ours = backup.restore(work / "b_ours")
-        t_rours = sum(r_ours.seconds.values())
-        url_h = _new_db(admin, "monev_bench_backup_h")
-        t_pgr = _by_hand("pg_restore", ["--clean", "--if-exists", "--exit-on-error",
-                                        "--jobs=2", "--dbname=monev_bench_backup_h",
-                                        str(hand / "database")], url_h)
-        t_rcp = _cp(hand / "reports", work / "h_reports") + _cp(hand / "deliveries",
-                                                                  work / "h_deliveries")
 
         # rebuild of month 1 from an archive holding it, into a new empty warehouse
         url_b = _new_db(admin, "monev_bench_backup_b")
@@ -175,8 +199,13 @@ def main() -> None:
     row("restore s (vs pg_restore alone)", t_rours, t_pgr, "")
     row("restore s (vs pg_restore + cp -a)", t_rours, t_pgr + t_rcp, "<= 1.1")
     row("rebuild of month 1 s (vs ingest + transform)", t_rebuild, ingest1 + build1, "<= 1.2")
-    print(f"  monev backup steps: {', '.join(f'{k} {v:.2f}' for k, v in ours.seconds.items())}")
-    print(f"  monev restore steps: {', '.join(f'{k} {v:.2f}' for k, v in r_ours.seconds.items())}")
+    print(f"  monev backup runs s: {', '.join(f'{v:.2f}' for v in b_ours)}; by hand"
+          f" {', '.join(f'{a + b:.2f}' for a, b in zip(b_dump, b_cp, strict=True))}")
+    print(f"  monev restore runs s: {', '.join(f'{v:.2f}' for v in r_ours_t)}; by hand"
+          f" {', '.join(f'{a + b:.2f}' for a, b in zip(r_pgr, r_cp, strict=True))}")
+    print(f"  last monev backup steps: "
+          f"{', '.join(f'{k} {v:.2f}' for k, v in ours.seconds.items())}; restore steps: "
+          f"{', '.join(f'{k} {v:.2f}' for k, v in r_ours.seconds.items())}")
     print(f"  original month 1: ingest {ingest1:.2f} s, transform {build1:.2f} s")
 
 

@@ -130,18 +130,33 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-def _copy_tree(src: Path, dst: Path) -> None:
+def _copy_hashed(src: Path, dst: Path) -> tuple[str, int]:
+    """Copy one file with its mode and times, hashing it on the way (one read)."""
+    h, size = hashlib.sha256(), 0
+    with src.open("rb") as fin, dst.open("wb") as fout:
+        while chunk := fin.read(1 << 20):
+            h.update(chunk)
+            fout.write(chunk)
+            size += len(chunk)
+    shutil.copystat(src, dst)
+    return h.hexdigest(), size
+
+
+def _copy_tree(src: Path, dst: Path) -> dict[Path, tuple[str, int]]:
     """Copy a folder's files with their modes (participant lists stay 0600); a build's
-    staging folder and temporary pages are not part of an archive."""
+    staging folder and temporary pages are not part of an archive. Returns each copy's
+    (sha256, bytes)."""
     dst.mkdir(parents=True, exist_ok=True)
+    copied: dict[Path, tuple[str, int]] = {}
     if not src.is_dir():
-        return
+        return copied
     for p in _files(src):
         rel = p.relative_to(src)
         if rel.parts[0] == STAGING or p.name.endswith(".tmp"):
             continue
         (dst / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(p, dst / rel)
+        copied[dst / rel] = _copy_hashed(p, dst / rel)
+    return copied
 
 
 def _elapsed(out: Outcome, step: str, started: float) -> None:
@@ -171,12 +186,13 @@ def backup(folder: Path, jobs: int = 2) -> Outcome:
                   f"--file={partial / 'database'}"], env)
         _elapsed(out, "pg_dump", t0)
         t0 = time.perf_counter()
-        _copy_tree(cfg.reports_dir, partial / "reports")
-        _copy_tree(cfg.archive_dir / "deliveries", partial / "deliveries")
+        known = _copy_tree(cfg.reports_dir, partial / "reports")
+        known |= _copy_tree(cfg.archive_dir / "deliveries", partial / "deliveries")
         _elapsed(out, "files", t0)
         t0 = time.perf_counter()
-        entries = [{"path": str(p.relative_to(partial)), "sha256": sha256(p),
-                    "bytes": p.stat().st_size} for p in _files(partial)]
+        sums = {p: known.get(p) or (sha256(p), p.stat().st_size) for p in _files(partial)}
+        entries = [{"path": str(p.relative_to(partial)), "sha256": h, "bytes": n}
+                   for p, (h, n) in sums.items()]
         manifest = {"format": FORMAT, "created_at": dt.datetime.now(dt.UTC).isoformat(),
                     "database": conninfo_to_dict(url).get("dbname"), "files": entries}
         (partial / "MANIFEST.json").write_text(json.dumps(manifest, indent=1),
