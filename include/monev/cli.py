@@ -185,6 +185,117 @@ def bi_url() -> None:
     typer.echo(server.base_url())
 
 
+@warehouse_app.command("backup")
+def warehouse_backup(
+    folder: Annotated[Path, typer.Argument(help="new folder for the backup")],
+    key_out: Annotated[Path | None, typer.Option(
+        "--key-out", help="also write the pseudonym key to this NEW file, kept apart from"
+                          " the data backup (never inside it)")] = None,
+) -> None:
+    """Back up the warehouse database (pg_dump), the report archive and the archive of
+    accepted deliveries into FOLDER, with a sha256 manifest. The pseudonym key is not in
+    it: --key-out writes it to a separate file to store elsewhere."""
+    from monev.warehouse import backup
+
+    try:
+        if key_out is not None:  # refused before any work if it points into the backup
+            _check_key_place(key_out, folder)
+        out = backup.backup(folder)
+        console.print(f"backup: {out.folder} ({out.files} files, {out.bytes / 1e6:,.1f} MB;"
+                      f" pg_dump {out.seconds['pg_dump']:.1f} s)")
+        if key_out is not None:
+            from monev.config import settings
+            from monev.sources.pseudonym import key_file, pseudonym_key
+
+            if not settings().pseudonym_key and not key_file().exists():
+                # pseudonym_key() would generate a new key here: not the one in use
+                raise backup.BackupError(
+                    f"no pseudonym key here (MONEV_PSEUDONYM_KEY unset, no {key_file()}):"
+                    " inside Airflow the key is the Variable monev_pseudonym_key — keep a"
+                    " copy of it apart from the data backup")
+            console.print(f"pseudonym key: {backup.write_key(pseudonym_key(), key_out, folder)}"
+                          " — store it apart from the data backup")
+        else:
+            console.print("the pseudonym key is not in the backup: keep a copy apart"
+                          " (`--key-out FILE`)")
+    except backup.BackupError as e:
+        console.print(f"[red]backup:[/red] {e}", soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _check_key_place(key_out: Path, folder: Path) -> None:
+    from monev.warehouse import backup
+
+    data = folder.resolve()
+    dest = key_out.resolve()
+    if dest == data or data in dest.parents:
+        raise backup.BackupError(f"the pseudonym key must not be stored inside the data"
+                                 f" backup {data}: write it to a separate place")
+    if dest.exists():
+        raise backup.BackupError(f"{dest} exists: the key is written to a new file")
+
+
+@warehouse_app.command("restore")
+def warehouse_restore(
+    folder: Annotated[Path, typer.Argument(help="a folder written by `monev warehouse backup`")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="replace a warehouse or archive that is not empty")] = False,
+    key_from: Annotated[Path | None, typer.Option(
+        "--key-from", help="install this pseudonym key file as the local key"
+                           " (state folder, mode 0600)")] = None,
+) -> None:
+    """Restore a backup (checked against its manifest first) into an empty warehouse:
+    `monev warehouse up` on a new state folder, then this."""
+    from monev.warehouse import backup
+
+    try:
+        out = backup.restore(folder, force=force)
+        console.print(f"restored {out.folder}: {out.files} files verified,"
+                      f" pg_restore {out.seconds['pg_restore']:.1f} s")
+        if key_from is not None:
+            from monev.sources.pseudonym import key_file
+
+            dest = key_file()
+            if dest.exists() and not force:
+                raise backup.BackupError(f"{dest} exists: --force to replace the local key")
+            dest.unlink(missing_ok=True)
+            backup.write_key(backup.read_key(key_from).encode(), dest)
+            console.print(f"pseudonym key installed: {dest}")
+    except backup.BackupError as e:
+        console.print(f"[red]restore:[/red] {e}", soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@app.command("rebuild")
+def rebuild(
+    folder: Annotated[Path | None, typer.Argument(
+        help="archived deliveries; default $MONEV_ARCHIVE_DIR/deliveries")] = None,
+) -> None:
+    """Rebuild an empty warehouse from the archive of accepted deliveries: the normal
+    ingest of every archived delivery, then `dbt build`. With a new pseudonym key set,
+    this is the key rotation."""
+    from monev.transform.rebuild import rebuild as run_rebuild
+
+    with _usage_errors():
+        done = run_rebuild(folder)
+    counts: dict[str, int] = {}
+    for r in done.results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    console.print(f"re-ingested {len(done.results)} deliveries from {done.folder}: "
+                  + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    for r in done.results:
+        if not r.ok:
+            first = r.errors[0].message if r.errors else ""
+            console.print(f"[red]{r.status}[/red] {r.file_name}: {first}", soft_wrap=True)
+    if done.transform is not None:
+        console.print(f"dbt build: {'ok' if done.transform.success else 'FAILED'}"
+                      f" ({done.transform.seconds:.1f} s)")
+        for n in done.transform.failed:
+            console.print(f"[red]{n.resource_type} {n.name}: {n.status}[/red]")
+    if not done.ok:
+        raise typer.Exit(1)
+
+
 # --- orchestration (Airflow) -------------------------------------------------------
 
 

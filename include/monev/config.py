@@ -98,7 +98,8 @@ class Settings:
     landing_url: str
     landing_options: dict[str, Any]
     rejected_dir: Path
-    # Every published delivery, byte for byte (<archive>/deliveries/<file name>)
+    # Accepted deliveries kept byte for byte (`<archive>/deliveries/`): what
+    # `monev rebuild` re-ingests, and what a backup carries with the database.
     archive_dir: Path
     reports_dir: Path
     dbt_project_dir: Path

@@ -7,7 +7,8 @@ every province with its current revision and links to PDF, Excel and HTML;
 what changed from the one before (figures that moved, rows added or removed), computed
 from the Parquet snapshots the archive keeps. Indonesian, one inline stylesheet and a
 few lines of inline script (a filter box), so it opens from a folder, a phone or a
-read-only web server alike.
+read-only web server alike. Only `<YYYY-MM>` folders are read: the staging folder of a
+build in progress (`.staging`, see `monev.reports.staging`) is never listed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import itertools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,11 +215,17 @@ def write_site(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     months = scan(root)
     for month, entries in months.items():
-        (root / month / "index.html").write_text(_month_page(month, entries),
-                                                 encoding="utf-8")
+        _write(root / month / "index.html", _month_page(month, entries))
     index = root / "index.html"
     # The semester reports (semester-YYYY-H folders) are listed above the months.
     from monev.reports import semester_site
 
-    index.write_text(_index(months, semester_site.section(root)), encoding="utf-8")
+    _write(index, _index(months, semester_site.section(root)))
     return index
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace a page in one rename: a reader gets the old page or the new one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
