@@ -44,7 +44,9 @@ fi
 # frozen set is committed (deploy/superset/constraints.txt); nothing downloads at run time.
 SVENV=.venv-superset
 SSTAMP=$SVENV/.monev-installed
-X
+# the metadata template below depends on the config and init script too
+swant=$(cat deploy/superset/constraints.txt deploy/superset/init.py \
+        deploy/superset/superset_config.py | sha256sum | cut -d' ' -f1)
 if [ ! -f "$SSTAMP" ] || [ "$(cat "$SSTAMP")" != "$swant" ]; then
   [ -x "$SVENV/bin/python" ] || uv venv -q --python "$PY" "$SVENV"
   uv pip install -q --python "$SVENV/bin/python" --compile-bytecode \
