@@ -222,7 +222,7 @@ Three kinds of relation live there:
   (BI users) and `monev_analyst` read the marts, except the pseudonymised participant
   fact, which only `monev_analyst` reads. Relations with a `kode_provinsi` column carry
   row-level security: a province's user sees that province's rows and the national ones
-  (README, "BI access"). Relations whose rows carry no province but whose free text or
+  (docs/BI.md). Relations whose rows carry no province but whose free text or
   JSON can hold any region's figures (the data-health marts, `mart_sumber_data`) are
   read by national logins only.
 

@@ -3,8 +3,8 @@
 The archived deliveries (`<MONEV_ARCHIVE_DIR>/deliveries`) go through the normal ingest
 (`monev.ingest.pipeline.ingest_paths`, as `monev ingest DIR` does: same parsing, same
 pseudonym key, same gate, sources in contract order) into an empty warehouse, then
-`dbt build`. With a new pseudonym key this is the key rotation (README, "Backup and
-restore").
+`dbt build`. With a new pseudonym key this is the key rotation (docs/OPERATIONS.md, "Backup,
+restore, key rotation, stopping").
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def rebuild(folder: Path | None = None,
     with db.connect() as conn:
         if conn.execute(_CONTENTS).fetchone()[0]:
             raise ValueError("the warehouse is not empty: rebuild into a new, empty warehouse"
-                             " (README, 'Backup and restore')")
+                             " (docs/OPERATIONS.md)")
     results = ingest_paths([folder], progress=progress)
     if not any(r.status == "loaded" for r in results):
         return Rebuilt(folder, results, None)

@@ -11,7 +11,8 @@ A backup folder holds
 
 It is written as `<DIR>.partial` and renamed to `DIR` when complete, so a folder named
 `DIR` is always a whole backup. The pseudonym key is never in it: `write_key` puts the
-key in a separate file the operator stores elsewhere (README, "Backup and restore").
+key in a separate file the operator stores elsewhere (docs/OPERATIONS.md, "Backup,
+restore, key rotation, stopping").
 
 The PostgreSQL tools get their connection through libpq's environment (PGHOST, PGPORT,
 PGUSER, PGDATABASE, PGPASSFILE …): no URL and no password on their command line. On the
@@ -306,8 +307,7 @@ def write_key(key: bytes, dest: Path, data_backup: Path | None = None) -> Path:
         partial = data.with_name(data.name + ".partial")
         if dest == data or data in dest.parents or partial in dest.parents:
             raise BackupError(f"the pseudonym key must not be stored inside the data backup"
-                              f" {data}: write it to a separate place (README, 'Backup and"
-                              " restore')")
+                              f" {data}: write it to a separate place (docs/OPERATIONS.md)")
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
