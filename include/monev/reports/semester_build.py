@@ -10,6 +10,7 @@ revision N+1 (`…_revN`) stating what changed since the revision it replaces.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -29,9 +30,9 @@ from openpyxl.styles import Font
 
 from monev import mail
 from monev.config import settings
-from monev.reports import delivery, diff
+from monev.reports import delivery, diff, staging
 from monev.reports import formatting as fmt
-from monev.reports.build import ReportRun, _previous, _sha256, _workers
+from monev.reports.build import ReportRun, _previous, _published_files, _sha256, _workers
 from monev.reports.data import NATIONAL, MartData, records
 from monev.reports.excel import safe_text, write_tables
 from monev.reports.semester import LABEL, SemesterContent, build_semester_content
@@ -198,7 +199,6 @@ def build_semester(key: str, provinsi: str | None = None, out: Path | None = Non
     `on_progress(done, total)` as each scope's documents are written."""
     semester = Semester.parse(key)
     root = Path(out or settings().reports_dir)
-    folder = root / folder_name(semester)
     with db.connect() as conn:
         if not conn.execute("SELECT to_regclass('marts.mart_monev_wilayah_bulanan')"
                             " IS NOT NULL").fetchone()[0]:
@@ -221,7 +221,10 @@ def build_semester(key: str, provinsi: str | None = None, out: Path | None = Non
 
     runs: list[ReportRun] = []
     todo: list[ReportRun] = []
+    # As the monthly build: one connection holds the lock of every row being built, the
+    # sets render into a staging folder and the semester folder is swapped in whole.
     with db.connect(autocommit=True) as conn:
+        staging.recover_interrupted(conn, root)
         for scope in scopes:
             sent, built = _previous(conn, semester.first, audit_scope(scope))
             if sent and not reissue:
@@ -237,27 +240,50 @@ def build_semester(key: str, provinsi: str | None = None, out: Path | None = Non
                             previous=previous)
             if previous:
                 run.message = f"revisi {revision} menggantikan revisi {previous}"
-            run.run_id = conn.execute(
-                "INSERT INTO audit.report_runs (periode, scope, revision, message)"
-                " VALUES (%s, %s, %s, %s) RETURNING run_id",
-                (semester.first, audit_scope(scope), revision, run.message or None)).fetchone()[0]
+            run.run_id = staging.start_run(conn, semester.first, audit_scope(scope), revision,
+                                           run.message or None)
             todo.append(run)
             runs.append(run)
+        if todo:
+            try:
+                _build_and_publish(conn, data, semester, todo, root, send, on_progress)
+            finally:
+                staging.release(conn, [r.run_id for r in todo if r.run_id is not None])
+    from monev.reports import site
 
-    results = _render_all(data, todo, folder, on_progress)
-    recipients = delivery.load_recipients() if send else {}
-    for run in todo:
-        scope = run.scope.removeprefix(SCOPE_PREFIX)
-        result = results[scope]
-        if isinstance(result, BaseException):
-            log.error("semester report %s %s failed: %s", semester.key, scope, result,
-                      exc_info=result)
-        with db.connect(autocommit=True) as conn:
-            if isinstance(result, BaseException):
-                run.status, run.message = "failed", f"build failed: {type(result).__name__}"
-            else:
-                run.files, run.snapshot = result["files"], result["snapshot"]
-                run.seconds, run.status, run.changes = result["seconds"], "built", result["changes"]
+    site.write_site(root)
+    return runs
+
+
+def _build_and_publish(conn, data: SemesterData, semester: Semester, todo: list[ReportRun],
+                       root: Path, send: bool,
+                       on_progress: Callable[[int, int], None] | None) -> None:
+    """Render into the staging folder, write the audit rows, publish the semester folder
+    whole, then send. A failure before the publish leaves the archive as it was."""
+    owner = min(r.run_id for r in todo if r.run_id is not None)
+    name = folder_name(semester)
+    folder = root / name
+    try:
+        staged = staging.prepare(root, owner, name, [
+            stem(semester, r.scope.removeprefix(SCOPE_PREFIX), r.revision) for r in todo])
+        results = _render_all(data, todo, staged, on_progress)
+        failed = []
+        with conn.transaction():
+            for run in todo:
+                scope = run.scope.removeprefix(SCOPE_PREFIX)
+                result = results[scope]
+                if isinstance(result, BaseException):
+                    log.error("semester report %s %s failed: %s", semester.key, scope, result,
+                              exc_info=result)
+                    run.status, run.message = "failed", f"build failed: {type(result).__name__}"
+                    failed.append(stem(semester, scope, run.revision))
+                    continue
+                run.files = _published_files(result["files"], staged, folder)
+                run.snapshot = str(folder / Path(result["snapshot"]).name)
+                (staged / Path(run.snapshot).name / "MANIFEST.json").write_text(
+                    json.dumps(run.files, indent=1), encoding="utf-8")
+                run.seconds, run.status, run.changes = (result["seconds"], "built",
+                                                        result["changes"])
                 if result["missing"]:
                     gap = ", ".join(fmt.month_name(dt.date.fromisoformat(m))
                                     for m in result["missing"])
@@ -267,18 +293,29 @@ def build_semester(key: str, provinsi: str | None = None, out: Path | None = Non
                     "UPDATE audit.report_runs SET status = 'built', files = %s,"
                     " snapshot_path = %s, built_at = now(), duration_ms = %s WHERE run_id = %s",
                     (json.dumps(run.files), run.snapshot, int(run.seconds * 1000), run.run_id))
-                if send:
-                    _send(run, semester, result["scope_name"], recipients.get(scope, []))
+            # a semester key (YYYYH) never equals a month's (YYYYMM)
+            staging.publish(conn, root, staged, failed, int(semester.key.replace("-", "")))
+    except BaseException as exc:
+        staging.discard(root, owner)
+        with contextlib.suppress(Exception):  # else the next build marks them interrupted
             conn.execute(
-                "UPDATE audit.report_runs SET status = %s, recipients = %s, message = %s,"
-                " sent_at = CASE WHEN %s = 'sent' THEN now() END, finished_at = now()"
-                " WHERE run_id = %s",
-                (run.status, json.dumps(run.recipients), run.message or None, run.status,
-                 run.run_id))
-    from monev.reports import site
-
-    site.write_site(root)
-    return runs
+                "UPDATE audit.report_runs SET status = 'failed', message = %s,"
+                " finished_at = now() WHERE run_id = ANY(%s) AND status = 'building'",
+                (f"build failed: {type(exc).__name__}; nothing was published",
+                 [r.run_id for r in todo]))
+        raise
+    staging.discard(root, owner)
+    recipients = delivery.load_recipients() if send else {}
+    for run in todo:
+        scope = run.scope.removeprefix(SCOPE_PREFIX)
+        if send and run.status == "built":
+            _send(run, semester, results[scope]["scope_name"], recipients.get(scope, []))
+        conn.execute(
+            "UPDATE audit.report_runs SET status = %s, recipients = %s, message = %s,"
+            " sent_at = CASE WHEN %s = 'sent' THEN now() END, finished_at = now()"
+            " WHERE run_id = %s",
+            (run.status, json.dumps(run.recipients), run.message or None, run.status,
+             run.run_id))
 
 
 def _render_all(data: SemesterData, todo: list[ReportRun], folder: Path,
