@@ -1,5 +1,7 @@
 """The front door (plugins/monev_portal.py): Airflow loads the plugin, its links name
-every surface, and the static sites answer only a caller Airflow authenticated."""
+every surface, and the static sites answer only a caller Airflow authenticated.
+Importing the plugin imports Airflow, so these tests run after `airflow_env` configured
+it (tests/dags/conftest.py), like every other DAG test."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ def _plugin():
     return module
 
 
-def test_links_to_every_surface() -> None:
+def test_links_to_every_surface(airflow_env: dict) -> None:
     m = _plugin()
     names = [v["name"] for v in m.MonevPortal.external_views]
     assert names == ["Dasbor Monev (Superset)", "Laporan Monev", "Dokumentasi dbt",
@@ -29,7 +31,7 @@ def test_links_to_every_surface() -> None:
     assert all(not v["href"].startswith("/") for v in m.MonevPortal.external_views[1:])
 
 
-def test_static_sites_need_airflows_login(tmp_path, monkeypatch) -> None:
+def test_static_sites_need_airflows_login(airflow_env: dict, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("MONEV_REPORTS_DIR", str(tmp_path))
     (tmp_path / "index.html").write_text("<h1>Laporan</h1>")
     m = _plugin()
