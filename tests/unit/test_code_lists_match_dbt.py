@@ -20,6 +20,13 @@ for s in SPECS:
         LISTS.setdefault(column, []).append({v.upper() for v in values})
 
 
+# Columns whose list is not a delivered code list: the projection mart measures against
+# one target series only (a subset, still held to the spec), and its `status` is the
+# mart's own verdict (on track / at risk / off track), not a source's status column.
+SUBSETS = {("mart_proyeksi_target", "sumber_target")}
+OWN_LISTS = {("mart_proyeksi_target", "status")}
+
+
 def _accepted_values() -> list[tuple[str, str, set[str]]]:
     out = []
     for path in MODELS.rglob("*.yml"):
@@ -38,7 +45,12 @@ def test_every_accepted_values_list_is_a_spec_list() -> None:
     drifted = []
     checked = 0
     for model, column, values in _accepted_values():
-        if column not in LISTS:
+        if column not in LISTS or (model, column) in OWN_LISTS:
+            continue
+        if (model, column) in SUBSETS:
+            checked += 1
+            if not any(values <= spec for spec in LISTS[column]):
+                drifted.append(f"{model}.{column}: {sorted(values)} not within {LISTS[column]}")
             continue
         if column == "status" and values <= set(s.upper() for s in BATCH_STATUSES):
             continue  # audit statuses: tested against records.BATCH_STATUSES
