@@ -18,7 +18,7 @@ def _defined() -> dict[str, tuple[Path, list[str]]]:
         defs = _DEF.findall(path.read_text())
         assert len(defs) == 1, f"{path.relative_to(MACROS)}: {len(defs)} macros, want one per file"
         name, params = defs[0]
-        assert path.stem == name, f"{path.relative_to(MACROS)} defines {name}: name the file {name}.sql"
+        assert path.stem == name, f"{path.relative_to(MACROS)} defines {name}: name it {name}.sql"
         args = [p.split("=")[0].strip() for p in params.split(",") if p.strip()]
         found[name] = (path, args)
     return found
