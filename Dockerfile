@@ -18,3 +18,16 @@ COPY --chown=airflow:root include /opt/monev/include
 COPY --chown=airflow:root dbt_project /opt/monev/dbt_project
 COPY --chown=airflow:root expectations /opt/monev/expectations
 RUN pip install --no-cache-dir --no-deps -e /opt/monev
+# the front door (links to Superset, the reports site, dbt docs, GX Data Docs)
+COPY --chown=airflow:root plugins /opt/airflow/plugins
+
+# Apache Superset (the BI service, `monev bi up --foreground`) in its own virtualenv from
+# the same frozen constraints as scripts/setup.sh: it needs SQLAlchemy 1.4 and older
+# pandas/numpy than the project's stack.
+COPY --chown=airflow:root deploy/superset /opt/monev/deploy/superset
+USER root
+RUN mkdir -p /opt/monev/.venv-superset && chown airflow:root /opt/monev/.venv-superset
+USER airflow
+RUN python -m venv /opt/monev/.venv-superset \
+ && /opt/monev/.venv-superset/bin/pip install --no-cache-dir \
+    -r /opt/monev/deploy/superset/constraints.txt

@@ -1,11 +1,15 @@
 """Benchmark (not a test): build all 39 report sets (national + 38 provinces) for one
 month and print the time. Target: <= 60 s on 2 cores.
 
+With --semester YYYY-H: the semester report (national + 38 annexes) against the 39
+monthly sets of the semester's last month, side by side. Target: <= 1.5x.
+
 Uses the real marts of the warehouse if they hold the month, else a scratch database
 on the same server with fixture marts at national size (38 provinces, 514 kab/kota
 from raw.wilayah / the shipped region reference).
 
     .venv/bin/python bench/bench_reports.py [--periode 2025-03] [--fixture] [--keep DIR]
+    .venv/bin/python bench/bench_reports.py --semester 2025-1 [--fixture]
 """
 
 from __future__ import annotations
@@ -30,6 +34,17 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def _pages(pdfs: list[Path]) -> int:
+    import subprocess
+
+    total = 0
+    for pdf in pdfs:  # poppler's pdfinfo (installed with pdftotext)
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        total += next((int(line.split()[-1]) for line in info.splitlines()
+                       if line.startswith("Pages:")), 0)
+    return total
+
+
 def _has_real_marts(url: str, periode: str) -> bool:
     with psycopg.connect(url) as conn:
         if not conn.execute(
@@ -46,7 +61,16 @@ def main() -> None:
     ap.add_argument("--periode", default="2025-03")
     ap.add_argument("--fixture", action="store_true", help="always use fixture marts")
     ap.add_argument("--keep", type=Path, help="keep the reports in this folder")
+    ap.add_argument("--semester", help="YYYY-H: time the semester report against the 39"
+                    " monthly sets of its last month")
     args = ap.parse_args()
+    months = 13
+    if args.semester:
+        from monev.reports.semester_data import Semester
+
+        last = Semester.parse(args.semester).last
+        args.periode = last.strftime("%Y-%m")
+        months = 19  # the semester, the month before, the same semester a year before
     quiet()
 
     from monev.config import PROJECT_ROOT, reset_settings
@@ -68,7 +92,8 @@ def main() -> None:
             migrate(conn)
             regions = reference_regions(conn)
         with psycopg.connect(bench_url) as conn:
-            create_fixture_marts(conn, parse_periode(args.periode), regions=regions)
+            create_fixture_marts(conn, parse_periode(args.periode), regions=regions,
+                                 months=months)
         os.environ["WAREHOUSE_URL"] = bench_url
         reset_settings()
         print(f"fixture marts: {sum(r.tingkat == 'PROVINSI' for r in regions)} provinces, "
@@ -93,6 +118,20 @@ def main() -> None:
         # Wall time depends on what else runs on the machine; CPU time does not.
         print(f"cpu {cpu:.1f}s = {cpu / 2:.1f}s of wall time on 2 idle cores; "
               f"load average now {os.getloadavg()[0]:.1f}")
+        if args.semester:
+            from monev.reports.semester_build import build_semester
+
+            t = time.perf_counter()
+            cpu0 = _cpu()
+            sem = build_semester(args.semester, out=out)
+            s_elapsed = time.perf_counter() - t
+            s_cpu = _cpu() - cpu0
+            s_ok = sum(r.status == "built" for r in sem)
+            pages = _pages([r.path(".pdf") for r in sem if r.path(".pdf")])
+            print(f"semester {args.semester}: built {s_ok}/{len(sem)} in {s_elapsed:.1f}s"
+                  f" (cpu {s_cpu:.1f}s; {pages} PDF pages)")
+            print(f"semester / monthly ({args.periode}): wall {s_elapsed / elapsed:.2f}x,"
+                  f" cpu {s_cpu / cpu:.2f}x  target <= 1.5x")
     finally:
         if not args.keep:
             shutil.rmtree(out, ignore_errors=True)

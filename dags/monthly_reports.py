@@ -1,4 +1,5 @@
-"""monthly_reports: each complete month's national and provincial reports, built once."""
+"""monthly_reports: each complete month's national and provincial reports, then each due
+semester report, built once."""
 
 from __future__ import annotations
 
@@ -30,8 +31,18 @@ view `audit.month_completeness`) and logs each month's loaded/missing sources:
 report and one per province (PDF/Excel/HTML from marts only), archived and emailed
 once; every run is recorded in `audit.report_runs`.
 
+`plan_semesters`, then `build_semester_reports` (after every month's reports of the
+run, one semester at a time): the **Laporan Semester** (national + one annex per
+province, `semester-YYYY-H/`) once the national report of the semester's last month
+exists — that month was complete, or its due day passed and the report names the
+months without data. Built once; when a national monthly report of one of its months
+is rebuilt after it (a revision), the semester is reissued as a new revision stating
+what changed (`monev.orchestration.semester_plan`). Same archive, site, delivery and
+`audit.report_runs` rules as the monthly reports (scope `SEMESTER:…`).
+
 **Re-run / re-issue:** trigger with `periode=YYYY-MM` (and `reissue=true`, optionally
-`provinsi=PP`) to build that month regardless of the plan.
+`provinsi=PP`) to build that month regardless of the plan; `semester=YYYY-H` (and
+`reissue=true`) for a semester report.
 """
 
 with DAG(
@@ -48,6 +59,8 @@ with DAG(
         "reissue": Param(False, type="boolean"),
         "provinsi": Param(None, type=["null", "string"], pattern=r"^\d{2}$",
                           description="only this province (re-issue one report)"),
+        "semester": Param(None, type=["null", "string"], pattern=r"^\d{4}-[12]$",
+                          description="build this semester report (YYYY-1 / YYYY-2)"),
     },
     tags=[*TAGS, "reports"],
     doc_md=DOC,
@@ -70,4 +83,23 @@ with DAG(
         return build_period(month["periode"], reissue=month["reissue"],
                             provinsi=month["provinsi"])
 
-    build.expand(month=plan())
+    @task(task_id="plan_semesters", trigger_rule="none_failed")
+    def plan_semesters(**context) -> list[dict]:
+        from monev.orchestration.report_tasks import semesters_to_report
+
+        return semesters_to_report(context["params"])
+
+    @task(task_id="build_semester_reports", max_active_tis_per_dagrun=1,
+          map_index_template="{{ report_semester }}")
+    def build_semester(semester: dict, **context) -> dict:
+        from airflow.sdk import get_current_context
+
+        from monev.orchestration.report_tasks import build_semester_report
+
+        get_current_context()["report_semester"] = semester["semester"]
+        return build_semester_report(semester["semester"], reissue=semester["reissue"])
+
+    months = build.expand(month=plan())
+    semesters = plan_semesters()
+    months >> semesters
+    build_semester.expand(semester=semesters)

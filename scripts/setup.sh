@@ -11,10 +11,11 @@ STAMP=$VENV/.monev-installed
 
 # System packages: PostgreSQL server binaries for the embedded warehouse, Pango for
 # WeasyPrint, poppler for PDF checks, Chromium for the HTML report test, OpenSSH for
-# the SFTP landing test, docker-compose to validate the deployment file offline, Redis
+# the SFTP landing test (chromium-driver: the dashboards' browser test), docker-compose
+# to validate the deployment file offline, Redis
 # (a private broker on its own port) for the CeleryExecutor test.
 apt_pkgs=(postgresql postgresql-contrib libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-          fonts-dejavu-core fonts-liberation2 poppler-utils chromium openssh-server
+          fonts-dejavu-core fonts-liberation2 poppler-utils chromium chromium-driver openssh-server
           openssh-client docker-compose locales redis-server)
 missing=()
 for p in "${apt_pkgs[@]}"; do
@@ -37,6 +38,29 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
   uv pip install -q --python "$VENV/bin/python" --compile-bytecode -r requirements.txt
   uv pip install -q --python "$VENV/bin/python" --compile-bytecode --no-deps -e .
   echo "$want" > "$STAMP"
+fi
+# Apache Superset (the BI server, `monev bi`) in its own virtualenv: it needs SQLAlchemy 1.4,
+# pandas < 2.2 and numpy < 2.3, which the warehouse's stack has left behind. The whole
+# frozen set is committed (deploy/superset/constraints.txt); nothing downloads at run time.
+SVENV=.venv-superset
+SSTAMP=$SVENV/.monev-installed
+# the metadata template below depends on the config and init script too
+swant=$(cat deploy/superset/constraints.txt deploy/superset/init.py \
+        deploy/superset/superset_config.py | sha256sum | cut -d' ' -f1)
+if [ ! -f "$SSTAMP" ] || [ "$(cat "$SSTAMP")" != "$swant" ]; then
+  [ -x "$SVENV/bin/python" ] || uv venv -q --python "$PY" "$SVENV"
+  uv pip install -q --python "$SVENV/bin/python" --compile-bytecode \
+    -r deploy/superset/constraints.txt
+  # A migrated metadata template (no users, no secrets): a first `monev bi up` copies it
+  # instead of running Superset's ~300 migrations.
+  tmpl=$(mktemp -d)
+  head -c 48 /dev/urandom | base64 > "$tmpl/secret_key"
+  SUPERSET_CONFIG_PATH=deploy/superset/superset_config.py MONEV_SUPERSET_STATE="$tmpl" \
+    PYTHONWARNINGS=ignore "$SVENV/bin/python" deploy/superset/init.py --template \
+    > "$tmpl/init.log" 2>&1 || { cat "$tmpl/init.log"; exit 1; }
+  mv "$tmpl/superset.db" "$SVENV/monev-metadata-template.db"
+  rm -rf "$tmpl"
+  echo "$swant" > "$SSTAMP"
 fi
 # The dbt manifest the Airflow DAG renders its cosmos task group from (parsed only when
 # the dbt project changed; needs no database).

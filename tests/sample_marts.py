@@ -43,6 +43,14 @@ CREATE TABLE marts.mart_capaian_target (
     periode date, kode_wilayah text, sumber_target text, target_persen numeric,
     capaian_target_persen numeric, gap_pp numeric
 );
+CREATE TABLE marts.mart_proyeksi_target (
+    periode date, tingkat text, kode_wilayah text, nama_wilayah text, kode_provinsi text,
+    sumber_target text, tahun_target int, target_persen numeric, cakupan_persen numeric,
+    periode_awal_laju date, cakupan_awal_persen numeric, bulan_data int, selang_bulan int,
+    sisa_bulan int, laju_dicapai_pp numeric, laju_dibutuhkan_pp numeric,
+    proyeksi_akhir_tahun_persen numeric, status text, label_status text,
+    alasan_tanpa_status text
+);
 CREATE TABLE marts.mart_nik_ganda (
     periode date, peserta_pseudonim text, jumlah_pembayar int, pembayar text,
     jumlah_pembayaran int, kode_wilayah_domisili text, iuran_ganda_rp numeric
@@ -74,6 +82,52 @@ class Region:
     nama: str
     tingkat: str  # PROVINSI | KABUPATEN | KOTA
     kode_provinsi: str
+
+_PROYEKSI = """
+INSERT INTO marts.mart_proyeksi_target
+WITH w AS (
+    SELECT m.*, a.periode AS awal, a.cakupan_persen AS cakupan_awal, j.n
+    FROM marts.mart_monev_wilayah_bulanan m
+    CROSS JOIN LATERAL (
+        SELECT count(*)::int AS n, min(x.periode) AS p0 FROM marts.mart_monev_wilayah_bulanan x
+        WHERE x.kode_wilayah = m.kode_wilayah AND x.cakupan_persen IS NOT NULL
+          AND x.periode BETWEEN m.periode - interval '5 months' AND m.periode) j
+    LEFT JOIN marts.mart_monev_wilayah_bulanan a
+        ON a.kode_wilayah = m.kode_wilayah AND a.periode = j.p0
+), l AS (
+    SELECT w.*, ((extract(year FROM periode) - extract(year FROM awal)) * 12
+                 + extract(month FROM periode) - extract(month FROM awal))::int AS selang,
+           (12 - extract(month FROM periode))::int AS sisa
+    FROM w
+), v AS (
+    SELECT l.*,
+           CASE WHEN n >= 2 THEN (cakupan_persen - cakupan_awal) / selang END AS dicapai,
+           CASE WHEN sisa > 0 THEN (target_persen - cakupan_persen) / sisa END AS dibutuhkan
+    FROM l
+), s AS (
+    SELECT v.*, CASE
+        WHEN target_persen IS NULL OR cakupan_persen IS NULL THEN NULL
+        WHEN cakupan_persen >= target_persen THEN 'on track'
+        WHEN sisa = 0 THEN 'off track'
+        WHEN dicapai IS NULL THEN NULL
+        WHEN dicapai >= dibutuhkan THEN 'on track'
+        WHEN dicapai >= 0.5 * dibutuhkan THEN 'at risk'
+        ELSE 'off track' END AS status
+    FROM v
+)
+SELECT periode, tingkat, kode_wilayah, nama_wilayah,
+       CASE WHEN tingkat = 'NASIONAL' THEN NULL ELSE kode_provinsi END, 'KEMENDAGRI_UCJ',
+       extract(year FROM periode)::int, target_persen, cakupan_persen, awal, cakupan_awal, n,
+       selang, sisa, dicapai, dibutuhkan,
+       CASE WHEN dicapai IS NOT NULL AND sisa > 0 THEN cakupan_persen + dicapai * sisa END,
+       status,
+       CASE status WHEN 'on track' THEN 'Sesuai jalur' WHEN 'at risk' THEN 'Berisiko'
+                   WHEN 'off track' THEN 'Tidak sesuai jalur' END,
+       CASE WHEN target_persen IS NULL THEN 'Tanpa target tahun ' || extract(year FROM periode)
+            WHEN cakupan_persen IS NULL THEN 'Tanpa cakupan bulan ini'
+            WHEN status IS NULL THEN 'Kurang dari dua bulan data cakupan' END
+FROM s
+"""
 
 
 def reference_regions(conn: psycopg.Connection | None = None) -> list[Region]:
@@ -263,6 +317,9 @@ def _insert(conn: psycopg.Connection, rows: list[dict], periode: dt.date, months
             " cakupan_persen / 32.15 * 100, 32.15 - cakupan_persen"
             " FROM marts.mart_monev_wilayah_bulanan WHERE tingkat = 'NASIONAL'"
         )
+        # The projection mart by mart_proyeksi_target's rule (the dbt model is unit-tested
+        # in dbt; here the fixture only needs rows that follow the same rule).
+        cur.execute(_PROYEKSI)
         cur.execute(
             "INSERT INTO marts.mart_nik_ganda SELECT periode, md5(kode_wilayah || g::text),"
             " 2, 'APBD_PROVINSI:' || kode_provinsi || ', APBD_KABKOTA:' || kode_wilayah, 2,"

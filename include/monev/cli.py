@@ -50,6 +50,13 @@ def _periode(value: str | None) -> str | None:
     raise typer.BadParameter(f"{value!a} is not a month: expected YYYY-MM, e.g. 2025-02")
 
 
+def _semester(value: str | None) -> str | None:
+    """A semester key, whole: YYYY-1 (January-June) or YYYY-2 (July-December)."""
+    if value is None or re.fullmatch(r"[0-9]{4}-[12]", value):
+        return value
+    raise typer.BadParameter(f"{value!a} is not a semester: expected YYYY-1 or YYYY-2")
+
+
 def _password(from_stdin: bool, env_value: str | None, legacy: str | None) -> str | None:
     """The BI login's password, never from argv: `--password-stdin` (as `docker login`:
     one line, its newline dropped), else MONEV_BI_PASSWORD from the environment, else a
@@ -115,6 +122,178 @@ def warehouse_url() -> None:
     from monev.warehouse import cluster, db
 
     typer.echo(cluster.redact(db.warehouse_url()))
+
+
+# --- BI server (Apache Superset) ---------------------------------------------------
+bi_app = typer.Typer(help="The BI server (Apache Superset): dashboards on the marts.")
+app.add_typer(bi_app, name="bi")
+
+
+@contextmanager
+def _bi_errors() -> Iterator[None]:
+    from monev.bi.server import BiError
+
+    try:
+        yield
+    except BiError as e:
+        console.print(f"[red]error:[/red] {e}", soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@bi_app.command("up")
+def bi_up(
+    port: int = typer.Option(8088, help="port of the BI server"),
+    host: str = typer.Option("127.0.0.1", help="interface to listen on (0.0.0.0: every one)"),
+    workers: int = typer.Option(1, help="gunicorn worker processes"),
+    foreground: bool = typer.Option(False, "--foreground", help="run in the foreground"
+                                    " (a container's process) instead of in the background"),
+) -> None:
+    """Start Superset (metadata, secret key and admin password in the state folder on
+    first start) and import the dashboards; print where they are."""
+    from monev.bi import server
+    from monev.warehouse import db
+
+    db.ensure_warehouse()
+    with _bi_errors():
+        if foreground:
+            raise typer.Exit(server.serve_foreground(host, port, workers))
+        url = server.up(host=host, port=port, workers=workers)
+    console.print(f"dashboards: {url}/dashboard/list/ (user admin, password in "
+                  f"{server.paths().admin_password}); log {server.paths().log}", soft_wrap=True)
+
+
+@bi_app.command("down")
+def bi_down() -> None:
+    from monev.bi import server
+
+    server.down()
+    console.print(server.status())
+
+
+@bi_app.command("status")
+def bi_status() -> None:
+    from monev.bi import server
+
+    console.print(server.status(), soft_wrap=True)
+
+
+@bi_app.command("url")
+def bi_url() -> None:
+    """Print the BI server's base URL."""
+    from monev.bi import server
+
+    typer.echo(server.base_url())
+
+
+@warehouse_app.command("backup")
+def warehouse_backup(
+    folder: Annotated[Path, typer.Argument(help="new folder for the backup")],
+    key_out: Annotated[Path | None, typer.Option(
+        "--key-out", help="also write the pseudonym key to this NEW file, kept apart from"
+                          " the data backup (never inside it)")] = None,
+) -> None:
+    """Back up the warehouse database (pg_dump), the report archive and the archive of
+    accepted deliveries into FOLDER, with a sha256 manifest. The pseudonym key is not in
+    it: --key-out writes it to a separate file to store elsewhere."""
+    from monev.warehouse import backup
+
+    try:
+        if key_out is not None:  # refused before any work if it points into the backup
+            _check_key_place(key_out, folder)
+        out = backup.backup(folder)
+        console.print(f"backup: {out.folder} ({out.files} files, {out.bytes / 1e6:,.1f} MB;"
+                      f" pg_dump {out.seconds['pg_dump']:.1f} s)")
+        if key_out is not None:
+            from monev.config import settings
+            from monev.sources.pseudonym import key_file, pseudonym_key
+
+            if not settings().pseudonym_key and not key_file().exists():
+                # pseudonym_key() would generate a new key here: not the one in use
+                raise backup.BackupError(
+                    f"no pseudonym key here (MONEV_PSEUDONYM_KEY unset, no {key_file()}):"
+                    " inside Airflow the key is the Variable monev_pseudonym_key — keep a"
+                    " copy of it apart from the data backup")
+            console.print(f"pseudonym key: {backup.write_key(pseudonym_key(), key_out, folder)}"
+                          " — store it apart from the data backup")
+        else:
+            console.print("the pseudonym key is not in the backup: keep a copy apart"
+                          " (`--key-out FILE`)")
+    except backup.BackupError as e:
+        console.print(f"[red]backup:[/red] {e}", soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _check_key_place(key_out: Path, folder: Path) -> None:
+    from monev.warehouse import backup
+
+    data = folder.resolve()
+    dest = key_out.resolve()
+    if dest == data or data in dest.parents:
+        raise backup.BackupError(f"the pseudonym key must not be stored inside the data"
+                                 f" backup {data}: write it to a separate place")
+    if dest.exists():
+        raise backup.BackupError(f"{dest} exists: the key is written to a new file")
+
+
+@warehouse_app.command("restore")
+def warehouse_restore(
+    folder: Annotated[Path, typer.Argument(help="a folder written by `monev warehouse backup`")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="replace a warehouse or archive that is not empty")] = False,
+    key_from: Annotated[Path | None, typer.Option(
+        "--key-from", help="install this pseudonym key file as the local key"
+                           " (state folder, mode 0600)")] = None,
+) -> None:
+    """Restore a backup (checked against its manifest first) into an empty warehouse:
+    `monev warehouse up` on a new state folder, then this."""
+    from monev.warehouse import backup
+
+    try:
+        out = backup.restore(folder, force=force)
+        console.print(f"restored {out.folder}: {out.files} files verified,"
+                      f" pg_restore {out.seconds['pg_restore']:.1f} s")
+        if key_from is not None:
+            from monev.sources.pseudonym import key_file
+
+            dest = key_file()
+            if dest.exists() and not force:
+                raise backup.BackupError(f"{dest} exists: --force to replace the local key")
+            dest.unlink(missing_ok=True)
+            backup.write_key(backup.read_key(key_from).encode(), dest)
+            console.print(f"pseudonym key installed: {dest}")
+    except backup.BackupError as e:
+        console.print(f"[red]restore:[/red] {e}", soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@app.command("rebuild")
+def rebuild(
+    folder: Annotated[Path | None, typer.Argument(
+        help="archived deliveries; default $MONEV_ARCHIVE_DIR/deliveries")] = None,
+) -> None:
+    """Rebuild an empty warehouse from the archive of accepted deliveries: the normal
+    ingest of every archived delivery, then `dbt build`. With a new pseudonym key set,
+    this is the key rotation."""
+    from monev.transform.rebuild import rebuild as run_rebuild
+
+    with _usage_errors():
+        done = run_rebuild(folder)
+    counts: dict[str, int] = {}
+    for r in done.results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    console.print(f"re-ingested {len(done.results)} deliveries from {done.folder}: "
+                  + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    for r in done.results:
+        if not r.ok:
+            first = r.errors[0].message if r.errors else ""
+            console.print(f"[red]{r.status}[/red] {r.file_name}: {first}", soft_wrap=True)
+    if done.transform is not None:
+        console.print(f"dbt build: {'ok' if done.transform.success else 'FAILED'}"
+                      f" ({done.transform.seconds:.1f} s)")
+        for n in done.transform.failed:
+            console.print(f"[red]{n.resource_type} {n.name}: {n.status}[/red]")
+    if not done.ok:
+        raise typer.Exit(1)
 
 
 # --- orchestration (Airflow) -------------------------------------------------------
@@ -191,7 +370,7 @@ def demo(
                                    callback=_periode),
 ) -> None:
     """Set up, generate small data into the landing folder, run the latest month."""
-    from monev.localrun.demo import run_demo
+    from monev.localrun.demo import dashboards_hint, run_demo
     from monev.localrun.runner import summary_lines
 
     with _pipeline_output("demo") as terminal, terminal.status(
@@ -215,6 +394,7 @@ def demo(
     for user, password in ensure_logins().items():
         typer.echo(f"  Airflow login (monev airflow): {user} / {password} — shown once; kept in"
                    f" {passwords_file()} (mode 0600)")
+    typer.echo(dashboards_hint())
     raise typer.Exit(0 if summary.ok else 1)
 
 
@@ -268,6 +448,29 @@ def transform(
         console.print(f"docs: {runner.docs()}")
 
 
+def _bi_grant(user: str, password: str | None) -> None:
+    """The same login in Superset (user, connection, dashboards) when the BI server runs."""
+    from monev.bi import assets
+
+    if not assets.server_running():
+        return
+    if not password:
+        console.print("BI server: no password given, Superset login not created")
+        return
+    with _bi_errors():
+        assets.add_login(user, password)
+    console.print(f"{user}: Superset login and dashboards ready")
+
+
+def _bi_revoke(user: str) -> None:
+    from monev.bi import assets
+
+    if assets.server_running():
+        with _bi_errors():
+            assets.remove_login(user)
+        console.print(f"{user}: Superset login removed")
+
+
 @access_app.command("grant-province")
 def access_grant_province(
     user: str,
@@ -285,6 +488,7 @@ def access_grant_province(
     with _usage_errors():
         u = access.grant(user, kode_provinsi, password, role)
     console.print(f"{u.rolname}: {u.scope}")
+    _bi_grant(user, password)
 
 
 @access_app.command("grant-national")
@@ -303,6 +507,7 @@ def access_grant_national(
     with _usage_errors():
         u = access.grant(user, None, password, role)
     console.print(f"{u.rolname}: {u.scope}")
+    _bi_grant(user, password)
 
 
 @access_app.command("revoke")
@@ -313,6 +518,7 @@ def access_revoke(user: str) -> None:
     with _usage_errors():
         access.revoke(user)
     console.print(f"{user}: revoked")
+    _bi_revoke(user)
 
 
 @access_app.command("list")
@@ -325,24 +531,42 @@ def access_list() -> None:
 
 @app.command("report")
 def report(
-    periode: str = typer.Option(..., help="month YYYY-MM", callback=_periode),
+    periode: str = typer.Option(None, help="month YYYY-MM", callback=_periode),
+    semester: str = typer.Option(None, help="semester YYYY-1 (Jan-Jun) or YYYY-2 (Jul-Dec):"
+                                 " the Laporan Semester instead of a month's reports",
+                                 callback=_semester),
     provinsi: str = typer.Option(None, help="province code PP; default national + all"),
     out: str = typer.Option(None, help="archive root instead of MONEV_REPORTS_DIR"),
     send: bool = typer.Option(False, "--send", help="email PDF + Excel to the recipients"),
     reissue: bool = typer.Option(False, "--reissue", help="new revision of a sent month"),
 ) -> None:
-    """Build the monthly Monev reports (PDF, Excel, HTML) from the marts."""
+    """Build the monthly Monev reports, or with --semester the semester report (PDF,
+    Excel, HTML) from the marts."""
     from pathlib import Path
 
     from monev.console import progress
     from monev.reports.build import build_reports
 
+    if bool(periode) == bool(semester):
+        console.print("[red]report:[/red] give either --periode YYYY-MM or --semester YYYY-H")
+        raise typer.Exit(2)
     try:
-        with progress(f"reports {periode}") as advance:
-            runs = build_reports(periode, provinsi=provinsi, out=Path(out) if out else None,
-                                 send=send, reissue=reissue,
-                                 on_progress=lambda done, total: advance(total=total))
-    except ValueError as exc:  # no marts, no rows for the month, unknown province
+        if semester:
+            from monev.reports.semester_build import build_semester
+
+            with progress(f"semester report {semester}") as advance:
+                runs = build_semester(semester, provinsi=provinsi,
+                                      out=Path(out) if out else None, send=send,
+                                      reissue=reissue,
+                                      on_progress=lambda done, total: advance(total=total))
+            periode = f"semester {semester}"
+        else:
+            with progress(f"reports {periode}") as advance:
+                runs = build_reports(periode, provinsi=provinsi,
+                                     out=Path(out) if out else None, send=send,
+                                     reissue=reissue,
+                                     on_progress=lambda done, total: advance(total=total))
+    except ValueError as exc:  # no marts, no rows for the month, unknown province, bad key
         console.print(f"[red]report:[/red] {exc}")
         raise typer.Exit(2) from None
     # One line per outcome (39 sets a month would not fit a screen), then any run

@@ -31,7 +31,41 @@ VARIABLES = (
     "MONEV_SMTP_HOST", "MONEV_SMTP_PORT", "MONEV_SMTP_USER", "MONEV_SMTP_PASSWORD",
     "MONEV_SMTP_FROM", "MONEV_SMTP_STARTTLS", "AIRFLOW_CONN_SMTP_DEFAULT",
     "MONEV_SMTP_ALLOW_PLAINTEXT_AUTH", "MONEV_PSEUDONYM_KEY_FROM_AIRFLOW",
+    "MONEV_MAX_FILE_BYTES", "MONEV_MAX_FILE_LINES", "MONEV_MAX_FILE_SECONDS",
+    "MONEV_MAX_PARTICIPANT_BYTES", "MONEV_MAX_PARTICIPANT_LINES",
+    "MONEV_MAX_PARTICIPANT_SECONDS", "MONEV_MAX_XLSX_CELLS", "MONEV_MAX_SHARED_STRINGS",
+    "MONEV_MAX_SHARED_STRINGS_BYTES",
 )
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """Hard caps on the work of reading one delivered file. Past any of them the file is
+    rejected with the cap's rule and reading stops there (docs/EXTRACTS.md, "Limits"),
+    so no file can hold the load slot or the memory for long."""
+
+    inflated_bytes: int  # text after gzip; an xlsx's parts unpacked, all together
+    lines: int  # CSV lines, blank ones included; xlsx worksheet rows
+    seconds: float  # wall time of the parse (checked between blocks and row batches)
+    cells: int  # xlsx cells as read (rows padded to the sheet's width)
+    shared_strings: int  # xlsx shared-strings entries
+    shared_strings_bytes: int  # the xlsx shared-strings part, unpacked
+
+
+# The defaults, from the contract's volumes (EXTRACTS.md). The participant list: up to
+# 10 M rows a month, ~1.2 GB of CSV; 4x the rows and ~7x the bytes allowed, and 15 min
+# where a national month parses in about one. Every other extract: at most ~100 k rows
+# (kepesertaan: 514 kab/kota x 4 segmen x 6 kategori x 8 sumber_iuran = 98,688; a
+# SIPD export holds a few lines per pemda) and a few MB: 10x the rows, 256 MiB, 2 min
+# where one parses in seconds. xlsx: 10 M cells (~15x a national export's 100 k x 13),
+# 1 M shared strings in 64 MiB (far above the few thousand names and codes of one).
+FILE_LIMITS = FileLimits(inflated_bytes=256 << 20, lines=1_000_000, seconds=120,
+                         cells=10_000_000, shared_strings=1_000_000,
+                         shared_strings_bytes=64 << 20)
+PARTICIPANT_LIMITS = FileLimits(inflated_bytes=8 << 30, lines=40_000_000, seconds=900,
+                                cells=FILE_LIMITS.cells,
+                                shared_strings=FILE_LIMITS.shared_strings,
+                                shared_strings_bytes=FILE_LIMITS.shared_strings_bytes)
 
 
 @dataclass(frozen=True)
@@ -64,7 +98,8 @@ class Settings:
     landing_url: str
     landing_options: dict[str, Any]
     rejected_dir: Path
-    # Every published delivery, byte for byte (<archive>/deliveries/<file name>)
+    # Accepted deliveries kept byte for byte (`<archive>/deliveries/`): what
+    # `monev rebuild` re-ingests, and what a backup carries with the database.
     archive_dir: Path
     reports_dir: Path
     dbt_project_dir: Path
@@ -88,6 +123,9 @@ class Settings:
     # None: no SMTP server configured in the environment (monev.mail may still find
     # Airflow's smtp_default connection inside Airflow)
     smtp: SmtpSettings | None
+    # caps on reading one delivered file: the participant list, and every other extract
+    participant_limits: FileLimits = PARTICIPANT_LIMITS
+    file_limits: FileLimits = FILE_LIMITS
 
     @property
     def embedded(self) -> bool:
@@ -146,6 +184,29 @@ def _smtp(env: dict[str, str | None]) -> SmtpSettings | None:
     return None
 
 
+def _limits(env: dict[str, str | None], default: FileLimits,
+            bytes_: str, lines: str, seconds: str) -> FileLimits:
+    """FileLimits from the variables named (bytes, lines, seconds) and the xlsx caps."""
+    def number(name: str, value: float) -> float:
+        raw = env[name]
+        if not raw:
+            return value
+        v = float(raw)
+        if not v > 0:
+            raise ValueError(f"{name} must be a positive number, not {raw!r}")
+        return v
+
+    return FileLimits(
+        inflated_bytes=int(number(bytes_, default.inflated_bytes)),
+        lines=int(number(lines, default.lines)),
+        seconds=number(seconds, default.seconds),
+        cells=int(number("MONEV_MAX_XLSX_CELLS", default.cells)),
+        shared_strings=int(number("MONEV_MAX_SHARED_STRINGS", default.shared_strings)),
+        shared_strings_bytes=int(number("MONEV_MAX_SHARED_STRINGS_BYTES",
+                                        default.shared_strings_bytes)),
+    )
+
+
 def _path(value: str | None, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
@@ -192,6 +253,11 @@ def _settings(values: tuple[str | None, ...]) -> Settings:
         # local runs keep Airflow's metadata in this database next to the warehouse
         airflow_db=env["MONEV_AIRFLOW_DB"] or "airflow",
         smtp=_smtp(env),
+        participant_limits=_limits(env, PARTICIPANT_LIMITS, "MONEV_MAX_PARTICIPANT_BYTES",
+                                   "MONEV_MAX_PARTICIPANT_LINES",
+                                   "MONEV_MAX_PARTICIPANT_SECONDS"),
+        file_limits=_limits(env, FILE_LIMITS, "MONEV_MAX_FILE_BYTES", "MONEV_MAX_FILE_LINES",
+                            "MONEV_MAX_FILE_SECONDS"),
     )
 
 

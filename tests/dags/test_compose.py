@@ -15,8 +15,8 @@ pytestmark = pytest.mark.skipif(COMPOSE is None, reason="docker-compose not inst
 
 SERVICES = {
     "postgres", "redis", "airflow-init", "airflow-apiserver", "airflow-scheduler",
-    "airflow-dag-processor", "airflow-triggerer", "airflow-worker", "metabase",
-    "metabase-init", "mailpit", "reports-site",
+    "airflow-dag-processor", "airflow-triggerer", "airflow-worker", "superset",
+    "mailpit", "reports-site",
 }
 
 
@@ -43,7 +43,7 @@ def test_compose_services_and_scaling() -> None:
     # `--scale airflow-worker=N` needs no fixed name and no host port
     assert "container_name" not in worker and not worker.get("ports")
     for name in ("postgres", "redis", "airflow-apiserver", "airflow-scheduler",
-                 "airflow-worker", "metabase", "mailpit"):
+                 "airflow-worker", "superset", "mailpit"):
         assert "healthcheck" in cfg["services"][name], name
     env = cfg["services"]["airflow-scheduler"]["environment"]
     assert "/airflow" in env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]

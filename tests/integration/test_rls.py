@@ -107,6 +107,10 @@ def _check_access(url: str, u: dict[str, str]) -> None:
     assert _provinces(url, u["tanpa"], mart) == {None}
     everything = _provinces(url, u["nasional"], mart)
     assert {"62", "63", "93", None} <= everything and len(everything) == 39  # 38 + nation
+    # the projection mart (issue 24) carries the same province policy
+    assert _provinces(url, u["prov62"], "mart_proyeksi_target") == {"62", None}
+    assert _provinces(url, u["tanpa"], "mart_proyeksi_target") == {None}
+    assert len(_provinces(url, u["nasional"], "mart_proyeksi_target")) == 39
     # the BI role reads marts and nothing else
     for sql in (
         "select * from raw.kepesertaan",

@@ -21,8 +21,6 @@ from monev.config import PROJECT_ROOT
 COMPOSE = shutil.which("docker-compose")
 pytestmark = pytest.mark.skipif(COMPOSE is None, reason="docker-compose not installed")
 
-# replaced by another change of issue 20 (its own ports and login)
-ELSEWHERE = {"metabase"}
 REQUIRED = ("AIRFLOW_FERNET_KEY", "AIRFLOW_JWT_SECRET", "MAILPIT_UI_PASSWORD")
 
 
@@ -55,15 +53,14 @@ def _bindings(services: dict) -> dict[str, list[str]]:
 
 
 def test_every_published_port_is_on_loopback_by_default() -> None:
-    bindings = {k: v for k, v in _bindings(_services()).items() if k not in ELSEWHERE}
-    # the Airflow UI/API, PostgreSQL, Mailpit's UI and the reports site are published
-    assert {"airflow-apiserver", "postgres", "mailpit", "reports-site"} <= set(bindings)
+    bindings = _bindings(_services())
+    # the Airflow UI/API, PostgreSQL, Mailpit's UI, the reports site and Superset are published
+    assert {"airflow-apiserver", "postgres", "mailpit", "reports-site", "superset"} <= set(bindings)
     assert {k: v for k, v in bindings.items() if set(v) != {"127.0.0.1"}} == {}
 
 
 def test_one_documented_switch_publishes_them() -> None:
     bindings = _bindings(_services(MONEV_PUBLISH_ADDR="0.0.0.0"))
-    bindings = {k: v for k, v in bindings.items() if k not in ELSEWHERE}
     assert all(set(v) == {"0.0.0.0"} for v in bindings.values()), bindings
     assert "MONEV_PUBLISH_ADDR" in (PROJECT_ROOT / ".env.example").read_text()
 

@@ -73,3 +73,21 @@ def test_no_smtp_configured(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings().smtp is None and not mail.configured()
     with pytest.raises(mail.NotConfigured):
         mail.send(["de@example.test"], "s", "b")
+
+
+def test_file_limits_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("MONEV_MAX_FILE_LINES", "MONEV_MAX_PARTICIPANT_SECONDS",
+                "MONEV_MAX_SHARED_STRINGS"):
+        monkeypatch.delenv(var, raising=False)
+    assert settings().file_limits == config.FILE_LIMITS
+    assert settings().participant_limits == config.PARTICIPANT_LIMITS
+    monkeypatch.setenv("MONEV_MAX_FILE_LINES", "2000")
+    monkeypatch.setenv("MONEV_MAX_PARTICIPANT_SECONDS", "1.5")
+    monkeypatch.setenv("MONEV_MAX_SHARED_STRINGS", "10")
+    s = settings()
+    assert (s.file_limits.lines, s.participant_limits.seconds) == (2000, 1.5)
+    assert s.file_limits.shared_strings == s.participant_limits.shared_strings == 10
+    assert s.participant_limits.lines == config.PARTICIPANT_LIMITS.lines
+    monkeypatch.setenv("MONEV_MAX_FILE_LINES", "0")
+    with pytest.raises(ValueError, match="MONEV_MAX_FILE_LINES"):
+        settings()

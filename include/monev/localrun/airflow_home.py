@@ -74,6 +74,9 @@ def configure(metadata: str | None = None) -> Path:
         "AIRFLOW__CORE__DAGS_FOLDER": os.environ.get("AIRFLOW__CORE__DAGS_FOLDER",
                                                      str(DAGS_FOLDER)),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        # plugins/: the front door to dashboards, reports, dbt docs and GX Data Docs
+        "AIRFLOW__CORE__PLUGINS_FOLDER": os.environ.get("AIRFLOW__CORE__PLUGINS_FOLDER",
+                                                        str(PROJECT_ROOT / "plugins")),
         # paused DAGs get no asset-triggered runs queued: the pipeline is meant to run
         # (a test of the service alone may say otherwise)
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": os.environ.get(

@@ -1,5 +1,6 @@
-"""What the monthly report DAG does: decide which months are ready (completeness), then
-build each one's national and provincial reports once, oldest month first."""
+"""What the report DAG does: decide which months are ready (completeness), then build
+each one's national and provincial reports once, oldest month first; then the semester
+reports whose last month is reported (monev.orchestration.semester_plan)."""
 
 from __future__ import annotations
 
@@ -68,3 +69,40 @@ def build_period(periode: str, reissue: bool = False,
     if failed:
         raise RuntimeError(f"reports {periode}: build failed for scope(s) {', '.join(failed)}")
     return {"periode": periode, "reports": len(runs), "status": by_status}
+
+
+def semesters_to_report(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The semester reports to build now: the one asked for by hand (`semester`, with
+    `reissue`), else every semester the plan says is due or revised."""
+    from monev.orchestration.semester_plan import plan_semesters
+
+    if params.get("semester"):
+        return [{"semester": params["semester"], "reissue": bool(params.get("reissue")),
+                 "reason": "requested"}]
+    decisions = plan_semesters()
+    for d in decisions:
+        log.info("semester %s: %s (%s)", d.semester, d.decision, d.reason)
+    if not decisions:
+        log.info("no semester report due")
+    return [d.as_dict() for d in decisions]
+
+
+def build_semester_report(semester: str, reissue: bool = False) -> dict[str, Any]:
+    """Build (and send, once) the semester's national report and every province's annex;
+    a reissue is a new revision stating what changed."""
+    from monev.reports.semester_build import build_semester
+
+    _allow_child_processes()
+    runs = build_semester(semester, send=True, reissue=reissue) or []
+    by_status: dict[str, int] = {}
+    for r in runs:
+        by_status[r.status] = by_status.get(r.status, 0) + 1
+    log.info("semester %s: %d scope(s) %s, revision(s) %s", semester, len(runs), by_status,
+             sorted({r.revision for r in runs}))
+    for r in runs[:1]:
+        if r.message:
+            log.info("semester %s national: %s", semester, r.message)
+    failed = [r.scope for r in runs if r.status == "failed"]
+    if failed:
+        raise RuntimeError(f"semester {semester}: build failed for {', '.join(failed)}")
+    return {"semester": semester, "reports": len(runs), "status": by_status}

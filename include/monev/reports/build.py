@@ -3,14 +3,16 @@
 `build_reports` is what the CLI and the Airflow report DAG call. Each scope (the nation
 or one province) gets a PDF, an Excel annex, an HTML page and a Parquet snapshot of the
 mart rows it was built from, under `<reports_dir or out>/<YYYY-MM>/`, and a row in
-`audit.report_runs`. A scope already sent for the month is not sent again unless
-`reissue=True`, which builds revision N+1 into new files (`…_revN`): recipients' copies
-are never overwritten.
+`audit.report_runs`. The sets are rendered into a staging folder and the month is
+published whole once their rows are written (`monev.reports.staging`). A scope already
+sent for the month is not sent again unless `reissue=True`, which builds revision N+1
+into new files (`…_revN`): recipients' copies are never overwritten.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import logging
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from monev import mail
 from monev.config import settings
-from monev.reports import delivery, diff, site
+from monev.reports import delivery, diff, site, staging
 from monev.reports import formatting as fmt
 from monev.reports.content import build_content
 from monev.reports.data import NATIONAL, MartData, parse_periode
@@ -131,7 +133,6 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
     `on_progress(done, total)` is called as each scope's documents are written."""
     month = parse_periode(periode)
     key = month.strftime("%Y-%m")
-    folder = Path(out or settings().reports_dir) / key
     with db.connect() as conn:
         if not conn.execute("SELECT to_regclass('marts.mart_monev_wilayah_bulanan')"
                             " IS NOT NULL").fetchone()[0]:
@@ -151,9 +152,13 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
     else:
         scopes = [NATIONAL, *provinces]
 
+    root = Path(out or settings().reports_dir)
     runs: list[ReportRun] = []
     todo: list[ReportRun] = []
+    # One connection for the whole build: it holds the lock of every row being built,
+    # which is how the next build tells a live build from an interrupted one.
     with db.connect(autocommit=True) as conn:
+        staging.recover_interrupted(conn, root)
         for scope in scopes:
             sent, built = _previous(conn, month, scope)
             if sent and not reissue:
@@ -166,40 +171,76 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
                             previous=sent or (revision - 1 if revision > 1 else 0))
             if sent:
                 run.message = f"revisi {revision} menggantikan revisi {sent} yang telah dikirim"
-            run.run_id = conn.execute(
-                "INSERT INTO audit.report_runs (periode, scope, revision, message)"
-                " VALUES (%s, %s, %s, %s) RETURNING run_id",
-                (month, scope, revision, run.message or None)).fetchone()[0]
+            run.run_id = staging.start_run(conn, month, scope, revision, run.message or None)
             todo.append(run)
             runs.append(run)
+        if todo:
+            try:
+                _build_and_publish(conn, data, todo, root, key, send, on_progress)
+            finally:
+                staging.release(conn, [r.run_id for r in todo if r.run_id is not None])
+    site.write_site(root)
+    return runs
 
-    results = _render_all(data, todo, folder, on_progress)
-    recipients = delivery.load_recipients() if send else {}
-    with db.connect(autocommit=True) as conn:
-        for run in todo:
-            result = results[run.scope]
-            if isinstance(result, BaseException):
-                run.status, run.message = "failed", f"build failed: {type(result).__name__}"
-                log.error("report %s %s failed: %s", key, run.scope, result,
-                          exc_info=result)
-            else:
-                run.files, run.snapshot = result["files"], result["snapshot"]
+
+def _build_and_publish(conn, data: MartData, todo: list[ReportRun], root: Path, key: str,
+                       send: bool, on_progress: Callable[[int, int], None] | None) -> None:
+    """Render into the staging folder, write the audit rows, publish the month whole,
+    then send. A failure before the publish leaves the archive as it was."""
+    owner = min(r.run_id for r in todo if r.run_id is not None)
+    folder = root / key
+    try:
+        staged = staging.prepare(root, owner, key,
+                                 [stem(key, r.scope, r.revision) for r in todo])
+        results = _render_all(data, todo, staged, on_progress)
+        failed = []
+        with conn.transaction():
+            for run in todo:
+                result = results[run.scope]
+                if isinstance(result, BaseException):
+                    run.status, run.message = "failed", f"build failed: {type(result).__name__}"
+                    log.error("report %s %s failed: %s", key, run.scope, result,
+                              exc_info=result)
+                    failed.append(stem(key, run.scope, run.revision))
+                    continue
+                run.files = _published_files(result["files"], staged, folder)
+                run.snapshot = str(folder / Path(result["snapshot"]).name)
+                Path(staged / Path(run.snapshot).name / "MANIFEST.json").write_text(
+                    json.dumps(run.files, indent=1), encoding="utf-8")
                 run.seconds, run.status = result["seconds"], "built"
                 run.changes = result["changes"]
                 conn.execute(
                     "UPDATE audit.report_runs SET status = 'built', files = %s,"
                     " snapshot_path = %s, built_at = now(), duration_ms = %s WHERE run_id = %s",
                     (json.dumps(run.files), run.snapshot, int(run.seconds * 1000), run.run_id))
-                if send:
-                    _send(run, result["scope_name"], recipients.get(run.scope, []))
+            # Inside the transaction: killed before the commit, the rows stay `building`
+            # (marked failed by the next build) whatever the archive shows.
+            staging.publish(conn, root, staged, failed, int(key.replace("-", "")))
+    except BaseException as exc:
+        staging.discard(root, owner)
+        with contextlib.suppress(Exception):  # else the next build marks them interrupted
             conn.execute(
-                "UPDATE audit.report_runs SET status = %s, recipients = %s, message = %s,"
-                " sent_at = CASE WHEN %s = 'sent' THEN now() END, finished_at = now()"
-                " WHERE run_id = %s",
-                (run.status, json.dumps(run.recipients), run.message or None, run.status,
-                 run.run_id))
-    site.write_site(folder.parent)
-    return runs
+                "UPDATE audit.report_runs SET status = 'failed', message = %s,"
+                " finished_at = now() WHERE run_id = ANY(%s) AND status = 'building'",
+                (f"build failed: {type(exc).__name__}; nothing was published",
+                 [r.run_id for r in todo]))
+        raise
+    staging.discard(root, owner)
+    recipients = delivery.load_recipients() if send else {}
+    for run in todo:
+        if send and run.status == "built":
+            _send(run, results[run.scope]["scope_name"], recipients.get(run.scope, []))
+        conn.execute(
+            "UPDATE audit.report_runs SET status = %s, recipients = %s, message = %s,"
+            " sent_at = CASE WHEN %s = 'sent' THEN now() END, finished_at = now()"
+            " WHERE run_id = %s",
+            (run.status, json.dumps(run.recipients), run.message or None, run.status,
+             run.run_id))
+
+
+def _published_files(files: list[dict], staged: Path, folder: Path) -> list[dict]:
+    """The file records with the paths they have once the month is published."""
+    return [{**f, "path": str(folder / Path(f["path"]).relative_to(staged))} for f in files]
 
 
 def _render_all(data: MartData, todo: list[ReportRun], folder: Path,

@@ -170,7 +170,8 @@ def build_content(data: MartData, scope: str, changes: diff.Changes | None = Non
                                                      >= findings.STALE_SOURCE_MONTHS)]
     found = findings.evaluate(data.periode, scope_row, children, previous,
                               lagging_sources=lagging,
-                              lagging_regions=_lagging_regions(data.kesegaran, both))
+                              lagging_regions=_lagging_regions(data.kesegaran, both),
+                              proyeksi={r["kode_wilayah"]: r for r in records(data.proyeksi)})
     missing = missing_sources(data.sumber_data, data.periode)
     if missing:  # built after the due day without them (monev.orchestration.completeness)
         found.insert(0, findings.Finding(findings.RULES_BY_CODE["DATA_TIDAK_LENGKAP"], detail=(

@@ -99,6 +99,8 @@ class MartData:
     # source is per region in month M. Empty where those marts are not built.
     muatan: pd.DataFrame = field(default_factory=pd.DataFrame)     # mart_kesehatan_muatan
     kesegaran: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_kesehatan_kesegaran
+    # mart_proyeksi_target, month M: each region on track / at risk / off track.
+    proyeksi: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def load(cls, conn: psycopg.Connection, periode: dt.date) -> MartData:
@@ -118,6 +120,7 @@ class MartData:
                 ("dim_wilayah", ""),
                 ("mart_kesehatan_muatan", " WHERE periode IS NULL OR periode <= %s"),
                 ("mart_kesehatan_kesegaran", " WHERE periode = %s"),
+                ("mart_proyeksi_target", " WHERE periode = %s"),
             ):
                 if _exists(cur, f"marts.{name}"):
                     side[name] = _frame(
@@ -129,6 +132,7 @@ class MartData:
             periode, wilayah, side["mart_capaian_target"], side["mart_nik_ganda"],
             side["mart_sumber_data"], side["dim_wilayah"],
             side["mart_kesehatan_muatan"], side["mart_kesehatan_kesegaran"],
+            side["mart_proyeksi_target"],
         )
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -166,7 +170,7 @@ class MartData:
             self.periode, wilayah.reset_index(drop=True),
             _by_region(self.capaian_target, scope), _by_region(self.nik_ganda, scope),
             self.sumber_data, _by_region(self.dim_wilayah, scope), self.muatan,
-            _by_region(self.kesegaran, scope),
+            _by_region(self.kesegaran, scope), _by_region(self.proyeksi, scope),
         )
 
 

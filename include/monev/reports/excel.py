@@ -7,6 +7,7 @@ that a spreadsheet could read as a formula is prefixed with a quote.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -14,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from monev.reports import formatting as fmt
-from monev.reports.content import ReportContent
+from monev.reports.content import ReportContent, Table
 
 _FORMATS = {"int": "#,##0", "year": "0", "pct": '0.00"%"', "pp": '+0.00" pp";-0.00" pp"',
             "rp": '"Rp"#,##0'}
@@ -56,7 +57,14 @@ def write_excel(content: ReportContent, revision: int, path: Path) -> Path:
     info["A1"].font = Font(bold=True, size=13, color="0B3D6B")
     info.column_dimensions["A"].width = 18
     info.column_dimensions["B"].width = 80
-    for table in content.tables.values():
+    write_tables(wb, content.tables.values())
+    wb.save(path)
+    return path
+
+
+def write_tables(wb: Workbook, tables: Iterable[Table]) -> None:
+    """One sheet per table (also the semester report's annex, reports/semester_build.py)."""
+    for table in tables:
         ws = wb.create_sheet(table.sheet[:31])
         ws.append([c.header for c in table.columns])
         for cell in ws[1]:
@@ -74,5 +82,3 @@ def write_excel(content: ReportContent, revision: int, path: Path) -> Path:
             ws.column_dimensions[letter].width = 34 if col.kind == "text" else 16
         ws.freeze_panes = "B2"
         ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(ws.max_row, 1)}"
-    wb.save(path)
-    return path

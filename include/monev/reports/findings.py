@@ -54,6 +54,13 @@ RULES = [
          "tidak ada PERDA/PERGUB/PERBUP/PERWALI/KEPKADA yang ditetapkan s.d. akhir bulan",
          "Dorong penetapan regulasi kepala daerah tentang perlindungan jaminan sosial"
          " ketenagakerjaan."),
+    Rule("PROYEKSI_TARGET", "Tidak sesuai jalur menuju target akhir tahun",
+         "status 'off track' (tidak sesuai jalur) atau 'at risk' (berisiko) di"
+         " mart_proyeksi_target: laju kenaikan cakupan enam bulan terakhir dibanding laju"
+         " yang dibutuhkan untuk mencapai target Kemendagri UCJ pada Desember (berisiko ="
+         " sekurang-kurangnya separuhnya)",
+         "Tetapkan sasaran penambahan peserta bulanan sebesar laju yang dibutuhkan dan"
+         " pantau setiap bulan."),
     Rule("DATA_TIDAK_LENGKAP", "Data tidak tersedia atau usang",
          f"cakupan/anggaran tidak tersedia, atau tahun penyebut < tahun laporan − "
          f"{STALE_DENOMINATOR_YEARS}",
@@ -91,6 +98,7 @@ def evaluate(
     periode: dt.date, scope_row: dict | None, children: list[dict], previous: dict[str, dict],
     lagging_sources: Sequence[tuple[str, str | None]] = (),
     lagging_regions: Sequence[str] = (),
+    proyeksi: dict[str, dict] | None = None,
 ) -> list[Finding]:
     """Apply every rule; `previous` maps kode_wilayah to its M-1 row; `lagging_sources`
     are (source, latest period) pairs behind M, `lagging_regions` the regions whose
@@ -127,6 +135,14 @@ def evaluate(
     if ganda:
         found.append(Finding(RULES_BY_CODE["IURAN_GANDA"], [_name(r) for r in ganda],
                              f"{fmt.num(total)} peserta dibiayai ganda di:"))
+
+    # mart_proyeksi_target's status of month M (kode_wilayah -> row): off track, then at risk.
+    status = {k: v.get("status") for k, v in (proyeksi or {}).items()}
+    for code, label in (("off track", "tidak sesuai jalur"), ("at risk", "berisiko")):
+        hit = [r for r in subjects if status.get(r["kode_wilayah"]) == code]
+        if hit:
+            found.append(Finding(RULES_BY_CODE["PROYEKSI_TARGET"], [_name(r) for r in hit],
+                                 f"{len(hit)} wilayah {label} menuju target akhir tahun:"))
 
     noreg = [r for r in subjects if r.get("regulasi_ada") is False]
     if noreg:

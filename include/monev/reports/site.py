@@ -7,7 +7,8 @@ every province with its current revision and links to PDF, Excel and HTML;
 what changed from the one before (figures that moved, rows added or removed), computed
 from the Parquet snapshots the archive keeps. Indonesian, one inline stylesheet and a
 few lines of inline script (a filter box), so it opens from a folder, a phone or a
-read-only web server alike.
+read-only web server alike. Only `<YYYY-MM>` folders are read: the staging folder of a
+build in progress (`.staging`, see `monev.reports.staging`) is never listed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import itertools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,9 +146,9 @@ def _month_label(month: str) -> str:
     return fmt.month_name(dt.date.fromisoformat(month + "-01"))
 
 
-def _index(months: dict[str, list[ScopeEntry]]) -> str:
+def _index(months: dict[str, list[ScopeEntry]], semesters: str = "") -> str:
     parts = ['<input id="cari" type="search" placeholder="Cari provinsi, mis. Kalimantan'
-             ' Tengah" aria-label="Cari provinsi">']
+             ' Tengah" aria-label="Cari provinsi">', semesters]
     for i, month in enumerate(sorted(months, reverse=True)):
         entries = months[month]
         rows = "".join(_row(e, f"{month}/", month) for e in entries)
@@ -161,7 +163,8 @@ def _index(months: dict[str, list[ScopeEntry]]) -> str:
                  " sebelumnya tetap diarsipkan dan tercantum di halaman bulan.</p>")
     parts.append(_FILTER)
     return _page("Arsip Laporan Monev Jamsostek",
-                 "Laporan bulanan nasional dan provinsi · Inpres 2/2021", "".join(parts))
+                 "Laporan bulanan dan semester, nasional dan provinsi · Inpres 2/2021",
+                 "".join(parts))
 
 
 def _map(entries: list[ScopeEntry], month: str) -> str:
@@ -212,8 +215,17 @@ def write_site(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     months = scan(root)
     for month, entries in months.items():
-        (root / month / "index.html").write_text(_month_page(month, entries),
-                                                 encoding="utf-8")
+        _write(root / month / "index.html", _month_page(month, entries))
     index = root / "index.html"
-    index.write_text(_index(months), encoding="utf-8")
+    # The semester reports (semester-YYYY-H folders) are listed above the months.
+    from monev.reports import semester_site
+
+    _write(index, _index(months, semester_site.section(root)))
     return index
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace a page in one rename: a reader gets the old page or the new one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -6,12 +6,34 @@ from __future__ import annotations
 
 import sys
 
-from monev.config import PROJECT_ROOT
+from monev.config import FILE_LIMITS, PARTICIPANT_LIMITS, PROJECT_ROOT
+from monev.sources.csvfile import MAX_LINE_BYTES
 from monev.sources.registry import SPECS
 from monev.sources.spec import MAX_REVISION, YEARS, SourceSpec
+from monev.sources.xlsxpackage import MAX_PART_BYTES, MAX_ROW_BYTES, MAX_ROW_CELLS
 
 DOC = PROJECT_ROOT / "docs" / "EXTRACTS.md"
 
+
+def _size(n: float) -> str:
+    for unit, shift in (("GiB", 30), ("MiB", 20)):
+        if n >= 1 << shift:
+            return f"{n / (1 << shift):g} {unit}"
+    return f"{n:,.0f} bytes"
+
+
+P, F = PARTICIPANT_LIMITS, FILE_LIMITS
+_LIMIT_ROWS = "\n".join(f"| {what} | {p} | {f} | `<source>.{rule}` |" for what, p, f, rule in (
+    ("size once unpacked (text after gzip; an xlsx, all its parts)",
+     _size(P.inflated_bytes), _size(F.inflated_bytes), "too_large"),
+    ("lines, blank ones included (xlsx: worksheet rows)", f"{P.lines:,}", f"{F.lines:,}",
+     "too_many_lines"),
+    ("time to read and type the file", f"{P.seconds:g} s", f"{F.seconds:g} s", "too_slow"),
+    ("xlsx cells (a row counts as wide as the sheet claims)", "—", f"{F.cells:,}",
+     "too_many_cells"),
+    ("xlsx shared strings: entries / bytes unpacked", "—",
+     f"{F.shared_strings:,} / {_size(F.shared_strings_bytes)}", "too_many_strings"),
+))
 INTRO = f"""# The extracts this warehouse accepts
 
 Generated from the source specs (`include/monev/sources/*.py`, `SPEC`) by
@@ -42,11 +64,30 @@ work to; this page says what the code actually enforces.
 - A file with a header but no data rows is rejected (`<source>.no_data_rows`); one with
   half the rows or fewer of the delivery it follows is published with the warning
   `ingest.row_count_drop`.
-- Text is UTF-8 (a BOM is tolerated); lines are at most 1 MiB; an xlsx unpacks to at
-  most 512 MiB. Region codes are Kemendagri codes `PP` / `PP.KK` (the dot may be
-  dropped; stored with it). Enum values are case-insensitive; values are trimmed.
+- Text is UTF-8 (a BOM is tolerated); lines are at most {_size(MAX_LINE_BYTES)}. Blank
+  lines are skipped (a CSV may end with one) but count toward the line limit below.
+  Region codes are Kemendagri codes `PP` / `PP.KK` (the dot may be dropped; stored with
+  it). Enum values are case-insensitive; values are trimmed.
 - Beyond the parse, each source's quality suite (`expectations/<suite>.py`) checks the
   batch against the published data; its rules are listed in `expectations/README.md`.
+
+## Limits
+
+Reading one file is bounded, whatever its size on disk: past any limit the file is
+rejected with the limit's rule and reading stops there — a gzip of blank lines or a zip
+bomb is refused in seconds, with memory for one block. The limits are far above a
+national delivery (participant list: up to 10 M rows, ~1.2 GB a month; every other
+extract: ~100 k rows at most, e.g. kepesertaan 514 kab/kota × 4 × 6 × 8) and are
+settings (`.env.example`, `MONEV_MAX_*`); the defaults:
+
+| limit | `peserta_rentan` | every other extract | rule |
+|---|---|---|---|
+{_LIMIT_ROWS}
+
+An xlsx is checked on the packed file before it is read: besides the above, one row
+holds at most {MAX_ROW_CELLS:,} cells (`too_many_cells`) in at most {_size(MAX_ROW_BYTES)} of XML,
+and every part read whole (styles, workbook, a worksheet outside its rows) is at most
+{_size(MAX_PART_BYTES)} (`too_large`).
 """
 
 

@@ -21,7 +21,15 @@ import pyarrow.csv as pcsv
 
 from monev.records import MAX_ROWS_CITED
 from monev.sources.common import Failures, check_columns
-from monev.sources.csvfile import UNREADABLE, bounded_lines, open_binary, read_header, unreadable
+from monev.sources.csvfile import (
+    UNREADABLE,
+    bounded_lines,
+    limit_exceeded,
+    open_binary,
+    read_header,
+    unreadable,
+)
+from monev.sources.limits import LimitExceeded, Meter
 from monev.sources.profile import BatchProfile
 from monev.sources.pseudonym import Pseudonymizer
 from monev.sources.spec import SourceFile, SourceSpec
@@ -143,24 +151,72 @@ def nik_flags(nik: pa.Array, periode: date) -> dict[str, pa.Array]:
     }
 
 
-def _field_count_rows(sf: SourceFile, width: int) -> tuple[list[int], int]:
-    """Data-row numbers (capped) and count of rows whose field count differs from the
-    header. Arrow cannot number such rows when values may hold newlines, so a file that
-    has them — one about to be rejected — is read once more, row by row."""
+def _field_count_rows(sf: SourceFile, width: int, meter: Meter) -> list[int]:
+    """Data-row numbers (capped) of rows whose field count differs from the header.
+    Arrow cannot number such rows when values may hold newlines, so a file that has
+    them — one about to be rejected — is read once more, row by row, up to the last row
+    cited (Arrow has counted them all)."""
     cited: list[int] = []
-    count = row_no = 0
+    row_no = 0
     with open_binary(sf.path, True) as fh:
-        reader = csv.reader(bounded_lines(fh))
+        reader = csv.reader(bounded_lines(fh, meter=meter))
         next(reader, None)
         for cells in reader:
             if not cells:  # Arrow skips empty lines too, without numbering them
                 continue
             row_no += 1
             if len(cells) != width:
-                count += 1
-                if len(cited) < MAX_ROWS_CITED:
-                    cited.append(row_no)
-    return cited, count
+                cited.append(row_no)
+                if len(cited) == MAX_ROWS_CITED:
+                    break
+    return cited
+
+
+class _Metered:
+    """The inflated stream Arrow's reader pulls its blocks from, each block counted
+    (bytes, line feeds: one vectorised pass, nothing per row) against the caps as it
+    passes. A cap passed is kept, and Arrow is shown the end of the file from then on:
+    nothing is raised through Arrow's reader, which then ends cleanly with what it holds
+    (an exception thrown through it can leave its read-ahead behind to abort the process
+    at exit)."""
+
+    def __init__(self, stream: pa.NativeFile, meter: Meter):
+        self._stream = stream
+        self._meter = meter
+        self.exceeded: LimitExceeded | None = None
+        self.closed = False
+
+    def stop(self, e: LimitExceeded) -> None:
+        self.exceeded = e
+
+    def read_buffer(self, nbytes: int = -1) -> pa.Buffer:
+        if self.exceeded is not None:
+            return _END
+        block = self._stream.read_buffer(nbytes)
+        try:
+            self._meter.add_block(memoryview(block))
+        except LimitExceeded as e:
+            self.exceeded = e
+            return _END
+        return block
+
+    def read(self, nbytes: int = -1) -> bytes:
+        return self.read_buffer(nbytes).to_pybytes()
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+# Arrow's own memory: Arrow's read-ahead thread may hold the last buffer it read until
+# the process exits, and one made from a Python object (py_buffer(b"")) then aborted the
+# process at exit ("terminate called without an active exception") in ~1 run in 3.
+_END = pa.allocate_buffer(0)
 
 
 def _quiet_invalid_rows() -> Callable[[sys.UnraisableHookArgs], object]:
@@ -326,7 +382,9 @@ def parse(
     profile: BatchProfile | None = None,
 ) -> Iterator[bytes]:
     """Yield COPY CSV chunks (columns as COLUMNS) of the rows that could be typed; each
-    typed block also goes to `profile`, for the gate."""
+    typed block also goes to `profile`, for the gate. Blank lines are skipped (they count
+    toward the line cap)."""
+    meter = Meter.participant_list()
     try:
         header = read_header(sf.path, True, ",")
     except UNREADABLE as e:
@@ -350,10 +408,11 @@ def parse(
 
     raw = pa.OSFile(str(sf.path))
     total = raw.size()
+    stream = _Metered(pa.CompressedInputStream(raw, "gzip"), meter)
     unraisable_hook = _quiet_invalid_rows()
     try:
         reader = pcsv.open_csv(
-            pa.CompressedInputStream(raw, "gzip"),
+            stream,
             # No reader threads: on two cores they cost more CPU than they save, and the
             # server's COPY of the previous block needs the other core.
             read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, skip_rows=1,
@@ -369,6 +428,13 @@ def parse(
         # and "none" makes Arrow raise rather than write a value that would.
         opts = pcsv.WriteOptions(include_header=False, quoting_style="none")
         for batch in reader:
+            if stream.exceeded is None:
+                try:
+                    meter.check_time()
+                except LimitExceeded as e:
+                    stream.stop(e)
+            if stream.exceeded is not None:
+                continue  # let Arrow end on its own: its reads now return at once
             typed = _typed(batch, sf, batch_id, next_row, failures, pseudonymize)
             next_row += batch.num_rows
             counter[0] += typed.num_rows
@@ -379,7 +445,13 @@ def parse(
             yield buf.getvalue()
             if progress:
                 progress(raw.tell(), total)
+        if stream.exceeded is not None:
+            limit_exceeded(failures, stream.exceeded)
+            return
     except (pa.ArrowInvalid, *UNREADABLE) as e:
+        if stream.exceeded is not None:  # the cut end of the text may not parse
+            limit_exceeded(failures, stream.exceeded)
+            return
         # Arrow's message may quote the offending line (personal data): name the type only.
         unreadable(failures, e, "RFC 4180 CSV")
     finally:
@@ -387,11 +459,11 @@ def parse(
         raw.close()
     if invalid_rows[0]:
         try:
-            cited, count = _field_count_rows(sf, len(header))
-        except UNREADABLE:
-            cited, count = [], invalid_rows[0]
+            cited = _field_count_rows(sf, len(header), meter)
+        except (LimitExceeded, *UNREADABLE):
+            cited = []  # the rows are counted; only their numbers are not cited
         failures.add("field_count", None, "row has a different number of fields than the header",
-                     rows=cited, count=max(count, invalid_rows[0]))
+                     rows=cited, count=invalid_rows[0])
 
 
 SPEC = SourceSpec(

@@ -9,7 +9,7 @@ DAGs and the tests, so the key is looked up in one order:
    Variables through Airflow's UI/API could otherwise read or plant the key;
 3. ``<state_dir>/secrets/pseudonym.key``, generated once (mode 0600, git-ignored state).
 
-Rotating the key changes every pseudonym: see README ("Pseudonym key").
+Rotating the key changes every pseudonym: see docs/INGEST.md ("Pseudonym key").
 """
 
 from __future__ import annotations

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from monev.sources.common import Failures, check_columns
+from monev.sources.limits import LimitExceeded, Meter
 from monev.sources.tabular import Cell, Column, type_rows
+from monev.sources.xlsxpackage import check_package
 
 # The title block is 1–6 rows; look a little further before giving up on the header.
 HEADER_SEARCH_ROWS = 30
-# A national SIPD export is a few MB of XML; more than this unpacked is a zip bomb, not
-# a budget, and is refused before anything is decompressed.
-MAX_UNPACKED_BYTES = 512 << 20
 # What a damaged workbook raises while its sheet is read: XML cut short (ParseError and
 # lxml's XMLSyntaxError are SyntaxErrors), a broken zip member, cells openpyxl cannot type.
 _BROKEN = (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError,
@@ -38,20 +37,23 @@ def parse_sheet(
     path: Path, *, sheet: str, columns: Sequence[Column], failures: Failures,
     batch_id: int, counter: list[int],
 ) -> Iterator[str]:
+    meter = Meter.extract()
     try:
+        # Every part's unpacked size, the shared strings and the worksheets' rows and
+        # cells are checked on the packed file before openpyxl reads any of it.
         with zipfile.ZipFile(path) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            failures.add("file_unreadable", None,
-                         f"file unpacks to {unpacked:,} bytes, above the "
-                         f"{MAX_UNPACKED_BYTES:,} an export can hold")
-            return
+            check_package(zf, meter)
         wb = load_workbook(path, read_only=True, data_only=True)
+    except LimitExceeded as e:
+        failures.add(e.rule, None, e.what)
+        return
     except (InvalidFileException, *_BROKEN) as e:
         failures.add("file_unreadable", None, f"file cannot be read as xlsx ({type(e).__name__})")
         return
     try:
-        yield from _sheet_rows(wb, sheet, columns, failures, batch_id, counter)
+        yield from _sheet_rows(wb, sheet, columns, failures, batch_id, counter, meter)
+    except LimitExceeded as e:
+        failures.add(e.rule, None, e.what)
     except _BROKEN as e:
         failures.add("file_unreadable", None,
                      f"worksheet '{sheet}' cannot be read to the end ({type(e).__name__})")
@@ -59,15 +61,23 @@ def parse_sheet(
         wb.close()
 
 
+def _metered(rows: Iterable[tuple[Cell, ...]], meter: Meter) -> Iterator[tuple[Cell, ...]]:
+    """The worksheet's rows as openpyxl reads them, each counted (and its cells: a row is
+    padded to the width the sheet claims) against the caps and the clock."""
+    for cells in rows:
+        meter.add_row(len(cells))
+        yield cells
+
+
 def _sheet_rows(
     wb: Workbook, sheet: str, columns: Sequence[Column], failures: Failures, batch_id: int,
-    counter: list[int],
+    counter: list[int], meter: Meter,
 ) -> Iterator[str]:
     names = {n.lower(): n for n in wb.sheetnames}
     if sheet not in names:
         failures.add("sheet", None, f"no worksheet named '{sheet}'")
         return
-    rows = enumerate(wb[names[sheet]].iter_rows(values_only=True), start=1)
+    rows = enumerate(_metered(wb[names[sheet]].iter_rows(values_only=True), meter), start=1)
     header_no = 0
     header: list[str] = []
     for row_no, cells in rows:

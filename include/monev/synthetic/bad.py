@@ -5,8 +5,13 @@ correction (`_rev7`, `_rev8`, …) so ingesting it exercises exactly that rule."
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Sequence
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,6 +19,7 @@ import pyarrow as pa
 from monev import periods
 from monev.synthetic import budget, coverage, participants
 from monev.synthetic.regions import RegionSet
+from monev.synthetic.xlsx import write_sheet
 
 BAD_KINDS: tuple[str, ...] = (
     "unknown_columns",
@@ -141,3 +147,169 @@ def write_bad(
     mpath = bad / "MANIFEST.json"
     mpath.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return [*paths, mpath]
+
+
+# --- Input bombs: small files that cost far more to read than their size says -----------
+# Each is a valid delivery apart from its size once unpacked, so only a cap on the work of
+# reading it can stop it (docs/EXTRACTS.md, "Limits"). Built by streaming: nothing near the
+# inflated size is ever held in memory or written to disk uncompressed.
+
+def gzip_of_blank_lines(path: Path, header: str, inflated: int = 2 << 30) -> Path:
+    """A gzip CSV: the header line, then blank lines up to `inflated` bytes (2 GiB by
+    default, a few MB on disk). Deflate is reset (full flush) after each MiB, so every
+    MiB after the first compresses to the same bytes: the file is written in well under
+    a second, whatever its inflated size."""
+    piece_size = 1 << 20
+    blank = b"\n" * piece_size
+    head = header.rstrip("\n").encode() + b"\n"
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = deflate.compress(head) + deflate.flush(zlib.Z_FULL_FLUSH)
+    pieces = [deflate.compress(blank) + deflate.flush(zlib.Z_FULL_FLUSH) for _ in range(2)]
+    if pieces[0] != pieces[1]:  # the reset state must repeat, or the stream is wrong
+        raise RuntimeError("deflate output after a full flush is not repeatable")
+    crc = zlib.crc32(head)
+    total = len(head)
+    with path.open("wb") as out:
+        # gzip header: magic, deflate, no flags, mtime 0, no extra flags, unknown OS
+        out.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + first)
+        while total + piece_size <= inflated:
+            out.write(pieces[0])
+            crc = zlib.crc32(blank, crc)
+            total += piece_size
+        out.write(deflate.flush(zlib.Z_FINISH))
+        out.write(struct.pack("<II", crc, total & 0xFFFFFFFF))
+    return path
+
+
+def csv_of_many_lines(
+    path: Path, header: Sequence[str], row: Sequence[object], lines: int,
+    delimiter: str = ";",
+) -> Path:
+    """A plain CSV: the header, then `row` repeated until the file has `lines` lines."""
+    head = delimiter.join(header) + "\n"
+    line = delimiter.join(str(v) for v in row) + "\n"
+    block = line * 10_000
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(head)
+        left = lines - 1
+        while left >= 10_000:
+            out.write(block)
+            left -= 10_000
+        out.write(line * left)
+    return path
+
+
+Rewrite = Callable[[bytes], Iterator[bytes]]
+_SHARED_STRINGS_TYPE = (b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" />')
+_SHARED_STRINGS_REL = (b'<Relationship Id="rIdStrings" Type="http://schemas.openxmlformats.org/'
+                       b'officeDocument/2006/relationships/sharedStrings" '
+                       b'Target="sharedStrings.xml" />')
+_EMPTY_SST = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns='
+              b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"></sst>')
+
+
+def _sipd_rewritten(
+    path: Path, sheet: str, header: Sequence[str], row: Sequence[object],
+    parts: dict[str, Rewrite],
+) -> Path:
+    """A valid one-row SIPD workbook (xlsx.write_sheet) whose parts named in `parts` are
+    replaced by the chunks their rewrite makes of them (of b"" for a part it lacks),
+    deflated as they stream."""
+    write_sheet(path, sheet, ["BOMB"], header, [row])
+    src = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    contents = {i.filename: src.read(i.filename) for i in src.infolist()}
+    for name in parts:
+        contents.setdefault(name, b"")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+        for name, content in contents.items():
+            if name not in parts:
+                dst.writestr(name, content)
+                continue
+            with dst.open(name, "w", force_zip64=True) as part:
+                for chunk in parts[name](content):
+                    part.write(chunk)
+    return path
+
+
+def _repeat(unit: bytes, count: int) -> Iterator[bytes]:
+    block = unit * max(1, (1 << 20) // len(unit))
+    per_block = len(block) // len(unit)
+    while count >= per_block:
+        yield block
+        count -= per_block
+    if count:
+        yield unit * count
+
+
+def _insert_before(closing: bytes, filler: Callable[[], Iterator[bytes]]
+                   ) -> Callable[[bytes], Iterator[bytes]]:
+    def rewrite(content: bytes) -> Iterator[bytes]:
+        at = content.rindex(closing)
+        yield content[:at]
+        yield from filler()
+        yield content[at:]
+    return rewrite
+
+
+def xlsx_with_shared_strings(
+    path: Path, sheet: str, header: Sequence[str], row: Sequence[object], strings: int,
+) -> Path:
+    """An xlsx whose shared-strings table holds `strings` extra entries (14 bytes each
+    unpacked, none used by a cell): 20 M of them stay under 512 MiB unpacked and a few
+    hundred kB packed, yet a reader that loads the table builds 20 M strings."""
+    def strings_part(_: bytes) -> Iterator[bytes]:
+        yield from _insert_before(b"</sst>", lambda: _repeat(b"<si><t>x</t></si>", strings))(
+            _EMPTY_SST)
+    return _sipd_rewritten(path, sheet, header, row, {
+        "[Content_Types].xml": _insert_before(b"</Types>", lambda: iter([_SHARED_STRINGS_TYPE])),
+        "xl/_rels/workbook.xml.rels": _insert_before(b"</Relationships>",
+                                                     lambda: iter([_SHARED_STRINGS_REL])),
+        "xl/sharedStrings.xml": strings_part,
+    })
+
+
+_ONE_CELL_ROW = b"<row><c><v>0</v></c></row>"
+
+
+def _without_dimension(rewrite: Rewrite) -> Rewrite:
+    def without(content: bytes) -> Iterator[bytes]:
+        yield from rewrite(re.sub(rb"<dimension [^>]*/>", b"", content))
+    return without
+
+
+def xlsx_zip_bomb(
+    path: Path, sheet: str, header: Sequence[str], row: Sequence[object], inflated: int,
+) -> Path:
+    """An xlsx whose worksheet unpacks to about `inflated` bytes of one-cell rows
+    (26 bytes each; a few MB packed), without the `<dimension>` element that would let
+    a reader stop early: reading it means parsing all of them."""
+    return _sipd_rewritten(path, sheet, header, row, {
+        "xl/worksheets/sheet1.xml": _without_dimension(_insert_before(
+            b"</sheetData>", lambda: _repeat(_ONE_CELL_ROW, inflated // len(_ONE_CELL_ROW))))})
+
+
+def xlsx_wide_row(
+    path: Path, sheet: str, header: Sequence[str], row: Sequence[object], cells: int,
+) -> Path:
+    """An xlsx with one more row of `cells` empty cells: a reader that builds a row at a
+    time holds all of them at once."""
+    def filler() -> Iterator[bytes]:
+        yield b"<row>"
+        yield from _repeat(b"<c/>", cells)
+        yield b"</row>"
+    return _sipd_rewritten(path, sheet, header, row, {
+        "xl/worksheets/sheet1.xml": _insert_before(b"</sheetData>", filler)})
+
+
+def xlsx_claimed_width(
+    path: Path, sheet: str, header: Sequence[str], row: Sequence[object], rows: int,
+) -> Path:
+    """An xlsx of `rows` one-cell rows that claims the grid's full width
+    (`<dimension ref="A1:XFD…">`): a reader that trusts it pads each row to 16,384 cells,
+    so 100 k rows (2.6 MB unpacked) become 1.6 billion cells."""
+    def rewrite(content: bytes) -> Iterator[bytes]:
+        content = re.sub(rb'<dimension ref="[^"]*"',
+                         b'<dimension ref="A1:XFD%d"' % (rows + 3), content)
+        yield from _insert_before(b"</sheetData>", lambda: _repeat(_ONE_CELL_ROW, rows))(content)
+    return _sipd_rewritten(path, sheet, header, row, {"xl/worksheets/sheet1.xml": rewrite})

@@ -52,14 +52,16 @@ AFFIXES = frozenset({"key", "id", "rp", "persen", "pp"})
 # The Indonesian words (and the programme's abbreviations) domain columns are built
 # from. A new word of the domain is added here; an English word does not belong here.
 _DOMAIN_WORDS = """
-    ada akhir aktif akun alasan anggaran apbd apbdes asal aturan baru bekerja belum berlaku
-    bpu bulan bulanan cakupan capaian cocok csr dasar detik dibayar dihitung dijalankan
-    ditagih domisili durasi galat ganda hukum iuran jakon jenis judul jumlah kabkota
+    ada akhir aktif akun alasan anggaran apbd apbdes asal awal aturan baru bekerja belum
+    berlaku bpu bulan bulanan cakupan capaian cocok csr dasar data detik dibayar
+    dibutuhkan dicapai dihitung dijalankan ditagih domisili durasi galat ganda hukum iuran
+    jakon jenis judul jumlah kabkota
     kategori keaktifan kegiatan kelamin kelompok keluar kepesertaan keterangan kewajaran
-    kode kumulatif label lahir muatan mulai nama nik nomor pada pagu pekerja pembayar
+    kode kumulatif label lahir laju muatan mulai nama nik nomor pada pagu pekerja pembayar
     pembayaran pemda pemprov penduduk penetapan pengganti peringatan peringkat periode
-    pertama pertumbuhan peserta pmi potensi program provinsi proyek pu realisasi regulasi
-    rekening rentan sampai sasaran sebelumnya segmen selesai semester serapan skema skpd
+    pertama pertumbuhan peserta pmi potensi program provinsi proyek proyeksi pu realisasi regulasi
+    rekening rentan sampai sasaran sebelumnya segmen selang selesai semester serapan sisa
+    skema skpd tanpa
     status sub sukses sumber tahun tanggal target terakhir terdaftar terkini terlambat
     terlindungi tertinggal tingkat tk total triwulan uraian urutan utama valid versi
     waktu wilayah
@@ -293,7 +295,7 @@ Three kinds of relation live there:
   (BI users) and `monev_analyst` read the marts, except the pseudonymised participant
   fact, which only `monev_analyst` reads. Relations with a `kode_provinsi` column carry
   row-level security: a province's user sees that province's rows and the national ones
-  (README, "BI access"). Relations whose rows carry no province but whose free text or
+  (docs/BI.md). Relations whose rows carry no province but whose free text or
   JSON can hold any region's figures (the data-health marts, `mart_sumber_data`) are
   read by national logins only.
 

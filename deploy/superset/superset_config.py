@@ -1,0 +1,61 @@
+"""Superset's configuration for Monev (SUPERSET_CONFIG_PATH points here), the same for
+`monev bi up` and the compose stack.
+
+Secrets never live here: the secret key comes from SUPERSET_SECRET_KEY or the 0600 file
+`secret_key` in MONEV_SUPERSET_STATE (written by `monev bi up`); Superset refuses to start
+with its default key, and so does this file.
+"""
+
+import os
+from pathlib import Path
+
+from flask_caching.backends.nullcache import NullCache  # noqa: F401  (named below)
+
+_state = Path(os.environ.get("MONEV_SUPERSET_STATE", "/var/lib/superset"))
+SECRET_KEY = os.environ.get("SUPERSET_SECRET_KEY") or (_state / "secret_key").read_text().strip()
+if len(SECRET_KEY) < 32:
+    raise RuntimeError("SECRET_KEY too short: set SUPERSET_SECRET_KEY or run `monev bi up`")
+
+# Metadata: a SQLite file in the state folder, or a PostgreSQL database (compose).
+SQLALCHEMY_DATABASE_URI = (os.environ.get("SUPERSET_DATABASE_URI")
+                           or f"sqlite:///{_state / 'superset.db'}?check_same_thread=false")
+
+# Query results are never cached: a cached chart result would be served to another
+# Superset user, whose connection has another warehouse role (and other rows).
+DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
+CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300}
+FILTER_STATE_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600}
+EXPLORE_FORM_DATA_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600}
+RATELIMIT_STORAGE_URI = "memory://"
+
+# The charts' "latest month" filters are sub-queries on the mart.
+FEATURE_FLAGS = {"ALLOW_ADHOC_SUBQUERY": True, "DASHBOARD_RBAC": False,
+                 "ENABLE_TEMPLATE_PROCESSING": False}
+# SQL Lab reads, never writes; no file uploads, no CTAS (also off on each connection).
+PREVENT_UNSAFE_DB_CONNECTIONS = True
+SQLLAB_CTAS_NO_LIMIT = False
+
+# Indonesian number and date formats (d3 locale id-ID).
+D3_FORMAT = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp ", ""]}
+D3_TIME_FORMAT = {
+    "dateTime": "%A, %e %B %Y %H:%M:%S", "date": "%d/%m/%Y", "time": "%H:%M:%S",
+    "periods": ["AM", "PM"],
+    "days": ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"],
+    "shortDays": ["Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"],
+    "months": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+               "September", "Oktober", "November", "Desember"],
+    "shortMonths": ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt",
+                    "Nov", "Des"],
+}
+BABEL_DEFAULT_LOCALE = "en"
+LANGUAGES = {"en": {"flag": "us", "name": "English"}}
+
+# CSRF stays on: API clients send the token from /api/v1/security/csrf_token/, the
+# browser test posts the login form with it.
+WTF_CSRF_ENABLED = True
+TALISMAN_ENABLED = False
+SESSION_COOKIE_SAMESITE = "Lax"
+# the import of users' connections and roles goes through the REST API
+FAB_ADD_SECURITY_API = True
+SUPERSET_WEBSERVER_TIMEOUT = 60
+LOG_LEVEL = "WARNING"

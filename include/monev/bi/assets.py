@@ -1,0 +1,153 @@
+"""What Superset holds for each warehouse BI login: its connection (as that login, so
+PostgreSQL's row-level security decides the rows), the datasets, charts and dashboards
+of that connection, a Superset user of the same name and password, and a role giving
+that user access to its own connection only.
+
+`monev access grant-province|grant-national|revoke` call `add_login` / `remove_login`
+after the warehouse grant; `monev bi up` keeps the national connection the admin uses
+(`superset_nasional`, its password generated into the state folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+
+from sqlalchemy.engine import make_url
+
+from monev.bi import bundle
+from monev.bi.api import Superset
+from monev.bi.server import _secret_file, admin_password, base_url, paths, running_pid
+from monev.warehouse import db
+
+DEFAULT_LOGIN = "superset_nasional"
+# Superset's own roles every BI user also gets: read dashboards and charts (Gamma),
+# use SQL Lab (sql_lab) — the connection's allow_dml: false and the warehouse role's
+# grants keep it read-only and within the marts.
+BASE_ROLES = ("Gamma", "sql_lab")
+
+
+def connection_uri(login: str) -> str:
+    """The warehouse URL as `login` (psycopg2, Superset's driver), password masked: the
+    real one goes in the import's `passwords` field and is stored encrypted."""
+    u = make_url(db.warehouse_url())
+    u = u.set(drivername="postgresql+psycopg2", username=login, password="XXXXXXXXXX",
+              query={k: v for k, v in u.query.items() if k not in ("passfile", "password")})
+    return u.render_as_string(hide_password=False)
+
+
+def admin_session(url: str | None = None) -> Superset:
+    return Superset(url or base_url(), "admin", admin_password())
+
+
+def import_login(api: Superset, login: str, password: str) -> int:
+    """(Re)import the login's connection, datasets, charts and dashboards; its database id."""
+    contents = bundle.files(login, connection_uri(login))
+    api.import_bundle(bundle.zipped(contents), {bundle.database_file(login): password})
+    (found,) = api.find("database", database_name=bundle.database_name(login))
+    return int(found["id"])
+
+
+def _database_permission(api: Superset, database_id: int) -> int:
+    """id of the permission `database_access on [name].(id:N)`."""
+    (vm,) = [v for v in api.call("GET", "/api/v1/security/resources/", params={
+        "q": f"(filters:!((col:name,opr:ct,value:'(id:{database_id})')),page_size:100)"}
+    )["result"] if v["name"].endswith(f"].(id:{database_id})")]
+    rows = api.call("GET", "/api/v1/security/permissions-resources/", params={
+        "q": f"(filters:!((col:view_menu,opr:rel_o_m,value:{vm['id']})),page_size:100)"}
+    )["result"]
+    (pv,) = [r for r in rows if r["permission"]["name"] == "database_access"]
+    return int(pv["id"])
+
+
+def _role_id(api: Superset, name: str) -> int | None:
+    found = api.find("security/roles", name=name)
+    return int(found[0]["id"]) if found else None
+
+
+def add_login(login: str, password: str, url: str | None = None) -> None:
+    """Create or update everything Superset needs for the BI login `login` (already
+    granted in the warehouse): its connection and dashboards, a role with access to that
+    connection only, and a Superset user of the same name and password."""
+    with admin_session(url) as api:
+        database_id = import_login(api, login, password)
+        role_name = f"monev_{login}"
+        role_id = _role_id(api, role_name)
+        if role_id is None:
+            role_id = int(api.call("POST", "/api/v1/security/roles/",
+                                   json={"name": role_name})["id"])
+        api.call("POST", f"/api/v1/security/roles/{role_id}/permissions",
+                 json={"permission_view_menu_ids": [_database_permission(api, database_id)]})
+        roles = [role_id, *[r for r in (_role_id(api, n) for n in BASE_ROLES) if r]]
+        user = {"first_name": login, "last_name": "Monev", "username": login,
+                "email": f"{login}@monev.local", "active": True, "roles": roles,
+                "password": password}
+        existing = api.find("security/users", username=login)
+        if existing:
+            api.call("PUT", f"/api/v1/security/users/{existing[0]['id']}", json=user)
+        else:
+            api.call("POST", "/api/v1/security/users/", json=user)
+
+
+def remove_login(login: str, url: str | None = None) -> None:
+    """Remove the login's Superset user first (its access ends at once), then its role,
+    dashboards, charts, datasets and connection."""
+    with admin_session(url) as api:
+        for u in api.find("security/users", username=login):
+            api.call("DELETE", f"/api/v1/security/users/{u['id']}")
+        role_id = _role_id(api, f"monev_{login}")
+        if role_id is not None:
+            api.call("DELETE", f"/api/v1/security/roles/{role_id}")
+        for d in bundle.DASHBOARDS:
+            for kind, key, resource in [("dashboard", d.key, "dashboard"),
+                                        *[("chart", c.key, "chart") for c in d.charts]]:
+                uid = bundle.object_uuid(login, kind, key)
+                for row in api.find(resource, uuid=uid) if resource == "chart" else \
+                        [r for r in api.find(resource, slug=bundle.slug(d, login))]:
+                    api.call("DELETE", f"/api/v1/{resource}/{row['id']}", ok=(200, 404))
+        for database in api.find("database", database_name=bundle.database_name(login)):
+            for ds in api.find("dataset", opr="rel_o_m", database=database["id"]):
+                api.call("DELETE", f"/api/v1/dataset/{ds['id']}", ok=(200, 404))
+            api.call("DELETE", f"/api/v1/database/{database['id']}", ok=(200, 404))
+
+
+def default_password() -> str:
+    return _secret_file(paths().home / "warehouse_password", lambda: secrets.token_urlsafe(24))
+
+
+def ensure_default(url: str) -> None:
+    """The national connection the admin's dashboards use, imported on a start when the
+    spec changed (or the connection is missing) so the spec in git is what is on screen;
+    then every other login's copy is re-imported too (Superset keeps their passwords)."""
+    from monev.transform import access
+
+    password = default_password()
+    access.grant(DEFAULT_LOGIN, None, password)
+    stamp = paths().home / "bundle.sha256"
+    digest = hashlib.sha256(json.dumps(bundle.files("x", "postgresql://x"),
+                                       sort_keys=True).encode()).hexdigest()
+    with admin_session(url) as api:
+        unchanged = stamp.exists() and stamp.read_text().strip() == digest
+        if unchanged and api.find("database",
+                                  database_name=bundle.database_name(DEFAULT_LOGIN)):
+            return
+        import_login(api, DEFAULT_LOGIN, password)
+        for login in logins(api):
+            if login != DEFAULT_LOGIN:
+                api.import_bundle(bundle.zipped(bundle.files(login, connection_uri(login))),
+                                  {})
+        stamp.write_text(digest + "\n")
+
+
+def logins(api: Superset) -> list[str]:
+    """The BI logins that have a connection in Superset."""
+    prefix, suffix = bundle.database_name("\0").split("\0")
+    names = [d["database_name"] for d in api.call(
+        "GET", "/api/v1/database/", params={"q": "(page_size:100)"})["result"]]
+    return [n[len(prefix):-len(suffix)] for n in names
+            if n.startswith(prefix) and n.endswith(suffix)]
+
+
+def server_running() -> bool:
+    return running_pid() is not None

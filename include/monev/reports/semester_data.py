@@ -1,0 +1,195 @@
+"""The mart rows a semester report (Laporan Semester, Inpres 2/2021's six-monthly report
+to the President) is built from, read from the marts only and snapshotted like a
+monthly report's :class:`~monev.reports.data.MartData`.
+
+A semester is keyed `YYYY-1` (January-June) or `YYYY-2` (July-December). The report
+reads the semester's months and the same semester a year before (for the year-on-year
+change), with the month before each semester as the baseline of "change over the
+semester".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import pandas as pd
+import psycopg
+
+from monev.reports.data import (
+    NATIONAL,
+    WILAYAH_COLUMNS,
+    _by_region,
+    _exists,
+    _frame,
+    add_months,
+)
+
+_KEY = re.compile(r"^(?P<year>\d{4})-(?P<half>[12])$")
+# mart_proyeksi_target's public columns (docs/MARTS.md), in order.
+PROYEKSI_COLUMNS = [
+    "periode", "tingkat", "kode_wilayah", "nama_wilayah", "kode_provinsi", "sumber_target",
+    "tahun_target", "target_persen", "cakupan_persen", "periode_awal_laju",
+    "cakupan_awal_persen", "bulan_data", "selang_bulan", "sisa_bulan", "laju_dicapai_pp",
+    "laju_dibutuhkan_pp", "proyeksi_akhir_tahun_persen", "status", "label_status",
+    "alasan_tanpa_status",
+]
+
+
+@dataclass(frozen=True)
+class Semester:
+    year: int
+    half: int  # 1 = January-June, 2 = July-December
+
+    @classmethod
+    def parse(cls, key: str) -> Semester:
+        m = _KEY.match(key.strip())
+        if not m:
+            raise ValueError(f"semester {key!r}: expected YYYY-1 (Januari-Juni) or"
+                             " YYYY-2 (Juli-Desember), e.g. 2025-1")
+        return cls(int(m["year"]), int(m["half"]))
+
+    @classmethod
+    def of_month(cls, periode: dt.date) -> Semester:
+        return cls(periode.year, 1 if periode.month <= 6 else 2)
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.half}"
+
+    @property
+    def months(self) -> list[dt.date]:
+        first = 1 if self.half == 1 else 7
+        return [dt.date(self.year, first + i, 1) for i in range(6)]
+
+    @property
+    def first(self) -> dt.date:
+        return self.months[0]
+
+    @property
+    def last(self) -> dt.date:
+        return self.months[-1]
+
+    @property
+    def label(self) -> str:
+        return (f"Semester I (Januari–Juni) {self.year}" if self.half == 1
+                else f"Semester II (Juli–Desember) {self.year}")
+
+    def year_before(self) -> Semester:
+        return Semester(self.year - 1, self.half)
+
+
+@dataclass
+class SemesterData:
+    """Every mart row one semester report reads (and its snapshot)."""
+
+    semester: Semester
+    # mart_monev_wilayah_bulanan: the month before the semester .. its last month, and the
+    # same span a year before
+    wilayah: pd.DataFrame
+    capaian_target: pd.DataFrame   # mart_capaian_target, the semester's months
+    proyeksi: pd.DataFrame         # mart_proyeksi_target, the semester's months
+    ganda_kombinasi: pd.DataFrame  # mart_nik_ganda by month, province and payer combination
+    anggaran_versi: pd.DataFrame   # fct_anggaran: pagu by province and budget version
+    sumber_data: pd.DataFrame      # mart_sumber_data, every batch
+    meta: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, conn: psycopg.Connection, semester: Semester) -> SemesterData:
+        before = semester.year_before()
+        spans = [(add_months(s.first, -1), s.last) for s in (semester, before)]
+        with conn.cursor() as cur:
+            wilayah = _frame(
+                cur,
+                f"SELECT {', '.join(WILAYAH_COLUMNS)} FROM marts.mart_monev_wilayah_bulanan"
+                " WHERE periode BETWEEN %s AND %s OR periode BETWEEN %s AND %s"
+                " ORDER BY periode, kode_wilayah",
+                (*spans[0], *spans[1]),
+            )
+            months = (semester.first, semester.last)
+            capaian = (_frame(cur, "SELECT periode, kode_wilayah, sumber_target, target_persen,"
+                                   " capaian_target_persen, gap_pp FROM marts.mart_capaian_target"
+                                   " WHERE periode BETWEEN %s AND %s", months)
+                       if _exists(cur, "marts.mart_capaian_target") else pd.DataFrame())
+            proyeksi = (_frame(cur, f"SELECT {', '.join(PROYEKSI_COLUMNS)}"
+                                    " FROM marts.mart_proyeksi_target"
+                                    " WHERE periode BETWEEN %s AND %s"
+                                    " ORDER BY periode, kode_wilayah", months)
+                        if _exists(cur, "marts.mart_proyeksi_target")
+                        else pd.DataFrame(columns=PROYEKSI_COLUMNS))
+            # The payer combination is the set of payer types of a participant's payments
+            # ('APBD_KABKOTA + APBD_PROVINSI'); the pemda codes stay out of it.
+            ganda = (_frame(cur, """
+                SELECT periode, left(kode_wilayah_domisili, 2) AS kode_provinsi,
+                       kombinasi, count(*) AS nik_ganda, sum(iuran_ganda_rp) AS iuran_ganda_rp
+                FROM (SELECT periode, kode_wilayah_domisili, iuran_ganda_rp,
+                             (SELECT string_agg(DISTINCT split_part(trim(p), ':', 1), ' + '
+                                                ORDER BY split_part(trim(p), ':', 1))
+                              FROM unnest(string_to_array(pembayar, ',')) AS p) AS kombinasi
+                      FROM marts.mart_nik_ganda WHERE periode BETWEEN %s AND %s) AS g
+                GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""", months)
+                     if _exists(cur, "marts.mart_nik_ganda") else pd.DataFrame())
+            versi = (_frame(cur, """
+                SELECT tahun, kode_provinsi, versi, min(urutan_versi) AS urutan_versi,
+                       sum(pagu_rp) AS pagu_rp
+                FROM marts.fct_anggaran WHERE tahun = %s
+                GROUP BY 1, 2, 3 ORDER BY 2, 4""", (semester.year,))
+                     if _exists(cur, "marts.fct_anggaran") else pd.DataFrame())
+            sumber = (_frame(cur, "SELECT * FROM marts.mart_sumber_data")
+                      if _exists(cur, "marts.mart_sumber_data") else pd.DataFrame())
+        return cls(semester, wilayah, capaian, proyeksi, ganda, versi, sumber)
+
+    # --- which months the report rests on -------------------------------------------
+    def months_with_data(self) -> list[dt.date]:
+        w = self.wilayah
+        have = set(w.loc[w["kode_wilayah"] == "00", "periode"]) if not w.empty else set()
+        if not have and not w.empty:  # a province's slice always holds the nation's row
+            have = set(w["periode"])
+        return [m for m in self.semester.months if m in have]
+
+    def missing_months(self) -> list[dt.date]:
+        have = set(self.months_with_data())
+        return [m for m in self.semester.months if m not in have]
+
+    # --- snapshot -------------------------------------------------------------------
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if f.name not in ("semester", "meta")}
+
+    def write(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, df in self.frames().items():
+            df.to_parquet(folder / f"{name}.parquet", index=False)
+        (folder / "semester.txt").write_text(self.semester.key + "\n", encoding="utf-8")
+
+    @classmethod
+    def read(cls, folder: Path) -> SemesterData:
+        semester = Semester.parse((folder / "semester.txt").read_text().strip())
+        frames = {f.name: pd.read_parquet(folder / f"{f.name}.parquet")
+                  if (folder / f"{f.name}.parquet").exists() else pd.DataFrame()
+                  for f in fields(cls) if f.name not in ("semester", "meta")}
+        for name in ("wilayah", "capaian_target", "proyeksi", "ganda_kombinasi"):
+            df = frames[name]
+            if "periode" in df.columns:  # parquet gives dates back as dates already
+                df["periode"] = [v if isinstance(v, dt.date) else pd.Timestamp(v).date()
+                                 for v in df["periode"]]
+        return cls(semester, **frames)
+
+    def for_scope(self, scope: str) -> SemesterData:
+        """Only the rows a province's annex shows (its own, its kab/kota, the nation)."""
+        if scope == NATIONAL:
+            return self
+        w = self.wilayah
+        wilayah = w[(w["kode_provinsi"] == scope) | (w["kode_wilayah"].isin([scope, "00"]))]
+        p = self.proyeksi
+        proyeksi = p[(p["kode_provinsi"] == scope) | (p["kode_wilayah"].isin([scope, "00"]))]
+        g = self.ganda_kombinasi
+        ganda = g[g["kode_provinsi"] == scope] if not g.empty else g
+        v = self.anggaran_versi
+        versi = v[v["kode_provinsi"] == scope] if not v.empty else v
+        return SemesterData(self.semester, wilayah.reset_index(drop=True),
+                            _by_region(self.capaian_target, scope),
+                            proyeksi.reset_index(drop=True), ganda.reset_index(drop=True),
+                            versi.reset_index(drop=True), self.sumber_data)

@@ -1,0 +1,325 @@
+"""Backup and restore of the warehouse with PostgreSQL's own tools, plus the file archives.
+
+A backup folder holds
+
+- `database/`: `pg_dump -Fd -j 2` of the warehouse database (every schema: raw, marts,
+  audit, …; roles are the cluster's and come from the migrations);
+- `reports/`: the report archive (`MONEV_REPORTS_DIR`, without a build's staging folder);
+- `deliveries/`: the archive of accepted deliveries (`MONEV_ARCHIVE_DIR/deliveries`);
+- `MANIFEST.json`: sha256 and size of every file above, checked before a restore
+  touches anything.
+
+It is written as `<DIR>.partial` and renamed to `DIR` when complete, so a folder named
+`DIR` is always a whole backup. The pseudonym key is never in it: `write_key` puts the
+key in a separate file the operator stores elsewhere (docs/OPERATIONS.md, "Backup,
+restore, key rotation, stopping").
+
+The PostgreSQL tools get their connection through libpq's environment (PGHOST, PGPORT,
+PGUSER, PGDATABASE, PGPASSFILE …): no URL and no password on their command line. On the
+embedded cluster they run as its superuser (row-level security must not filter the
+dump), which is never started here: a stopped cluster is an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+from monev.config import settings
+from monev.warehouse import cluster
+
+FORMAT = 1
+STAGING = ".staging"  # the report builds' staging folder (monev.reports.staging)
+# libpq connection parameters and the environment variables the tools read them from
+_ENV = {"host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "dbname": "PGDATABASE",
+        "user": "PGUSER", "passfile": "PGPASSFILE", "sslmode": "PGSSLMODE",
+        "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY",
+        "sslcrl": "PGSSLCRL", "connect_timeout": "PGCONNECT_TIMEOUT", "options": "PGOPTIONS",
+        "application_name": "PGAPPNAME", "target_session_attrs": "PGTARGETSESSIONATTRS",
+        "channel_binding": "PGCHANNELBINDING", "gssencmode": "PGGSSENCMODE"}
+# what makes a warehouse not empty: any delivery, report run or built mart
+_CONTENTS = ("SELECT (to_regclass('audit.load_batches') IS NOT NULL AND EXISTS"
+             " (SELECT 1 FROM audit.load_batches WHERE source NOT IN"
+             " ('wilayah_perubahan', 'wilayah_bps')))"
+             " OR (to_regclass('audit.report_runs') IS NOT NULL AND EXISTS"
+             " (SELECT 1 FROM audit.report_runs))"
+             " OR EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n"
+             " ON n.oid = c.relnamespace WHERE n.nspname = 'marts' AND c.relkind IN"
+             " ('r', 'p', 'v', 'm'))")
+
+
+class BackupError(RuntimeError):
+    """A backup that cannot be made or restored, with what to do about it."""
+
+
+@dataclass
+class Outcome:
+    folder: Path
+    files: int = 0
+    bytes: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # step -> seconds
+
+
+def source_url() -> str:
+    """The warehouse as the dump/restore tools reach it: WAREHOUSE_URL, or the embedded
+    cluster's superuser on its warehouse database (never started here)."""
+    cfg = settings()
+    if cfg.warehouse_url:
+        return cfg.warehouse_url
+    # its passfile travels in the URL (PGPASSFILE for the tools), never a password
+    return cluster.require(cfg).admin_url(cluster.DATABASE)
+
+
+@contextmanager
+def libpq_env(url: str) -> Iterator[dict[str, str]]:
+    """The environment that points libpq at `url`. A password in the URL goes into a
+    passfile (mode 0600) that exists only while the tool runs."""
+    params = {k: v for k, v in conninfo_to_dict(url).items() if v not in (None, "")}
+    unknown = set(params) - set(_ENV) - {"password"}
+    if unknown:
+        raise BackupError(f"connection parameter(s) {', '.join(sorted(unknown))} cannot be"
+                          " passed to pg_dump/pg_restore through the environment")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env.update({_ENV[k]: str(v) for k, v in params.items() if k != "password"})
+    with tempfile.TemporaryDirectory(prefix="monev-pg-") as tmp:
+        if "password" in params:
+            passfile = Path(tmp) / "pgpass"
+            fd = os.open(passfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            esc = str(params["password"]).replace("\\", "\\\\").replace(":", "\\:")
+            with os.fdopen(fd, "w") as fh:
+                fh.write(f"*:*:*:*:{esc}\n")
+            env["PGPASSFILE"] = str(passfile)
+        yield env
+
+
+def _tool(name: str) -> str:
+    return str(cluster.find_bin_dir(settings()) / name)
+
+
+def _run(args: list[str], env: dict[str, str]) -> None:
+    result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        raise BackupError(f"{Path(args[0]).name} failed: " + " | ".join(lines[-5:]))
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def _copy_hashed(src: Path, dst: Path) -> tuple[str, int]:
+    """Copy one file with its mode and times, hashing it on the way (one read)."""
+    h, size = hashlib.sha256(), 0
+    with src.open("rb") as fin, dst.open("wb") as fout:
+        while chunk := fin.read(1 << 20):
+            h.update(chunk)
+            fout.write(chunk)
+            size += len(chunk)
+    shutil.copystat(src, dst)
+    return h.hexdigest(), size
+
+
+def _copy_tree(src: Path, dst: Path) -> dict[Path, tuple[str, int]]:
+    """Copy a folder's files with their modes (participant lists stay 0600); a build's
+    staging folder and temporary pages are not part of an archive. Returns each copy's
+    (sha256, bytes)."""
+    dst.mkdir(parents=True, exist_ok=True)
+    copied: dict[Path, tuple[str, int]] = {}
+    if not src.is_dir():
+        return copied
+    for p in _files(src):
+        rel = p.relative_to(src)
+        if rel.parts[0] == STAGING or p.name.endswith(".tmp"):
+            continue
+        (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+        copied[dst / rel] = _copy_hashed(p, dst / rel)
+    return copied
+
+
+def _elapsed(out: Outcome, step: str, started: float) -> None:
+    import time
+
+    out.seconds[step] = time.perf_counter() - started
+
+
+def backup(folder: Path, jobs: int = 2) -> Outcome:
+    """Write a whole backup to `folder` (which must not exist yet)."""
+    import time
+
+    cfg = settings()
+    folder = folder.resolve()
+    if folder.exists() and any(folder.iterdir()):
+        raise BackupError(f"{folder} exists and is not empty: back up into a new folder")
+    partial = folder.with_name(folder.name + ".partial")
+    if partial.exists():
+        shutil.rmtree(partial)  # an earlier backup that did not finish
+    partial.mkdir(parents=True, mode=0o700)
+    out = Outcome(folder)
+    try:
+        t0 = time.perf_counter()
+        url = source_url()
+        with libpq_env(url) as env:
+            _run([_tool("pg_dump"), "--format=directory", f"--jobs={jobs}",
+                  f"--file={partial / 'database'}"], env)
+        _elapsed(out, "pg_dump", t0)
+        t0 = time.perf_counter()
+        known = _copy_tree(cfg.reports_dir, partial / "reports")
+        known |= _copy_tree(cfg.archive_dir / "deliveries", partial / "deliveries")
+        _elapsed(out, "files", t0)
+        t0 = time.perf_counter()
+        sums = {p: known.get(p) or (sha256(p), p.stat().st_size) for p in _files(partial)}
+        entries = [{"path": str(p.relative_to(partial)), "sha256": h, "bytes": n}
+                   for p, (h, n) in sums.items()]
+        manifest = {"format": FORMAT, "created_at": dt.datetime.now(dt.UTC).isoformat(),
+                    "database": conninfo_to_dict(url).get("dbname"), "files": entries}
+        (partial / "MANIFEST.json").write_text(json.dumps(manifest, indent=1),
+                                               encoding="utf-8")
+        _elapsed(out, "manifest", t0)
+        if folder.exists():
+            folder.rmdir()
+        os.rename(partial, folder)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    out.files = len(entries)
+    out.bytes = sum(e["bytes"] for e in entries)
+    return out
+
+
+def verify(folder: Path) -> dict:
+    """The backup's manifest, after checking every file against it."""
+    manifest_path = folder / "MANIFEST.json"
+    if not manifest_path.is_file():
+        raise BackupError(f"{folder} is not a backup: MANIFEST.json is missing")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("format") != FORMAT:
+        raise BackupError(f"{manifest_path}: unknown backup format {manifest.get('format')!r}")
+    listed = {e["path"]: e for e in manifest["files"]}
+    present = {str(p.relative_to(folder)) for p in _files(folder)} - {"MANIFEST.json"}
+    problems = [f"missing: {p}" for p in sorted(set(listed) - present)]
+    problems += [f"not in the manifest: {p}" for p in sorted(present - set(listed))]
+    for rel in sorted(set(listed) & present):
+        p, e = folder / rel, listed[rel]
+        if p.stat().st_size != e["bytes"] or sha256(p) != e["sha256"]:
+            problems.append(f"changed since the backup: {rel}")
+    if problems:
+        shown = "; ".join(problems[:10]) + (f" … ({len(problems)})" if len(problems) > 10
+                                             else "")
+        raise BackupError(f"backup {folder} does not match its manifest: {shown}")
+    return manifest
+
+
+def is_empty(url: str) -> bool:
+    with psycopg.connect(url) as conn:
+        return not conn.execute(_CONTENTS).fetchone()[0]
+
+
+def _has_files(folder: Path) -> bool:
+    return folder.is_dir() and any(
+        p.relative_to(folder).parts[0] != STAGING for p in _files(folder))
+
+
+def restore(folder: Path, force: bool = False, jobs: int = 2) -> Outcome:
+    """Restore a backup into an empty warehouse and empty archives (`force`: replace
+    what is there). Every file is checked against the manifest first."""
+    import time
+
+    cfg = settings()
+    folder = folder.resolve()
+    out = Outcome(folder)
+    t0 = time.perf_counter()
+    manifest = verify(folder)
+    _elapsed(out, "verify", t0)
+    url = source_url()
+    reports, deliveries = cfg.reports_dir, cfg.archive_dir / "deliveries"
+    if not force:
+        full = [what for what, has in (
+            ("the warehouse database", not is_empty(url)),
+            (f"the report archive {reports}", _has_files(reports)),
+            (f"the delivery archive {deliveries}", _has_files(deliveries))) if has]
+        if full:
+            raise BackupError(f"refusing to restore over data: {', '.join(full)} is not"
+                              " empty (restore into a new warehouse, or --force to replace)")
+    t0 = time.perf_counter()
+    with libpq_env(url) as env:
+        # --clean: a warehouse set up by `monev warehouse up` already has the migrated
+        # (empty) tables; they are dropped and restored as dumped
+        _run([_tool("pg_restore"), "--clean", "--if-exists", "--exit-on-error",
+              f"--jobs={jobs}", f"--dbname={env['PGDATABASE']}", str(folder / "database")],
+             env)
+    _elapsed(out, "pg_restore", t0)
+    t0 = time.perf_counter()
+    _replace_tree(folder / "reports", reports)
+    _replace_tree(folder / "deliveries", deliveries)
+    _elapsed(out, "files", t0)
+    out.files = len(manifest["files"])
+    out.bytes = sum(e["bytes"] for e in manifest["files"])
+    return out
+
+
+def _replace_tree(src: Path, dst: Path) -> None:
+    """Copy `src` next to `dst` (same filesystem), then move each top-level entry into
+    place: an entry is either the old one or the restored one, never half-copied."""
+    dst.mkdir(parents=True, exist_ok=True)
+    tmp = dst / STAGING / f"restore-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    _copy_tree(src, tmp)
+    for entry in sorted(tmp.iterdir()):
+        target = dst / entry.name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        os.rename(entry, target)
+    shutil.rmtree(tmp)
+    staging = dst / STAGING
+    if staging.is_dir() and not any(staging.iterdir()):
+        staging.rmdir()
+
+
+def write_key(key: bytes, dest: Path, data_backup: Path | None = None) -> Path:
+    """Write the pseudonym key to `dest` (mode 0600, a new file), never inside a data
+    backup: key and data stored together would undo the pseudonymisation."""
+    dest = dest.resolve()
+    if data_backup is not None:
+        data = data_backup.resolve()
+        partial = data.with_name(data.name + ".partial")
+        if dest == data or data in dest.parents or partial in dest.parents:
+            raise BackupError(f"the pseudonym key must not be stored inside the data backup"
+                              f" {data}: write it to a separate place (docs/OPERATIONS.md)")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise BackupError(f"{dest} exists: the key is written to a new file") from None
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key.strip() + b"\n")
+    return dest
+
+
+def read_key(src: Path) -> str:
+    value = src.read_text(encoding="utf-8").strip()
+    if not value:
+        raise BackupError(f"{src} holds no key")
+    return value

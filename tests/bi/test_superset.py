@@ -1,0 +1,348 @@
+"""The dashboards through the real Superset, started by `monev bi up`, on a small month
+built by the real ingest and `dbt build`: every chart answers, through the chart-data API,
+exactly what SQL on the mart answers for the same warehouse login (cell for cell); a
+provincial login never receives another province's rows; revoking ends Superset access
+at once; SQL Lab cannot write; a re-imported edited spec changes the chart; and each
+dashboard renders in headless Chromium with the expected numbers (screenshots in docs/).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import socket
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from bi_support import MONEV, as_login, monev, rows_of_api, rows_of_sql
+from extract_writers import nik, rentan_row, write_rentan
+from transform_support import build_ok, ingest, kepesertaan_file, module_warehouse
+
+from monev.bi import assets, bundle, server, spec
+from monev.bi.api import Superset
+from monev.config import PROJECT_ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# MONEV_BI_TEST_PORT, else a free loopback port (the CI machine may run other servers)
+PORT = int(os.environ.get("MONEV_BI_TEST_PORT") or _free_port())
+BASE = f"http://127.0.0.1:{PORT}"
+PW = "bi-test-Pw-1"  # test-only passwords of throw-away logins
+DOCS = PROJECT_ROOT / "docs"
+
+# Kalimantan Tengah (62), Kalimantan Selatan (63), Papua Selatan (93), two months.
+ROWS_JAN = [
+    ("62.01", "PU", "UMUM", "PEMBERI_KERJA", 1000, 800),
+    ("62.01", "BPU", "PEKERJA_RENTAN", "APBD_KABKOTA", 300, 250),
+    ("62.71", "PU", "UMUM", "PEMBERI_KERJA", 2000, 1500),
+    ("63.01", "PU", "UMUM", "PEMBERI_KERJA", 700, 640),
+    ("63.71", "BPU", "PEKERJA_RENTAN", "CSR", 50, 45),
+    ("93.01", "PU", "UMUM", "PEMBERI_KERJA", 400, 180),
+]
+ROWS_FEB = [(k, s, kat, src, t + 20, a + 17) for k, s, kat, src, t, a in ROWS_JAN]
+
+
+def _reference(folder: Path) -> None:
+    """Denominators (BPS Sakernas) and coverage targets, so coverage is not NULL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    bekerja = [("00", 9000), ("62.01", 2500), ("62.71", 3000), ("63.01", 1500),
+               ("63.71", 400), ("93.01", 900)]
+    (folder / "penduduk_bekerja.csv").write_text(
+        "tahun,kode_wilayah,penduduk_bekerja,sumber\n"
+        + "".join(f"2023,{k},{v},BRS\n" for k, v in bekerja), encoding="utf-8")
+    target = [("00", "45.00"), ("62", "40.00"), ("63", "50.00"), ("62.01", "35.00"),
+              ("62.71", "55.00"), ("63.01", "45.00")]
+    (folder / "target_ucj.csv").write_text(
+        "tahun,kode_wilayah,sumber_target,target_persen\n"
+        + "".join(f"2024,{k},KEMENDAGRI_UCJ,{v}\n" for k, v in target), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def wh(server_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
+       ) -> Iterator[tuple[str, Path]]:
+    """The warehouse, and Superset as users start it (`monev bi up`: first start copies
+    the metadata, creates the admin, imports the bundle) — started while the marts build,
+    the two are independent and each takes a minute or more on two cores."""
+    state = tmp_path_factory.mktemp("state")
+    with module_warehouse(server_url, template_db, state) as url:
+        env = {**os.environ, "WAREHOUSE_URL": url, "MONEV_STATE_DIR": str(state)}
+        up = subprocess.Popen([MONEV, "bi", "up", "--port", str(PORT)], env=env,
+                              cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        land = state / "landing"
+        # two participants paid twice (62.01 by province and kab/kota, 63.01 by CSR and
+        # the province) and one paid once
+        peserta = [rentan_row("2024-02", nik=nik(serial=1), kode_wilayah_domisili="62.01",
+                              sumber_iuran="APBD_PROVINSI", kode_pemda_pembayar="62"),
+                   rentan_row("2024-02", nik=nik(serial=1), kode_wilayah_domisili="62.01",
+                              sumber_iuran="APBD_KABKOTA", kode_pemda_pembayar="62.01"),
+                   rentan_row("2024-02", nik=nik(serial=2), kode_wilayah_domisili="63.01",
+                              sumber_iuran="CSR", kode_pemda_pembayar=""),
+                   rentan_row("2024-02", nik=nik(serial=2), kode_wilayah_domisili="63.01",
+                              sumber_iuran="APBD_PROVINSI", kode_pemda_pembayar="63"),
+                   rentan_row("2024-02", nik=nik(serial=3), kode_wilayah_domisili="93.01",
+                              sumber_iuran="APBD_KABKOTA", kode_pemda_pembayar="93.01")]
+        _reference(land / "referensi")
+        ingest([land / "referensi",
+                kepesertaan_file(land, "202401", ROWS_JAN),
+                kepesertaan_file(land, "202402", ROWS_FEB),
+                write_rentan(land / "peserta_rentan_202402.csv.gz", peserta)])
+        try:
+            build_ok()
+            out, _ = up.communicate(timeout=600)
+            assert up.returncode == 0, out
+            assert f"{BASE}/dashboard/list/" in out
+            yield url, state
+        finally:
+            up.kill()
+            monev("bi", "down", env=env)
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f'DROP OWNED BY "{assets.DEFAULT_LOGIN}"')
+
+
+@pytest.fixture(scope="module")
+def bi(wh: tuple[str, Path]) -> str:
+    return BASE
+
+
+@pytest.fixture(scope="module")
+def logins(wh: tuple[str, Path], bi: str) -> Iterator[dict[str, tuple[str, str | None]]]:
+    """A national and two provincial BI logins, granted in the warehouse and in Superset."""
+    from monev.transform import access
+
+    url, _ = wh
+    tag = uuid.uuid4().hex[:6]
+    made = {f"binas_{tag}": None, f"bi62_{tag}": "62", f"bi63_{tag}": "63"}
+    for login, prov in made.items():
+        access.grant(login, prov, PW)
+        assets.add_login(login, PW, bi)
+    yield {"nasional": (f"binas_{tag}", None), "62": (f"bi62_{tag}", "62"),
+           "63": (f"bi63_{tag}", "63")}
+    with psycopg.connect(url, autocommit=True) as conn:
+        for login in made:
+            conn.execute(f'DROP OWNED BY "{login}"')
+            conn.execute(f'DROP ROLE IF EXISTS "{login}"')
+
+
+def _chart_ids(bi: str, login: str) -> dict[str, int]:
+    if (bi, login) in _IDS:
+        return _IDS[bi, login]
+    with assets.admin_session(bi) as api:
+        _IDS[bi, login] = {
+            c.key: api.find("chart", uuid=bundle.object_uuid(login, "chart", c.key))[0]["id"]
+            for d in spec.DASHBOARDS for c in d.charts}
+    return _IDS[bi, login]
+
+
+def _differences(bi: str, wh_url: str, chart_login: str, sql_login: str
+                 ) -> list[str]:
+    """Charts of `chart_login`'s copy (fetched as that Superset user) whose data differ
+    from SQL on the mart as the warehouse login `sql_login`."""
+    ids = _chart_ids(bi, chart_login)
+    out = []
+    with Superset(bi, chart_login, PW) as api, as_login(wh_url, sql_login, PW) as conn:
+        for d in spec.DASHBOARDS:
+            for c in d.charts:
+                got = rows_of_api(c, _chart_data(api, chart_login, ids[c.key]))
+                want = rows_of_sql(conn, c)
+                if got != want:
+                    out.append(f"{d.title} / {c.title}: superset {got[:5]} != sql {want[:5]}")
+    return out
+
+
+def _visible_provinces(bi: str, wh_url: str, login: str) -> set[str]:
+    """Provinces of the region names the login's charts return."""
+    with psycopg.connect(wh_url) as conn:
+        prov = dict(conn.execute("SELECT nama_wilayah, kode_provinsi FROM "
+                                 "marts.mart_monev_wilayah_bulanan").fetchall())
+    seen = set()
+    ids = _chart_ids(bi, login)
+    with Superset(bi, login, PW) as api:
+        for d in spec.DASHBOARDS:
+            for c in d.charts:
+                names = [n for n in ("nama_wilayah", "nama_wilayah_domisili") if n in c.columns]
+                if not names:
+                    continue
+                payload = _chart_data(api, login, ids[c.key])
+                for row in payload["result"][0]["data"]:
+                    seen.add(prov.get(row[names[0]]) or "00")
+    return seen
+
+
+def test_every_chart_equals_the_mart_for_each_login(
+        wh: tuple[str, Path], bi: str, logins: dict) -> None:
+    url, _ = wh
+    nonempty = 0
+    for login, _prov in logins.values():
+        assert _differences(bi, url, login, login) == []
+        with as_login(url, login, PW) as conn:
+            nonempty += sum(bool(rows_of_sql(conn, c))
+                            for d in spec.DASHBOARDS for c in d.charts)
+    # and the figures are the data's, worked out by hand from the February files:
+    # Kalimantan Tengah has 62.01 (817 + 267) and 62.71 (1517) active of 2500 + 3000 employed
+    aktif = sum(a for k, *_, a in ROWS_FEB if k.startswith("62."))
+    with Superset(bi, logins["62"][0], PW) as api:
+        chart = _chart_ids(bi, logins["62"][0])["prov_ringkasan"]
+        (row,) = _chart_data(api, logins["62"][0], chart)["result"][0]["data"]
+    assert aktif == 2601
+    assert (row["nama_wilayah"], row["peserta_aktif"]) == ("KALIMANTAN TENGAH", aktif)
+    assert round(row["cakupan_persen"], 6) == round(2601 / 5500 * 100, 6)
+    assert row["target_persen"] == 40.0
+    # the comparison is not of empty answers: most charts have rows for every login
+    charts = sum(len(d.charts) for d in spec.DASHBOARDS)
+    assert nonempty >= 3 * (charts - 3), nonempty
+
+
+def test_a_province_sees_its_own_and_national_rows_only(
+        wh: tuple[str, Path], bi: str, logins: dict) -> None:
+    url, _ = wh
+    # (the national row shows in the big numbers and the trend, which name no region)
+    for prov in ("62", "63"):
+        seen = _visible_provinces(bi, url, logins[prov][0])
+        assert prov in seen and seen <= {prov, "00"}, seen
+    assert {"62", "63", "93"} <= _visible_provinces(bi, url, logins["nasional"][0])
+
+
+def test_must_fail_a_connection_without_the_province_policy_is_caught(
+        wh: tuple[str, Path], bi: str, logins: dict) -> None:
+    """If a provincial user's Superset connection ran as a role the policy does not
+    restrict (here: the national login's), both checks above must fail."""
+    url, _ = wh
+    nas, p62 = logins["nasional"][0], logins["62"][0]
+    assert _differences(bi, url, nas, p62), "a wider connection went unnoticed"
+    assert _visible_provinces(bi, url, nas) - {"62", "00"}
+
+
+_IDS: dict[tuple[str, str], dict[str, int]] = {}
+_DATA: dict[tuple[str, int], dict] = {}
+
+
+def _chart_data(api: Superset, login: str, chart: int) -> dict:
+    """A chart's data as `login` (asked once per module: the tests read the same answers)."""
+    if (login, chart) not in _DATA:
+        _DATA[login, chart] = api.call("GET", f"/api/v1/chart/{chart}/data/")
+    return _DATA[login, chart]
+
+
+def test_provincial_user_sees_only_its_own_dashboards(bi: str, logins: dict) -> None:
+    p62, p63 = logins["62"][0], logins["63"][0]
+    with Superset(bi, p62, PW) as api:
+        slugs = {d["slug"] for d in api.call("GET", "/api/v1/dashboard/",
+                                             params={"q": "(page_size:100)"})["result"]}
+        databases = api.call("GET", "/api/v1/database/", params={"q": "(page_size:100)"})
+        other = _chart_ids(bi, p63)["nas_peringkat"]
+        assert api.http.get(f"/api/v1/chart/{other}/data/").status_code in (403, 404)
+    assert slugs == {bundle.slug(d, p62) for d in spec.DASHBOARDS}
+    assert [d["database_name"] for d in databases["result"]] == [bundle.database_name(p62)]
+
+
+def test_sql_lab_cannot_write_nor_read_outside_the_marts(
+        wh: tuple[str, Path], bi: str, logins: dict) -> None:
+    url, _ = wh
+    login = logins["62"][0]
+    with Superset(bi, login, PW) as api:
+        (db,) = api.find("database", database_name=bundle.database_name(login))
+
+        def run(sql: str) -> httpx.Response:
+            return api.http.post("/api/v1/sqllab/execute/", json={
+                "database_id": db["id"], "sql": sql, "schema": "marts", "runAsync": False,
+                "client_id": uuid.uuid4().hex[:10], "tab": "t", "sql_editor_id": "1"})
+
+        ok = run("SELECT count(*) AS n FROM marts.mart_monev_wilayah_bulanan")
+        assert ok.status_code == 200, ok.text
+        for sql in ("DELETE FROM marts.mart_monev_wilayah_bulanan",
+                    "UPDATE marts.mart_monev_wilayah_bulanan SET peserta_aktif = 0",
+                    "CREATE TABLE marts.x (a int)"):
+            r = run(sql)
+            assert r.status_code >= 400 and "DML" in r.text, (sql, r.status_code, r.text)
+        for relation in ("raw.kepesertaan", "audit.load_batches", "staging.stg_kepesertaan"):
+            r = run(f"SELECT * FROM {relation} LIMIT 1")
+            assert r.status_code >= 400, (relation, r.text)
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM marts.mart_monev_wilayah_bulanan"
+                            ).fetchone()[0] > 0
+
+
+def test_reimporting_an_edited_spec_changes_the_chart(
+        wh: tuple[str, Path], bi: str, logins: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    login = logins["62"][0]
+    chart = _chart_ids(bi, login)["prov_peringkat"]
+    nasional, provinsi, kesehatan = spec.DASHBOARDS
+    edited = tuple(dataclasses.replace(c, title="Cakupan kab/kota (diubah)",
+                                       columns=("nama_wilayah", "cakupan_persen"))
+                   if c.key == "prov_peringkat" else c for c in provinsi.charts)
+    monkeypatch.setattr(bundle, "DASHBOARDS",
+                        (nasional, dataclasses.replace(provinsi, charts=edited), kesehatan))
+    with assets.admin_session(bi) as admin:
+        assets.import_login(admin, login, PW)
+    with Superset(bi, login, PW) as api:
+        got = api.call("GET", f"/api/v1/chart/{chart}")["result"]
+        data = api.call("GET", f"/api/v1/chart/{chart}/data/")["result"][0]
+    assert got["slice_name"] == "Cakupan kab/kota (diubah)"
+    assert data["colnames"] == ["nama_wilayah", "cakupan_persen"]
+    monkeypatch.undo()
+    with assets.admin_session(bi) as admin:
+        assets.import_login(admin, login, PW)
+    with Superset(bi, login, PW) as api:
+        assert api.call("GET", f"/api/v1/chart/{chart}")["result"]["slice_name"] != \
+            "Cakupan kab/kota (diubah)"
+
+
+def _figure(n: float) -> str:
+    """A number as the id_ID d3 locale writes it (thousands '.')."""
+    return f"{int(n):,}".replace(",", ".")
+
+
+@pytest.mark.parametrize("key", ["nasional", "provinsi", "kesehatan"])
+def test_dashboard_renders_in_chromium_as_a_province(
+        wh: tuple[str, Path], bi: str, logins: dict, key: str) -> None:
+    url, _ = wh
+    login = logins["62"][0]
+    d = next(d for d in spec.DASHBOARDS if d.key == key)
+    with as_login(url, login, PW) as conn:
+        if key == "kesehatan":
+            expect = ["kepesertaan_202402.csv", "Kiriman berkas"]
+        else:
+            aktif, nama = conn.execute(
+                "SELECT peserta_aktif, nama_wilayah FROM marts.mart_monev_wilayah_bulanan "
+                "WHERE tingkat = 'PROVINSI' AND periode = '2024-02-01'").fetchone()
+            expect = [nama, _figure(aktif), d.charts[0].title]
+        others = [r[0] for r in conn.execute(
+            "SELECT nama_wilayah FROM marts.mart_monev_wilayah_bulanan WHERE false")]
+    shot = DOCS / f"dashboard-{key}.png"
+    job = {"base_url": bi, "username": login, "password": PW, "slug": bundle.slug(d, login),
+           "expect": expect, "screenshot": str(shot)}
+    done = subprocess.run([str(server.VENV / "bin" / "python"),
+                           str(Path(__file__).with_name("render_dashboard.py"))],
+                          input=json.dumps(job), capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    text = json.loads(done.stdout)["text"]
+    assert "KALIMANTAN SELATAN" not in text and "PAPUA SELATAN" not in text
+    assert not others
+    assert shot.stat().st_size > 20_000
+
+
+def test_revoking_ends_superset_access_at_once(
+        wh: tuple[str, Path], bi: str, logins: dict) -> None:
+    login = logins["63"][0]
+    api = Superset(bi, login, PW)
+    chart = _chart_ids(bi, login)["nas_peringkat"]
+    assert api.http.get(f"/api/v1/chart/{chart}/data/").status_code == 200
+    assets.remove_login(login, bi)
+    assert api.http.get(f"/api/v1/chart/{chart}/data/").status_code in (401, 403, 404)
+    with pytest.raises(server.BiError):
+        Superset(bi, login, PW)
+    with assets.admin_session(bi) as admin:
+        assert admin.find("database", database_name=bundle.database_name(login)) == []
+        assert admin.find("security/roles", name=f"monev_{login}") == []
