@@ -29,9 +29,10 @@ import uuid
 from pathlib import Path
 
 import psycopg
-from bench_transform import _month_add
 from scratch import quiet, settle
 from sqlalchemy.engine import make_url
+
+from monev import periods
 
 PERIODE = "2025-01"
 
@@ -292,7 +293,7 @@ def main() -> None:
     keep = False  # a failed run's logs stay for reading
     try:
         files = work / "files"
-        first = _month_add(PERIODE, -args.history)
+        first = periods.add(PERIODE, -args.history)
         generate(files, first, PERIODE, scale=args.scale, seed=0)
         warehouse = _db(server, name)
         history = ""

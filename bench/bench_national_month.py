@@ -30,8 +30,10 @@ import time
 from pathlib import Path
 
 import psycopg
-from bench_transform import _month_add, _queries
+from bench_transform import _queries
 from scratch import quiet, scratch_warehouse, settle
+
+from monev import periods
 
 NO_UNIT_TESTS = ["test_type:unit"]  # data-independent; the suite runs them
 
@@ -157,7 +159,7 @@ def main() -> None:
     if not 1 <= args.short < args.long:
         raise SystemExit("need 1 <= --short < --long")
     quiet()
-    months = [_month_add(args.start, k) for k in range(args.long + 1)]
+    months = [periods.add(args.start, k) for k in range(args.long + 1)]
 
     with scratch_warehouse("monev_bench_national") as (_, url, work):
         t = time.perf_counter()

@@ -24,22 +24,18 @@ import psycopg
 from scratch import quiet, scratch_warehouse
 from sqlalchemy.engine import make_url
 
+from monev import periods
+
 NO_TESTS = ["resource_type:test", "resource_type:unit_test"]
-
-
-def _month_add(ym: str, k: int) -> str:
-    y, m = int(ym[:4]), int(ym[5:7])
-    n = y * 12 + (m - 1) + k
-    return f"{n // 12:04d}-{n % 12 + 1:02d}"
 
 
 def _generate(work: Path, months: int, rentan_months: int, rentan_rows: int, end: str):
     from monev.synthetic import generate
 
-    first, before_end = _month_add(end, -(months - 1)), _month_add(end, -1)
+    first, before_end = periods.add(end, -(months - 1)), periods.add(end, -1)
     t = time.perf_counter()
     a = generate(work / "a", first, before_end, scale="national", seed=3, rentan_rows=500)
-    b = generate(work / "b", _month_add(end, -(rentan_months - 1)), end, scale="national",
+    b = generate(work / "b", periods.add(end, -(rentan_months - 1)), end, scale="national",
                  seed=3, rentan_rows=rentan_rows)
     ym_end = end.replace("-", "")
     initial = [p for p in a if "bad" not in p.parts and not p.name.startswith("peserta_rentan")]

@@ -63,7 +63,9 @@ with DAG(
 
         return ingest_tasks.detect(context["params"].get("periode"), context["run_id"])
 
-    @task(task_id="load", pool=LOAD, outlets=[BATCHES], map_index_template="{{ landed_file }}")
+    # `-> dict` made Airflow infer multiple_outputs; said explicitly (ruff AIR)
+    @task(task_id="load", pool=LOAD, outlets=[BATCHES], map_index_template="{{ landed_file }}",
+          multiple_outputs=True)
     def load(item: dict, **context) -> dict:
         from airflow.sdk import get_current_context
 
@@ -72,7 +74,7 @@ with DAG(
         get_current_context()["landed_file"] = item["relpath"]  # names the mapped task in the UI
         return ingest_tasks.load(item, context["outlet_events"][BATCHES])
 
-    @task(task_id="announce", outlets=[LANDED], trigger_rule="all_done")
+    @task(task_id="announce", outlets=[LANDED], trigger_rule="all_done", multiple_outputs=True)
     def announce(**context) -> dict:
         from monev.orchestration import ingest_tasks
 

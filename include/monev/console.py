@@ -2,9 +2,9 @@
 at the entry point, and progress bars for long steps.
 
 This is the one place logging is quietened. `setup()` is called by the CLI's entry
-point before the libraries are imported, and `quiet_libraries()` by the DAG task
-bodies (monev.orchestration, imported in every task process, whose logging Airflow
-sets up after the CLI's): they silence library warnings where they are raised (the
+point before the libraries are imported, and `quiet_libraries()` before every DAG task
+(the `on_execute_callback` of monev.orchestration.defaults, in the task process, whose
+logging Airflow sets up after the CLI's): they silence library warnings where they are raised (the
 `warnings` filter matches the module issuing them, so a warning of the project's own
 code still shows) and turn the chattiest library loggers down to warnings or errors.
 No module changes logging when it is imported. `progress()` is a transient rich bar

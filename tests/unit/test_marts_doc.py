@@ -7,7 +7,17 @@ import re
 
 import yaml
 
-from monev.transform.marts_doc import DBT_PROJECT, DOC, MARTS, load, render
+from monev.transform.marts_doc import (
+    DBT_PROJECT,
+    DOC,
+    DOMAIN_WORDS,
+    GRANDFATHERED,
+    MACHINERY,
+    MARTS,
+    load,
+    naming_problem,
+    render,
+)
 
 
 def test_the_marts_document_matches_the_ymls() -> None:
@@ -38,3 +48,33 @@ def test_the_contract_is_enforced_for_the_whole_folder_and_never_switched_off() 
         if path.suffix in (".sql", ".yml"):
             text = path.read_text(encoding="utf-8")
             assert not re.search(r"contract\s*[:=]|enforced|on_schema_change", text), path
+
+
+def test_every_mart_column_follows_the_naming_rule() -> None:
+    """Domain words Indonesian, machinery English (docs/MARTS.md, "Naming columns"): any
+    column of a new model, or a new column of an existing one, follows the rule; only the
+    listed existing exceptions are let through."""
+    broken = {
+        (m.name, c.name): problem
+        for m in load() for c in m.columns
+        if (problem := naming_problem(c.name))
+    }
+    new = {k: v for k, v in broken.items() if k not in GRANDFATHERED}
+    assert not new, "mart columns breaking the naming rule:\n" + "\n".join(
+        f"  {m}.{c}: {why}" for (m, c), why in sorted(new.items()))
+    # the exceptions only shrink: a fixed or removed column leaves the list
+    assert set(broken) == set(GRANDFATHERED), sorted(set(GRANDFATHERED) - set(broken))
+
+
+def test_the_naming_rule_refuses_english_domain_words_and_odd_names() -> None:
+    assert naming_problem("peserta_aktif") is None
+    assert naming_problem("iuran_ganda_rp") is None
+    assert naming_problem("loaded_at") is None  # machinery
+    assert naming_problem("coverage_persen") is not None  # an English domain word
+    assert naming_problem("peserta_loaded_at") is not None  # machinery words in a domain name
+    assert naming_problem("is_aktif") is not None
+    assert naming_problem("PesertaAktif") is not None
+    assert naming_problem("x" * 64) is not None
+    # "status" is spelled alike in both languages (KBBI has it); no other word is shared
+    shared = DOMAIN_WORDS & {w for c in MACHINERY for w in c.split("_")}
+    assert shared == {"status"}, shared

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -66,3 +67,24 @@ def test_order_reference_first_then_source_period_revision() -> None:
     assert [s.path.name for s in ordered] == [
         "target_ucj.csv", "kepesertaan_202401.csv", "kepesertaan_202402.csv",
         "kepesertaan_202402_rev1.csv", "realisasi_202402.xlsx"]
+
+
+def test_the_catalog_is_the_one_list_of_sources() -> None:
+    """The registry's specs, the landing intake's groups and the DAG's per-source assets
+    all come from sources.catalog, in its order."""
+    from monev.ingest import landing
+    from monev.orchestration.assets import SOURCE_ASSETS
+    from monev.sources import catalog, registry
+
+    assert tuple(s.name for s in registry.SPECS) == catalog.NAMES
+    assert all(registry.BY_NAME[s.name].period == s.period for s in catalog.SOURCES)
+    assert ("referensi", *catalog.PERIODIC) == landing.SOURCES
+    assert tuple(SOURCE_ASSETS) == landing.SOURCES
+    # every spec's files are claimed by the landing intake under one of those groups
+    for spec in registry.SPECS:
+        ext = re.sub(r"\(.*?\)\?", "", spec.extension).replace("\\", "")
+        name = {"month": f"{spec.name}_202403{ext}",
+                "budget": f"{spec.name}_2024_{spec.versions[0] if spec.versions else ''}{ext}",
+                "referensi": f"referensi/{spec.name}.csv"}[spec.period]
+        kind = landing.classify(name)
+        assert kind is not None and kind[0] in landing.SOURCES, (spec.name, name)

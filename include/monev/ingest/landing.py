@@ -21,12 +21,15 @@ import fsspec
 
 from monev.config import settings
 from monev.ingest import intake
+from monev.sources.catalog import LANDING_GROUPS
 from monev.sources.registry import UnknownFile, identify
 
 log = logging.getLogger(__name__)
 
 REFERENCE_DIR = "referensi"
-SOURCES = ("referensi", "anggaran", "kepesertaan", "peserta_rentan", "realisasi")
+# what the intake groups files by, in load order: `referensi` (every reference CSV) and
+# each periodic source (sources.catalog, the one list)
+SOURCES = LANDING_GROUPS
 
 
 @dataclass(frozen=True)

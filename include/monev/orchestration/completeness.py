@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from monev import periods
 from monev.ingest import tracking
 from monev.ingest.landing import Landing
 from monev.orchestration.late_data import DUE_DAY
@@ -27,9 +28,7 @@ log = logging.getLogger(__name__)
 
 def due_date(periode: str) -> date:
     """Day DUE_DAY of the month after `periode`."""
-    y, m = int(periode[:4]), int(periode[5:7])
-    y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return date(y, m, DUE_DAY)
+    return periods.due_date(periode, DUE_DAY)
 
 
 @dataclass

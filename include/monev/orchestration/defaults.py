@@ -15,6 +15,15 @@ TAGS = ["monev"]
 POLL_MINUTES = settings().poll_minutes
 
 
+def quiet_task_process(context: dict[str, Any]) -> None:
+    """Before every task: filter library warnings and chatty loggers (monev.console).
+    Task processes reset logging after any setup done at import, and the DAG files'
+    parse must not configure logging at all, so this runs as the task starts."""
+    from monev.console import quiet_libraries
+
+    quiet_libraries()
+
+
 def default_args(retries: int = 2) -> dict[str, Any]:
     return {
         "owner": OWNER,
@@ -24,4 +33,5 @@ def default_args(retries: int = 2) -> dict[str, Any]:
         "retry_delay": timedelta(seconds=settings().retry_delay_seconds),
         "retry_exponential_backoff": True,
         "on_failure_callback": callbacks.on_failure,
+        "on_execute_callback": quiet_task_process,
     }

@@ -8,9 +8,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from monev import periods
 from monev.ingest import tracking
 from monev.ingest.landing import SOURCES, LandedFile, Landing
 from monev.orchestration import callbacks
+from monev.sources import catalog
+from monev.sources.catalog import LANDING_GROUP_REFERENSI
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +21,8 @@ log = logging.getLogger(__name__)
 def _load_order(f: LandedFile) -> tuple:
     # reference files first, budgets next, then the months oldest first (the gate
     # compares a month with the published month before it)
-    rank = {"referensi": 0, "anggaran": 1}.get(f.source, 2)
+    rank = (0 if f.source == LANDING_GROUP_REFERENSI
+            else 1 if catalog.BY_NAME[f.source].period == "budget" else 2)
     return (rank, f.period_key, SOURCES.index(f.source), f.revision, f.relpath)
 
 
@@ -74,7 +78,7 @@ def load(item: dict[str, Any], batches: Any | None) -> dict[str, Any]:
     if result.status != "loaded":
         # duplicate / superseded by a higher revision: the warehouse did not change
         raise AirflowSkipException(summary)
-    monthly = len(result.period_key) == 7 and result.period_key[4] == "-"
+    monthly = periods.is_month(result.period_key)
     extra = {"source": source, "periode": result.period_key if monthly else None,
              "period_key": result.period_key, "batch_id": result.batch_id,
              "file": result.file_name, "revision": result.revision}
@@ -109,11 +113,11 @@ def announce(outlet_event: Any | None, run_id: str) -> dict[str, Any]:
         conn.commit()
     if not rows:
         raise AirflowSkipException("nothing new was loaded")
-    periods = sorted({p for _, p, _ in rows if len(p) == 7 and p[4] == "-"})
-    extra = {"periods": periods, "batches": sorted(b for _, _, b in rows),
+    months = sorted({p for _, p, _ in rows if periods.is_month(p)})
+    extra = {"periods": months, "batches": sorted(b for _, _, b in rows),
              "sources": sorted({s for s, _, _ in rows})}
     log.info("announcing %d loaded batch(es) to the transform: sources %s, periods %s",
-             len(rows), extra["sources"], periods)
+             len(rows), extra["sources"], months)
     if outlet_event is not None:
         outlet_event.extra = extra
     return extra

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from monev.config import settings
-from monev.orchestration.report_tasks import previous_month
+from monev.periods import previous_month
 
 # Day of the month by which the previous month's extracts must be loaded.
 DUE_DAY = settings().extract_due_day

@@ -1,22 +1,34 @@
 """Every source's spec, in load order, and which source a delivered file is from its
 name alone — the one grammar of file names, used by the ingest pipeline and the landing
-intake alike. Adding a source: its module with a SPEC, listed here; its suite; its
+intake alike. Which sources exist and their order is `sources.catalog`'s. Adding a
+source: its line in the catalog, its module with a SPEC (listed here), its suite, its
 staging model."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from monev.sources import anggaran, kepesertaan, peserta_rentan, realisasi, referensi
+from monev.sources import anggaran, catalog, kepesertaan, peserta_rentan, realisasi, referensi
 from monev.sources.spec import SourceFile, SourceSpec, UnknownFile
 
-# Reference files first (their codes are the yardstick of the others), then the
-# monthly sources.
-SPECS: tuple[SourceSpec, ...] = (
-    *referensi.SPECS, kepesertaan.SPEC, peserta_rentan.SPEC, anggaran.SPEC, realisasi.SPEC)
+# Each source module's spec, attached to the catalog's list (names, order, delivery).
+_DECLARED: dict[str, SourceSpec] = {
+    s.name: s
+    for s in (*referensi.SPECS, kepesertaan.SPEC, peserta_rentan.SPEC, anggaran.SPEC,
+              realisasi.SPEC)
+}
+if set(_DECLARED) != set(catalog.NAMES) or any(
+        _DECLARED[s.name].period != s.period for s in catalog.SOURCES if s.name in _DECLARED):
+    raise ImportError(
+        "sources.catalog and the source modules' specs disagree: catalog "
+        f"{[(s.name, s.period) for s in catalog.SOURCES]}, specs "
+        f"{sorted((s.name, s.period) for s in _DECLARED.values())}")
+# In the catalog's load order.
+SPECS: tuple[SourceSpec, ...] = tuple(_DECLARED[name] for name in catalog.NAMES)
 BY_NAME = {s.name: s for s in SPECS}
-REFERENSI_SOURCES = tuple(s.name for s in SPECS if s.is_referensi)
-MONTHLY_SOURCES = tuple(s.name for s in SPECS if not s.is_referensi)
+REFERENSI_SOURCES = catalog.REFERENSI
+# every source delivered per period (monthly and budget), not only the monthly ones
+MONTHLY_SOURCES = catalog.PERIODIC
 
 __all__ = [
     "BY_NAME",

@@ -14,15 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+
+from monev.sources.catalog import Period
 
 # Years a delivery can be for, and the highest revision number: names outside these are
 # typos or garbage, refused by name before anything reads the file.
 YEARS = range(2000, 2100)
 MAX_REVISION = 9999
-
-Period = Literal["month", "budget", "referensi"]
-
+__all__ = ["MAX_REVISION", "YEARS", "Period", "SourceFile", "SourceSpec", "UnknownFile"]
 
 class UnknownFile(ValueError):
     """The file name matches no extract in the contract."""

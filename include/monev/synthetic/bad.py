@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from monev import periods
 from monev.synthetic import budget, coverage, participants
 from monev.synthetic.regions import RegionSet
 from monev.synthetic.xlsx import write_sheet
@@ -89,9 +90,8 @@ def write_bad(
                 columns = [c for c in coverage.KEPESERTAAN_COLUMNS if c != "tk_aktif"]
                 columns.append("keterangan")
             elif kind == "wrong_period":
-                py, pm = (year - 1, 12) if month == 1 else (year, month - 1)
                 for i in PICK:
-                    recs[i - 1]["periode"] = f"{py:04d}-{pm:02d}"
+                    recs[i - 1]["periode"] = periods.key(*periods.shift(year, month, -1))
                 affected = list(PICK)
             elif kind == "duplicate_keys":
                 dup = [dict(recs[i - 1]) for i in PICK[:2]]

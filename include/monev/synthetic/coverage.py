@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from monev import periods
 from monev.synthetic.regions import (
     ACTIVE_MONTHLY_GROWTH,
     NATIONAL_ACTIVE_2023_12,
@@ -110,7 +111,7 @@ def coverage_frame(
     """Clean records for one month, in current codes as written for that month."""
     seed = regions.seed
     active, registered = _levels(rows, seed, year, month)
-    py, pm = (year - 1, 12) if month == 1 else (year, month - 1)
+    py, pm = periods.shift(year, month, -1)
     prev_active, prev_registered = _levels(rows, seed, py, pm)
     # Newcomers are the registration increase; leavers close the gap to the active change.
     baru = np.maximum(registered - prev_registered, 0)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from monev import periods
 from monev.referensi.regions import Region, load_regions
 
 # Rough employed-population shares by province (millions, BPS Sakernas Aug 2023 order of
@@ -184,20 +185,12 @@ class RegionSet:
 
 
 def months_between(periode_from: str, periode_to: str) -> list[tuple[int, int]]:
-    y0, m0 = (int(x) for x in periode_from.split("-"))
-    y1, m1 = (int(x) for x in periode_to.split("-"))
-    if (y1, m1) < (y0, m0):
-        raise ValueError(f"periode_to {periode_to} is before periode_from {periode_from}")
-    out = []
-    y, m = y0, m0
-    while (y, m) <= (y1, m1):
-        out.append((y, m))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+    """(year, month) of every month from `periode_from` to `periode_to`, inclusive."""
+    return [periods.parse(p) for p in periods.between(periode_from, periode_to)]
 
 
 def months_from_calibration(year: int, month: int) -> int:
-    return (year - CALIBRATION_MONTH[0]) * 12 + (month - CALIBRATION_MONTH[1])
+    return periods.months_apart(periods.key(*CALIBRATION_MONTH), periods.key(year, month))
 
 
 def dotless(kode: str) -> str:

@@ -26,6 +26,79 @@ FOLDERS = {
 }
 
 
+# The column-naming rule (written once here; rendered into docs/MARTS.md and held by
+# tests/unit/test_marts_doc.py for every mart column). Domain words are Indonesian, as
+# the extracts and DOMAIN.md spell them; machinery keeps English names.
+#
+# Machinery: lineage columns every loaded row carries from the audit schema, and the
+# fields of tools' own artefacts (dbt run results, Great Expectations validations) under
+# the tool's name. A closed list: a new machinery column is added here, on purpose.
+MACHINERY = frozenset({
+    # lineage (audit.load_batches and the raw rows)
+    "batch_id", "source_row", "source", "period_key", "file_name", "sha256", "revision",
+    "rows", "row_count", "status", "superseded_by", "warnings", "loaded_at",
+    # Great Expectations validation results
+    "validation_run_id", "validated_at", "suite_name", "suite_version", "rule",
+    "expectation_type", "severity", "success", "observed", "message",
+    # dbt run results
+    "node_result_id", "invocation_id", "command", "invocation_started_at",
+    "invocation_finished_at", "invocation_success", "unique_id", "resource_type", "name",
+    "is_failure", "execution_time_s", "rows_affected", "failures",
+})
+# Words fixed by the modelling itself, in either language: surrogate keys end in `_key`,
+# identifiers in `_id`; amounts in rupiah end in `_rp`, percentages (0-100) in `_persen`,
+# differences of percentages in `_pp` (percentage points).
+AFFIXES = frozenset({"key", "id", "rp", "persen", "pp"})
+# The Indonesian words (and the programme's abbreviations) domain columns are built
+# from. A new word of the domain is added here; an English word does not belong here.
+_DOMAIN_WORDS = """
+    ada akhir aktif akun alasan anggaran apbd apbdes asal awal aturan baru bekerja belum
+    berlaku bpu bulan bulanan cakupan capaian cocok csr dasar data detik dibayar
+    dibutuhkan dicapai dihitung dijalankan ditagih domisili durasi galat ganda hukum iuran
+    jakon jenis judul jumlah kabkota
+    kategori keaktifan kegiatan kelamin kelompok keluar kepesertaan keterangan kewajaran
+    kode kumulatif label lahir laju muatan mulai nama nik nomor pada pagu pekerja pembayar
+    pembayaran pemda pemprov penduduk penetapan pengganti peringatan peringkat periode
+    pertama pertumbuhan peserta pmi potensi program provinsi proyek proyeksi pu realisasi regulasi
+    rekening rentan sampai sasaran sebelumnya segmen selang selesai semester serapan sisa
+    skema skpd tanpa
+    status sub sukses sumber tahun tanggal target terakhir terdaftar terkini terlambat
+    terlindungi tertinggal tingkat tk total triwulan uraian urutan utama valid versi
+    waktu wilayah
+"""
+DOMAIN_WORDS = frozenset(_DOMAIN_WORDS.split())
+# Existing columns that break the rule, kept because renaming a served column is a
+# breaking change (a new model version, "Changing a mart"). Do not add to this list.
+GRANDFATHERED = frozenset({
+    ("dim_wilayah", "is_current"),
+    ("fct_anggaran", "is_versi_terakhir"),
+    ("mart_capaian_target", "gap_pp"),
+    ("mart_monev_wilayah_bulanan", "gap_pp"),
+    ("mart_kesehatan_muatan", "gate_dijalankan"),
+    ("mart_kesehatan_muatan", "gate_run_id"),
+    ("mart_kesehatan_muatan", "gate_versi_suite"),
+    ("mart_kesehatan_muatan", "gate_sukses"),
+    ("mart_kesehatan_muatan", "gate_aturan"),
+    ("mart_kesehatan_muatan", "gate_galat"),
+    ("mart_kesehatan_muatan", "gate_peringatan"),
+})
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
+
+
+def naming_problem(column: str) -> str | None:
+    """Why `column` breaks the naming rule, or None when it follows it."""
+    if not _IDENTIFIER.fullmatch(column) or len(column) > 63:
+        return "not a lower-case snake_case name of at most 63 characters"
+    if column in MACHINERY:
+        return None
+    unknown = [w for w in column.split("_") if w not in DOMAIN_WORDS | AFFIXES]
+    if unknown:
+        return ("words not in the domain vocabulary: " + ", ".join(unknown)
+                + " (an Indonesian domain word goes into DOMAIN_WORDS, a machinery column"
+                " into MACHINERY, in monev/transform/marts_doc.py)")
+    return None
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -269,6 +342,31 @@ models:
 
 A breaking change is agreed with the people who read the marts before it is written;
 the version is how both sides keep working while they move.
+
+## Naming columns
+
+One rule, held by a unit test for every column of every mart
+(`tests/unit/test_marts_doc.py`; the lists below live in
+`include/monev/transform/marts_doc.py`):
+
+- **Domain words are Indonesian**, spelled as the extracts and DOMAIN.md spell them:
+  what is counted, where, when, for whom, and the judgements on it (`peserta_aktif`,
+  `kode_wilayah`, `jumlah_galat`, `terlambat`). Such a name is made of the words of the
+  vocabulary below; a new domain word is added to it on purpose.
+- **Machinery keeps English names**: the lineage columns every loaded row carries
+  (`batch_id`, `source_row`, `loaded_at`, …) and the fields of tools' own artefacts (dbt
+  run results, Great Expectations validations) under the tool's name. A closed list.
+- **Fixed affixes**: surrogate keys end in `_key`, identifiers in `_id`; rupiah amounts
+  in `_rp`, percentages (0–100) in `_persen`, differences of percentages in `_pp`; a
+  code as delivered in `_asal`, the current one in `_terkini`. Names are lower-case
+  snake_case of at most 63 characters (PostgreSQL's limit).
+
+Machinery columns: {machinery}.
+
+Domain vocabulary: {vocabulary}.
+
+Existing exceptions, kept because renaming a served column is a breaking change (a new
+model version, above); no new column joins them: {grandfathered}.
 """
 
 _BUILT = {
@@ -316,7 +414,12 @@ def render(marts: list[Mart] | None = None) -> str:
     marts = load() if marts is None else marts
     pks = [f"`{m.name}`" for m in marts if any(c.constraints for c in m.columns)]
     incremental = [f"`{m.name}`" for m in marts if m.materialized == "incremental"]
-    out = [INTRO.format(primary_keys=", ".join(pks), incremental=", ".join(incremental))]
+    out = [INTRO.format(
+        primary_keys=", ".join(pks), incremental=", ".join(incremental),
+        machinery=", ".join(f"`{c}`" for c in sorted(MACHINERY)),
+        vocabulary=", ".join(sorted(DOMAIN_WORDS)),
+        grandfathered=", ".join(f"`{m}.{c}`" for m, c in sorted(GRANDFATHERED)),
+    )]
     for folder, title in FOLDERS.items():
         inside = [m for m in marts if m.folder == folder]
         out.append(f"\n## {title}\n\n" + "\n".join(f"- [`{m.name}`](#marts{m.name})"

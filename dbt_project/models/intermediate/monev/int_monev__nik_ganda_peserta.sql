@@ -11,7 +11,7 @@
 -- lowest kode_pemda_pembayar with an empty code last (byte order, so '32' < '32.01'
 -- on every server); the participant is counted in the domicile region of that
 -- payment and iuran_ganda_rp is what the other payments cost.
--- Incremental by month (macros/monev_periode_berubah.sql): only a newly published month
+-- Incremental by month (macros/incremental/monev_filter_periode_rentan.sql): only a newly published month
 -- or revision of the participant list is re-read; the marts read the small result.
 with pembayaran as not materialized (
     select

@@ -10,7 +10,7 @@
 ) }}
 -- Grain of the kepesertaan extract: (periode, kode_wilayah as delivered, segmen,
 -- kategori_pekerja, sumber_iuran). Incremental by period: only periods whose published
--- batch changed since the last build are rebuilt (macros/incremental.sql).
+-- batch changed since the last build are rebuilt (macros/incremental/monev_where_changed.sql).
 with dipilih as (
     select * from {{ ref('stg_bpjs__kepesertaan') }}
     {{ monev_where_changed(ref('stg_bpjs__kepesertaan'), 'periode') }}

@@ -10,7 +10,7 @@
 -- month's build time, and grew with every month. A filter on periode still prunes to
 -- the month's partition; keys are computed only when a query selects them.
 -- Row-level security: a view cannot carry a policy, so the province rule of the marts
--- (macros/access.sql) is part of the view (security_barrier keeps a user's own
+-- (macros/access/monev_baris_terlihat.sql) is part of the view (security_barrier keeps a user's own
 -- functions from seeing rows before it); the view's owner - dbt, which tests it - sees
 -- every row, as a table's owner does.
 with kode as not materialized (

@@ -6,7 +6,7 @@
 -- depends_on: {{ ref('stg_audit__load_batches') }}
 -- Double-funded participants: one row per (periode, peserta_id) billed by more than
 -- one payer. peserta_id is the keyed pseudonym; no clear personal data reaches here.
--- Incremental by month like its source (macros/monev_periode_berubah.sql).
+-- Incremental by month like its source (macros/incremental/monev_filter_periode_rentan.sql).
 select
     g.periode,
     g.peserta_id,

@@ -11,16 +11,6 @@
     referenced twice would be materialised whole). In a dbt unit test `this` is a
     fixture, so the same comparison is inlined as a subquery instead.
 -#}
-{% macro monev_changed_keys_sql(relation, key) -%}
-    select s.k
-    from (select {{ key }} as k, max(batch_id) as b, count(*) as n
-          from {{ relation }} group by {{ key }}) as s
-    left join (select {{ key }} as k, max(batch_id) as b, count(*) as n
-               from {{ this }} group by {{ key }}) as t
-        on t.k = s.k
-    where t.b is distinct from s.b or t.n is distinct from s.n
-{%- endmacro %}
-
 {% macro monev_where_changed(relation, key) -%}
     {%- if is_incremental() -%}
         {%- if model.resource_type == 'unit_test' or not execute %}
