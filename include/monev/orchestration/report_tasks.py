@@ -5,15 +5,9 @@ reports whose last month is reported (monev.orchestration.semester_plan)."""
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
 log = logging.getLogger(__name__)
-
-
-def previous_month(d: date) -> str:
-    y, m = (d.year, d.month - 1) if d.month > 1 else (d.year - 1, 12)
-    return f"{y:04d}-{m:02d}"
 
 
 def months_to_report(params: dict[str, Any]) -> list[dict[str, Any]]:
