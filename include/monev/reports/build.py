@@ -185,23 +185,39 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
 
 def _build_and_publish(conn, data: MartData, todo: list[ReportRun], root: Path, key: str,
                        send: bool, on_progress: Callable[[int, int], None] | None) -> None:
-    """Render into the staging folder, write the audit rows, publish the month whole,
-    then send. A failure before the publish leaves the archive as it was."""
+    results = publish_whole(
+        conn, todo, root, key, int(key.replace("-", "")),
+        stem_of=lambda r: stem(key, r.scope, r.revision),
+        render=lambda staged: _render_all(data, todo, staged, on_progress))
+    recipients = delivery.load_recipients() if send else {}
+    finish(conn, todo, send=(lambda r: _send(r, results[r.scope]["scope_name"],
+                                             recipients.get(r.scope, []))) if send else None)
+
+
+def publish_whole(conn, todo: list[ReportRun], root: Path, name: str, lock_key: int,
+                  stem_of: Callable[[ReportRun], str],
+                  render: Callable[[Path], dict[str, object]],
+                  key_of: Callable[[ReportRun], str] = lambda r: r.scope,
+                  on_built: Callable[[ReportRun, dict], None] | None = None,
+                  ) -> dict[str, object]:
+    """Write-audit-publish for one archive folder (a month, a semester): render every
+    run's set into the staging folder (`render(staged)` → result or exception per
+    `key_of(run)`), write the audit rows, and swap the folder `name` in whole, inside the
+    rows' transaction. A failure before the publish leaves the archive as it was."""
     owner = min(r.run_id for r in todo if r.run_id is not None)
-    folder = root / key
+    folder = root / name
     try:
-        staged = staging.prepare(root, owner, key,
-                                 [stem(key, r.scope, r.revision) for r in todo])
-        results = _render_all(data, todo, staged, on_progress)
+        staged = staging.prepare(root, owner, name, [stem_of(r) for r in todo])
+        results = render(staged)
         failed = []
         with conn.transaction():
             for run in todo:
-                result = results[run.scope]
+                result = results[key_of(run)]
                 if isinstance(result, BaseException):
                     run.status, run.message = "failed", f"build failed: {type(result).__name__}"
-                    log.error("report %s %s failed: %s", key, run.scope, result,
+                    log.error("report %s %s failed: %s", name, run.scope, result,
                               exc_info=result)
-                    failed.append(stem(key, run.scope, run.revision))
+                    failed.append(stem_of(run))
                     continue
                 run.files = _published_files(result["files"], staged, folder)
                 run.snapshot = str(folder / Path(result["snapshot"]).name)
@@ -209,13 +225,15 @@ def _build_and_publish(conn, data: MartData, todo: list[ReportRun], root: Path, 
                     json.dumps(run.files, indent=1), encoding="utf-8")
                 run.seconds, run.status = result["seconds"], "built"
                 run.changes = result["changes"]
+                if on_built:
+                    on_built(run, result)
                 conn.execute(
                     "UPDATE audit.report_runs SET status = 'built', files = %s,"
                     " snapshot_path = %s, built_at = now(), duration_ms = %s WHERE run_id = %s",
                     (json.dumps(run.files), run.snapshot, int(run.seconds * 1000), run.run_id))
             # Inside the transaction: killed before the commit, the rows stay `building`
             # (marked failed by the next build) whatever the archive shows.
-            staging.publish(conn, root, staged, failed, int(key.replace("-", "")))
+            staging.publish(conn, root, staged, failed, lock_key)
     except BaseException as exc:
         staging.discard(root, owner)
         with contextlib.suppress(Exception):  # else the next build marks them interrupted
@@ -226,10 +244,14 @@ def _build_and_publish(conn, data: MartData, todo: list[ReportRun], root: Path, 
                  [r.run_id for r in todo]))
         raise
     staging.discard(root, owner)
-    recipients = delivery.load_recipients() if send else {}
+    return results
+
+
+def finish(conn, todo: list[ReportRun], send: Callable[[ReportRun], None] | None) -> None:
+    """After the publish: send each built set (when asked) and close its audit row."""
     for run in todo:
         if send and run.status == "built":
-            _send(run, results[run.scope]["scope_name"], recipients.get(run.scope, []))
+            send(run)
         conn.execute(
             "UPDATE audit.report_runs SET status = %s, recipients = %s, message = %s,"
             " sent_at = CASE WHEN %s = 'sent' THEN now() END, finished_at = now()"
@@ -278,14 +300,19 @@ def _render_all(data: MartData, todo: list[ReportRun], folder: Path,
 
 
 def _send(run: ReportRun, scope_name: str, to: list[str]) -> None:
+    bulan = fmt.month_name(parse_periode(run.periode))
+    deliver(run, to, f"Laporan Monev Jamsostek {scope_name} {bulan}",
+            f"laporan Monev jaminan sosial ketenagakerjaan {scope_name} untuk {bulan}")
+
+
+def deliver(run: ReportRun, to: list[str], subject: str, what: str) -> None:
+    """Email a built set's PDF and Excel to `to`; the run's status and message say how
+    it went (a revision's email lists what changed)."""
     if not to:
         run.message = (run.message + "; " if run.message else "") + "tidak ada penerima"
         return
-    bulan = fmt.month_name(parse_periode(run.periode))
-    subject = f"Laporan Monev Jamsostek {scope_name} {bulan}" + (
-        f" (revisi {run.revision})" if run.revision > 1 else "")
-    body = (f"Terlampir laporan Monev jaminan sosial ketenagakerjaan {scope_name} untuk {bulan}"
-            f" (PDF dan lampiran Excel), revisi {run.revision}.\n"
+    subject += f" (revisi {run.revision})" if run.revision > 1 else ""
+    body = (f"Terlampir {what} (PDF dan lampiran Excel), revisi {run.revision}.\n"
             + (f"Revisi ini menggantikan revisi {run.previous}. Yang berubah:\n"
                + "".join(f"- {line}\n" for line in run.changes) if run.previous else ""))
     attachments = [p for p in (run.path(".pdf"), run.path(".xlsx")) if p]

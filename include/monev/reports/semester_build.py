@@ -10,7 +10,6 @@ revision N+1 (`…_revN`) stating what changed since the revision it replaces.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import datetime as dt
 import json
 import logging
@@ -28,11 +27,18 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from monev import mail
 from monev.config import settings
 from monev.reports import delivery, diff, staging
 from monev.reports import formatting as fmt
-from monev.reports.build import ReportRun, _previous, _published_files, _sha256, _workers
+from monev.reports.build import (
+    ReportRun,
+    _previous,
+    _sha256,
+    _workers,
+    deliver,
+    finish,
+    publish_whole,
+)
 from monev.reports.data import NATIONAL, MartData, records
 from monev.reports.excel import safe_text, write_tables
 from monev.reports.semester import LABEL, SemesterContent, build_semester_content
@@ -258,64 +264,23 @@ def build_semester(key: str, provinsi: str | None = None, out: Path | None = Non
 def _build_and_publish(conn, data: SemesterData, semester: Semester, todo: list[ReportRun],
                        root: Path, send: bool,
                        on_progress: Callable[[int, int], None] | None) -> None:
-    """Render into the staging folder, write the audit rows, publish the semester folder
-    whole, then send. A failure before the publish leaves the archive as it was."""
-    owner = min(r.run_id for r in todo if r.run_id is not None)
-    name = folder_name(semester)
-    folder = root / name
-    try:
-        staged = staging.prepare(root, owner, name, [
-            stem(semester, r.scope.removeprefix(SCOPE_PREFIX), r.revision) for r in todo])
-        results = _render_all(data, todo, staged, on_progress)
-        failed = []
-        with conn.transaction():
-            for run in todo:
-                scope = run.scope.removeprefix(SCOPE_PREFIX)
-                result = results[scope]
-                if isinstance(result, BaseException):
-                    log.error("semester report %s %s failed: %s", semester.key, scope, result,
-                              exc_info=result)
-                    run.status, run.message = "failed", f"build failed: {type(result).__name__}"
-                    failed.append(stem(semester, scope, run.revision))
-                    continue
-                run.files = _published_files(result["files"], staged, folder)
-                run.snapshot = str(folder / Path(result["snapshot"]).name)
-                (staged / Path(run.snapshot).name / "MANIFEST.json").write_text(
-                    json.dumps(run.files, indent=1), encoding="utf-8")
-                run.seconds, run.status, run.changes = (result["seconds"], "built",
-                                                        result["changes"])
-                if result["missing"]:
-                    gap = ", ".join(fmt.month_name(dt.date.fromisoformat(m))
-                                    for m in result["missing"])
-                    run.message = (run.message + "; " if run.message else "") + \
-                        f"tanpa data: {gap}"
-                conn.execute(
-                    "UPDATE audit.report_runs SET status = 'built', files = %s,"
-                    " snapshot_path = %s, built_at = now(), duration_ms = %s WHERE run_id = %s",
-                    (json.dumps(run.files), run.snapshot, int(run.seconds * 1000), run.run_id))
-            # a semester key (YYYYH) never equals a month's (YYYYMM)
-            staging.publish(conn, root, staged, failed, int(semester.key.replace("-", "")))
-    except BaseException as exc:
-        staging.discard(root, owner)
-        with contextlib.suppress(Exception):  # else the next build marks them interrupted
-            conn.execute(
-                "UPDATE audit.report_runs SET status = 'failed', message = %s,"
-                " finished_at = now() WHERE run_id = ANY(%s) AND status = 'building'",
-                (f"build failed: {type(exc).__name__}; nothing was published",
-                 [r.run_id for r in todo]))
-        raise
-    staging.discard(root, owner)
+    def scope_of(run: ReportRun) -> str:
+        return run.scope.removeprefix(SCOPE_PREFIX)
+
+    def note_missing(run: ReportRun, result: dict) -> None:
+        if result["missing"]:
+            gap = ", ".join(fmt.month_name(dt.date.fromisoformat(m)) for m in result["missing"])
+            run.message = (run.message + "; " if run.message else "") + f"tanpa data: {gap}"
+
+    results = publish_whole(
+        # a semester's lock key (YYYYH) never equals a month's (YYYYMM)
+        conn, todo, root, folder_name(semester), int(semester.key.replace("-", "")),
+        stem_of=lambda r: stem(semester, scope_of(r), r.revision),
+        render=lambda staged: _render_all(data, todo, staged, on_progress),
+        key_of=scope_of, on_built=note_missing)
     recipients = delivery.load_recipients() if send else {}
-    for run in todo:
-        scope = run.scope.removeprefix(SCOPE_PREFIX)
-        if send and run.status == "built":
-            _send(run, semester, results[scope]["scope_name"], recipients.get(scope, []))
-        conn.execute(
-            "UPDATE audit.report_runs SET status = %s, recipients = %s, message = %s,"
-            " sent_at = CASE WHEN %s = 'sent' THEN now() END, finished_at = now()"
-            " WHERE run_id = %s",
-            (run.status, json.dumps(run.recipients), run.message or None, run.status,
-             run.run_id))
+    finish(conn, todo, send=(lambda r: _send(r, semester, results[scope_of(r)]["scope_name"],
+                                             recipients.get(scope_of(r), []))) if send else None)
 
 
 def _render_all(data: SemesterData, todo: list[ReportRun], folder: Path,
@@ -355,19 +320,6 @@ def _render_all(data: SemesterData, todo: list[ReportRun], folder: Path,
 
 
 def _send(run: ReportRun, semester: Semester, scope_name: str, to: list[str]) -> None:
-    if not to:
-        run.message = (run.message + "; " if run.message else "") + "tidak ada penerima"
-        return
-    subject = f"Laporan Semester Monev Jamsostek {scope_name} {semester.label}" + (
-        f" (revisi {run.revision})" if run.revision > 1 else "")
-    body = (f"Terlampir laporan semester Monev jaminan sosial ketenagakerjaan {scope_name},"
-            f" {semester.label} (PDF dan lampiran Excel), revisi {run.revision}.\n"
-            + (f"Revisi ini menggantikan revisi {run.previous}. Yang berubah:\n"
-               + "".join(f"- {line}\n" for line in run.changes) if run.previous else ""))
-    attachments = [p for p in (run.path(".pdf"), run.path(".xlsx")) if p]
-    try:
-        mail.send(to, subject, body, attachments)
-        run.status, run.recipients = "sent", to
-    except Exception as exc:
-        run.status = "failed"
-        run.message = f"pengiriman gagal: {type(exc).__name__}: {exc}"
+    deliver(run, to, f"Laporan Semester Monev Jamsostek {scope_name} {semester.label}",
+            f"laporan semester Monev jaminan sosial ketenagakerjaan {scope_name},"
+            f" {semester.label}")
