@@ -23,6 +23,7 @@ import pytest
 from bi_support import MONEV, as_login, monev, rows_of_api, rows_of_sql
 from extract_writers import nik, rentan_row, write_rentan
 from transform_support import build_ok, ingest, kepesertaan_file, module_warehouse
+from warehouse_support import admin_url_for
 
 from monev.bi import assets, bundle, server, spec
 from monev.bi.api import Superset
@@ -107,7 +108,7 @@ def wh(server_url: str, template_db: str, tmp_path_factory: pytest.TempPathFacto
         finally:
             up.kill()
             monev("bi", "down", env=env)
-            with psycopg.connect(url, autocommit=True) as conn:
+            with psycopg.connect(admin_url_for(url), autocommit=True) as conn:
                 conn.execute(f'DROP OWNED BY "{assets.DEFAULT_LOGIN}"')
 
 
@@ -129,7 +130,7 @@ def logins(wh: tuple[str, Path], bi: str) -> Iterator[dict[str, tuple[str, str |
         assets.add_login(login, PW, bi)
     yield {"nasional": (f"binas_{tag}", None), "62": (f"bi62_{tag}", "62"),
            "63": (f"bi63_{tag}", "63")}
-    with psycopg.connect(url, autocommit=True) as conn:
+    with psycopg.connect(admin_url_for(url), autocommit=True) as conn:
         for login in made:
             conn.execute(f'DROP OWNED BY "{login}"')
             conn.execute(f'DROP ROLE IF EXISTS "{login}"')
@@ -308,7 +309,10 @@ def _figure(n: float) -> str:
 def test_dashboard_renders_in_chromium_as_a_province(
         wh: tuple[str, Path], bi: str, logins: dict, key: str) -> None:
     url, _ = wh
-    login = logins["62"][0]
+    # Kesehatan Data is the data engineers' dashboard: its deliveries and gate evidence
+    # are for national logins only (a province sees none of them), so it is opened as one
+    national = key == "kesehatan"
+    login = logins["nasional" if national else "62"][0]
     d = next(d for d in spec.DASHBOARDS if d.key == key)
     with as_login(url, login, PW) as conn:
         if key == "kesehatan":
@@ -328,7 +332,8 @@ def test_dashboard_renders_in_chromium_as_a_province(
                           input=json.dumps(job), capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     text = json.loads(done.stdout)["text"]
-    assert "KALIMANTAN SELATAN" not in text and "PAPUA SELATAN" not in text
+    if not national:
+        assert "KALIMANTAN SELATAN" not in text and "PAPUA SELATAN" not in text
     assert not others
     assert shot.stat().st_size > 20_000
 

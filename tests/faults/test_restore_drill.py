@@ -188,7 +188,14 @@ def test_rebuild_from_the_delivery_archive_gives_the_same_marts(
     _empty_database(server_url, template_db, url)
     out = _monev(["rebuild"], env)
     assert "dbt build: ok" in out.stdout
-    assert checksums(url, ("marts",), what_only=True) == marts
+    rebuilt = checksums(url, ("marts",), what_only=True)
+    # The archive holds the published deliveries, not the rejected or stale ones, so
+    # the two marts of delivery history list the rebuild's own loads; every mart of the
+    # data is identical.
+    history = {"marts.mart_kesehatan_muatan", "marts.mart_sumber_data"}
+    assert {k: v for k, v in rebuilt.items() if k not in history} == \
+        {k: v for k, v in marts.items() if k not in history}
+    assert history <= set(rebuilt) and all(rebuilt[k][0] for k in history)
 
 
 def _staged_pdf(root: Path) -> bool:

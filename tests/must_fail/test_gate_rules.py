@@ -29,11 +29,17 @@ def conn(warehouse: str, monkeypatch: pytest.MonkeyPatch):
         yield c
 
 
-def _ingest(source: str, rows: list[dict[str, Any]]) -> Any:
-    """Deliver rows as a contract file through the real pipeline."""
+def _ingest(source: str, rows: list[dict[str, Any]], rev: int = 0) -> Any:
+    """Deliver rows as a contract file through the real pipeline; a later delivery for
+    the same period is a correction, `_revN`, as the contract says (a name is delivered
+    once)."""
     from monev.ingest.pipeline import ingest_file
 
-    return ingest_file(write_file(Path(tempfile.mkdtemp(dir=_tmp())), source, rows))
+    path = write_file(Path(tempfile.mkdtemp(dir=_tmp())), source, rows)
+    if rev:
+        stem, _, suffix = path.name.partition(".")
+        path = path.rename(path.with_name(f"{stem}_rev{rev}.{suffix}"))
+    return ingest_file(path)
 
 
 def _tmp() -> Path:
@@ -249,12 +255,12 @@ def test_backfill_is_checked_against_its_own_neighbours(conn: psycopg.Connection
     assert [f.rule for f in below.errors] == ["realisasi.not_below_previous_month"]
     assert below.errors[0].rows == [1]
     assert below.errors[0].observed[0]["bulan_pembanding"] == 1
-    above = _ingest("realisasi", [_realisasi(2, 31_000_000)])
+    above = _ingest("realisasi", [_realisasi(2, 31_000_000)], rev=1)
     assert [f.rule for f in above.errors] == ["realisasi.not_above_next_month"]
     assert above.errors[0].observed[0]["bulan_pembanding"] == 3
     assert fingerprint(conn, "realisasi") == before
 
-    between = _ingest("realisasi", [_realisasi(2, 20_000_000)])
+    between = _ingest("realisasi", [_realisasi(2, 20_000_000)], rev=2)
     assert between.status == "loaded", [f.message for f in between.errors]
     assert fingerprint(conn, "realisasi")[0] == before[0] + 1
 
