@@ -109,7 +109,9 @@ def wh(server_url: str, template_db: str, tmp_path_factory: pytest.TempPathFacto
             up.kill()
             monev("bi", "down", env=env)
             with psycopg.connect(admin_url_for(url), autocommit=True) as conn:
-                conn.execute(f'DROP OWNED BY "{assets.DEFAULT_LOGIN}"')
+                if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s",
+                                (assets.DEFAULT_LOGIN,)).fetchone():
+                    conn.execute(f'DROP OWNED BY "{assets.DEFAULT_LOGIN}"')
 
 
 @pytest.fixture(scope="module")
