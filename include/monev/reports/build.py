@@ -66,6 +66,17 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def record_files(documents: list[Path], snapshot: Path) -> list[dict]:
+    """Name, path, sha256 and size of a set's documents and its snapshot's files, also
+    written as the snapshot's MANIFEST.json."""
+    files = [{"name": p.name, "path": str(p), "sha256": _sha256(p), "bytes": p.stat().st_size}
+             for p in documents]
+    files += [{"name": f"{snapshot.name}/{p.name}", "path": str(p), "sha256": _sha256(p),
+               "bytes": p.stat().st_size} for p in sorted(snapshot.iterdir())]
+    (snapshot / "MANIFEST.json").write_text(json.dumps(files, indent=1), encoding="utf-8")
+    return files
+
+
 def stem(periode: str, scope: str, revision: int) -> str:
     slug = "nasional" if scope == NATIONAL else f"prov{scope}"
     return f"monev_{slug}_{periode}" + (f"_rev{revision}" if revision > 1 else "")
@@ -95,11 +106,7 @@ def render_scope(data: MartData, scope: str, revision: int, folder: Path,
     paths = [write_pdf(content, revision, folder / f"{name}.pdf"),
              write_excel(content, revision, folder / f"{name}.xlsx"),
              write_html(content, revision, folder / f"{name}.html")]
-    files = [{"name": p.name, "path": str(p), "sha256": _sha256(p), "bytes": p.stat().st_size}
-             for p in paths]
-    files += [{"name": f"{snapshot.name}/{p.name}", "path": str(p), "sha256": _sha256(p),
-               "bytes": p.stat().st_size} for p in sorted(snapshot.iterdir())]
-    (snapshot / "MANIFEST.json").write_text(json.dumps(files, indent=1), encoding="utf-8")
+    files = record_files(paths, snapshot)
     return {"files": files, "snapshot": str(snapshot), "scope_name": content.scope_name,
             "seconds": time.perf_counter() - started,
             "changes": changes.lines() if changes is not None else []}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
-import json
 import logging
 import multiprocessing
 import time
@@ -33,11 +32,11 @@ from monev.reports import formatting as fmt
 from monev.reports.build import (
     ReportRun,
     _previous,
-    _sha256,
     _workers,
     deliver,
     finish,
     publish_whole,
+    record_files,
 )
 from monev.reports.data import NATIONAL, MartData, records
 from monev.reports.excel import safe_text, write_tables
@@ -187,11 +186,7 @@ def render_semester_scope(data: SemesterData, scope: str, revision: int, folder:
     paths = [write_pdf(content, revision, folder / f"{name}.pdf"),
              write_excel(content, revision, folder / f"{name}.xlsx"),
              write_html(content, revision, folder / f"{name}.html")]
-    files = [{"name": p.name, "path": str(p), "sha256": _sha256(p), "bytes": p.stat().st_size}
-             for p in paths]
-    files += [{"name": f"{snapshot.name}/{p.name}", "path": str(p), "sha256": _sha256(p),
-               "bytes": p.stat().st_size} for p in sorted(snapshot.iterdir())]
-    (snapshot / "MANIFEST.json").write_text(json.dumps(files, indent=1), encoding="utf-8")
+    files = record_files(paths, snapshot)
     return {"files": files, "snapshot": str(snapshot), "scope_name": content.scope_name,
             "seconds": time.perf_counter() - started, "changes": changes or [],
             "missing": [m.isoformat() for m in content.missing]}
