@@ -22,10 +22,35 @@ Period = Literal["month", "budget", "referensi"]
 class Source:
     name: str  # as in file names, raw.<name> and audit.load_batches.source
     period: Period
+    # the monthly report needs it: a month is complete when each such source has a
+    # delivery covering it (`covers`), and the report's source status lists it
+    report: bool = False
+    # watched for late data by default (`MONEV_WATCHED_SOURCES`): a month-keyed source
+    # whose lateness holds a report back
+    watched: bool = False
 
     @property
     def is_referensi(self) -> bool:
         return self.period == "referensi"
+
+    def covers(self, period_key: str, periode: str) -> bool:
+        """Does a delivery of this source for `period_key` cover month `periode`
+        ('YYYY-MM')? A month's delivery covers its month; a budget (`YYYY/<versi>` or
+        `YYYY`) covers every month of its year; a reference table every month."""
+        if self.period == "referensi":
+            return True
+        if self.period == "budget":
+            return period_key[:4] == periode[:4]
+        return period_key == periode
+
+    def up_to(self, period_key: str, periode: str) -> bool:
+        """Is a delivery for `period_key` of `periode` or earlier (a run for a month
+        ignores later months' files, so a backfill does not pull the future)?"""
+        if self.period == "referensi":
+            return True
+        if self.period == "budget":
+            return period_key[:4] <= periode[:4]
+        return period_key <= periode
 
 
 # Load order: reference files first (their codes are the yardstick of the others:
@@ -38,10 +63,10 @@ SOURCES: tuple[Source, ...] = (
     Source("potensi_peserta", "referensi"),
     Source("target_ucj", "referensi"),
     Source("regulasi_daerah", "referensi"),
-    Source("kepesertaan", "month"),
-    Source("peserta_rentan", "month"),
-    Source("anggaran", "budget"),
-    Source("realisasi", "month"),
+    Source("kepesertaan", "month", report=True, watched=True),
+    Source("peserta_rentan", "month", report=True, watched=True),
+    Source("anggaran", "budget", report=True),
+    Source("realisasi", "month", report=True),
 )
 BY_NAME = {s.name: s for s in SOURCES}
 NAMES = tuple(s.name for s in SOURCES)
@@ -49,6 +74,10 @@ REFERENSI = tuple(s.name for s in SOURCES if s.is_referensi)
 # delivered per period (a month or a budget year), i.e. not reference tables
 PERIODIC = tuple(s.name for s in SOURCES if not s.is_referensi)
 MONTHLY = tuple(s.name for s in SOURCES if s.period == "month")
+# what a month's report needs (completeness, the report's source status), in load order
+REPORT = tuple(s.name for s in SOURCES if s.report)
+# the default of MONEV_WATCHED_SOURCES
+WATCHED = tuple(s.name for s in SOURCES if s.watched)
 # The landing intake's groups, in load order: the reference CSVs (one folder,
 # `referensi/`) travel together, each periodic source on its own.
 LANDING_GROUP_REFERENSI = "referensi"
