@@ -19,16 +19,16 @@ from typing import Any
 
 import fsspec
 
+from monev.catalog import LANDING_GROUPS
 from monev.config import settings
 from monev.ingest import intake
-from monev.sources.catalog import LANDING_GROUPS
 from monev.sources.registry import UnknownFile, identify
 
 log = logging.getLogger(__name__)
 
 REFERENCE_DIR = "referensi"
 # what the intake groups files by, in load order: `referensi` (every reference CSV) and
-# each periodic source (sources.catalog, the one list)
+# each periodic source (monev.catalog, the one list)
 SOURCES = LANDING_GROUPS
 
 

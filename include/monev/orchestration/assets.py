@@ -16,7 +16,7 @@ from airflow.sdk import Asset, AssetAlias
 
 # the light list of sources: the registry would import every parser, numpy and pyarrow
 # into each DAG file's parse
-from monev.sources.catalog import LANDING_GROUPS
+from monev.catalog import LANDING_GROUPS
 
 
 def source_asset(source: str) -> Asset:

@@ -8,12 +8,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from monev import periods
+from monev import catalog, periods
+from monev.catalog import LANDING_GROUP_REFERENSI
 from monev.ingest import tracking
 from monev.ingest.landing import SOURCES, LandedFile, Landing
 from monev.orchestration import callbacks
-from monev.sources import catalog
-from monev.sources.catalog import LANDING_GROUP_REFERENSI
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Every source's spec, in load order, and which source a delivered file is from its
 name alone — the one grammar of file names, used by the ingest pipeline and the landing
-intake alike. Which sources exist and their order is `sources.catalog`'s. Adding a
+intake alike. Which sources exist and their order is `monev.catalog`'s. Adding a
 source: its line in the catalog, its module with a SPEC (listed here), its suite, its
 staging model."""
 
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from monev.sources import anggaran, catalog, kepesertaan, peserta_rentan, realisasi, referensi
+from monev import catalog
+from monev.sources import anggaran, kepesertaan, peserta_rentan, realisasi, referensi
 from monev.sources.spec import SourceFile, SourceSpec, UnknownFile
 
 # Each source module's spec, attached to the catalog's list (names, order, delivery).
@@ -20,7 +21,7 @@ _DECLARED: dict[str, SourceSpec] = {
 if set(_DECLARED) != set(catalog.NAMES) or any(
         _DECLARED[s.name].period != s.period for s in catalog.SOURCES if s.name in _DECLARED):
     raise ImportError(
-        "sources.catalog and the source modules' specs disagree: catalog "
+        "monev.catalog and the source modules' specs disagree: catalog "
         f"{[(s.name, s.period) for s in catalog.SOURCES]}, specs "
         f"{sorted((s.name, s.period) for s in _DECLARED.values())}")
 # In the catalog's load order.

@@ -15,7 +15,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from monev.sources.catalog import Period
+from monev.catalog import Period
 
 # Years a delivery can be for, and the highest revision number: names outside these are
 # typos or garbage, refused by name before anything reads the file.

@@ -2,7 +2,8 @@
 
 Files `migrations/V<NNN>__<what>.sql` are applied once each, in order, each in its own
 transaction, under an advisory lock so concurrent first commands (a DAG and the CLI)
-don't race. After the migrations, the shipped region seed is loaded if its table is empty.
+don't race. After the migrations, `audit.source_catalog` is rewritten from `monev.catalog`
+(the one list of sources) and the shipped region seed is loaded if its table is empty.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 from importlib import resources
 
 import psycopg
+
+from monev import catalog
 
 _LOCK_ID = 7_202_102  # arbitrary, fixed: Inpres 2/2021
 _NAME = re.compile(r"^V(\d{3})__[a-z0-9_]+\.sql$")
@@ -48,10 +51,27 @@ def migrate(conn: psycopg.Connection) -> list[str]:
                     (version, name),
                 )
             applied_now.append(name)
+        _sync_source_catalog(conn)
         _seed_regions(conn)
     finally:
         conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_ID,))
     return applied_now
+
+
+def _sync_source_catalog(conn: psycopg.Connection) -> None:
+    rows = [(s.name, s.period, s.report, s.watched, rank)
+            for rank, s in enumerate(catalog.SOURCES)]
+    current = conn.execute(
+        "SELECT source, period, report, watched, load_rank FROM audit.source_catalog"
+        " ORDER BY load_rank").fetchall()
+    if current == rows:
+        return
+    with conn.transaction():
+        conn.execute("DELETE FROM audit.source_catalog")
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO audit.source_catalog (source, period, report, watched, load_rank)"
+                " VALUES (%s, %s, %s, %s, %s)", rows)
 
 
 def _seed_regions(conn: psycopg.Connection) -> None:
