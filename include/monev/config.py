@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from monev import catalog
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # Every variable settings() reads (reading one not listed here is a KeyError).
@@ -243,7 +245,9 @@ def _settings(values: tuple[str | None, ...]) -> Settings:
         recipients_file=Path(env["MONEV_RECIPIENTS"] or PROJECT_ROOT / "config"
                              / "recipients.yml"),
         extract_due_day=int(env["MONEV_EXTRACT_DUE_DAY"] or "8"),
-        watched_sources=_listed(env["MONEV_WATCHED_SOURCES"] or "kepesertaan,peserta_rentan"),
+        # default: the catalog's watched sources
+        watched_sources=(_listed(env["MONEV_WATCHED_SOURCES"]) if env["MONEV_WATCHED_SOURCES"]
+                         else catalog.WATCHED),
         poll_minutes=float(env["MONEV_POLL_MINUTES"] or "10"),
         # in-process runs (`monev run`, tests) shorten it: dag.test() sleeps through it
         retry_delay_seconds=int(env["MONEV_RETRY_DELAY_SECONDS"] or "120"),

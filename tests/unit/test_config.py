@@ -91,3 +91,13 @@ def test_file_limits_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MONEV_MAX_FILE_LINES", "0")
     with pytest.raises(ValueError, match="MONEV_MAX_FILE_LINES"):
         settings()
+
+
+def test_watched_sources_default_is_the_catalogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from monev import catalog
+
+    monkeypatch.delenv("MONEV_WATCHED_SOURCES", raising=False)
+    assert settings().watched_sources == catalog.WATCHED
+    assert catalog.WATCHED, "the catalog marks no source as watched"
+    monkeypatch.setenv("MONEV_WATCHED_SOURCES", " peserta_rentan , ")
+    assert settings().watched_sources == ("peserta_rentan",)

@@ -79,8 +79,8 @@ def test_the_catalog_is_the_one_list_of_sources() -> None:
 
     assert tuple(s.name for s in registry.SPECS) == catalog.NAMES
     assert all(registry.BY_NAME[s.name].period == s.period for s in catalog.SOURCES)
-    assert ("referensi", *catalog.PERIODIC) == landing.SOURCES
-    assert tuple(SOURCE_ASSETS) == landing.SOURCES
+    assert ("referensi", *catalog.PERIODIC) == catalog.LANDING_GROUPS
+    assert tuple(SOURCE_ASSETS) == catalog.LANDING_GROUPS
     # every spec's files are claimed by the landing intake under one of those groups
     for spec in registry.SPECS:
         ext = re.sub(r"\(.*?\)\?", "", spec.extension).replace("\\", "")
@@ -88,4 +88,4 @@ def test_the_catalog_is_the_one_list_of_sources() -> None:
                 "budget": f"{spec.name}_2024_{spec.versions[0] if spec.versions else ''}{ext}",
                 "referensi": f"referensi/{spec.name}.csv"}[spec.period]
         kind = landing.classify(name)
-        assert kind is not None and kind[0] in landing.SOURCES, (spec.name, name)
+        assert kind is not None and kind[0] in catalog.LANDING_GROUPS, (spec.name, name)

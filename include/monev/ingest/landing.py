@@ -19,17 +19,16 @@ from typing import Any
 
 import fsspec
 
-from monev.catalog import LANDING_GROUPS
+from monev import catalog
 from monev.config import settings
 from monev.ingest import intake
 from monev.sources.registry import UnknownFile, identify
 
 log = logging.getLogger(__name__)
 
-REFERENCE_DIR = "referensi"
-# what the intake groups files by, in load order: `referensi` (every reference CSV) and
-# each periodic source (monev.catalog, the one list)
-SOURCES = LANDING_GROUPS
+# The intake groups files by `catalog.LANDING_GROUPS` (read at call time, never copied):
+# `referensi` (every reference CSV, this folder) and each periodic source.
+REFERENCE_DIR = catalog.LANDING_GROUP_REFERENSI
 
 
 @dataclass(frozen=True)
@@ -56,12 +55,11 @@ class LandedFile:
 
     def up_to(self, periode: str | None) -> bool:
         """Does this file belong to `periode` or earlier (a run for a month ignores
-        later months' files, so a backfill does not pull the future)?"""
-        if periode is None or self.source == "referensi":
+        later months' files, so a backfill does not pull the future)? The reference
+        group travels whole; a source's rule is its catalog entry's."""
+        if periode is None or self.source == catalog.LANDING_GROUP_REFERENSI:
             return True
-        if self.source == "anggaran":
-            return self.period_key[:4] <= periode[:4]
-        return self.period_key <= periode
+        return catalog.BY_NAME[self.source].up_to(self.period_key, periode)
 
 
 def classify(relpath: str) -> tuple[str, str, int] | None:
@@ -78,7 +76,7 @@ def classify(relpath: str) -> tuple[str, str, int] | None:
         return None
     if sf.is_referensi != in_referensi_dir:
         return None
-    return ("referensi" if sf.is_referensi else sf.source), sf.period_key, sf.revision
+    return (REFERENCE_DIR if sf.is_referensi else sf.source), sf.period_key, sf.revision
 
 
 class Landing:

@@ -1,13 +1,15 @@
 """Is a month ready for its report?
 
 A month's report is built once the month is complete — every source the report needs
-has a loaded delivery for it (anggaran: any version of its year) — or once its due day
+has a loaded delivery for it (a budget: any version of its year) — or once its due day
 has passed (day `MONEV_EXTRACT_DUE_DAY` of the following month), in which case the
 report itself says which sources are missing. Never while deliveries still wait in the
 landing location or the load queue, nor before the marts were rebuilt from the latest
 loaded batch. A month whose own deliveries changed after its report was built gets a
-new revision (a sent month: `_rev2`, …). `audit.month_completeness` shows the same rule
-to data engineers (its source list is `monev.reports.content.REPORT_SOURCES`).
+new revision (a sent month: `_rev2`, …). The sources a month needs and how a delivery
+covers it are `monev.catalog`'s (`Source.report`, `Source.covers`); this module reads
+them through `audit.month_completeness`, which applies that rule to
+`audit.source_catalog`, the catalog's copy in the warehouse.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from monev import periods
+from monev import catalog, periods
 from monev.ingest import tracking
 from monev.ingest.landing import Landing
 from monev.orchestration.late_data import DUE_DAY
@@ -60,10 +62,9 @@ class Plan:
 def waiting_files(landing: Landing | None = None) -> int:
     """Deliveries not yet processed: in the landing location, or claimed and loading."""
     landing = landing or Landing()
-    from monev.ingest.landing import SOURCES
     from monev.warehouse import db
 
-    waiting = sum(len(tracking.pending(landing, s)) for s in SOURCES)
+    waiting = sum(len(tracking.pending(landing, s)) for s in catalog.LANDING_GROUPS)
     with db.connect() as conn:
         claimed = conn.execute(
             "SELECT count(*) FROM audit.landing_files WHERE status = 'claimed'"

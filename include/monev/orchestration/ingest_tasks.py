@@ -11,7 +11,7 @@ from typing import Any
 from monev import catalog, periods
 from monev.catalog import LANDING_GROUP_REFERENSI
 from monev.ingest import tracking
-from monev.ingest.landing import SOURCES, LandedFile, Landing
+from monev.ingest.landing import LandedFile, Landing
 from monev.orchestration import callbacks
 
 log = logging.getLogger(__name__)
@@ -22,17 +22,18 @@ def _load_order(f: LandedFile) -> tuple:
     # compares a month with the published month before it)
     rank = (0 if f.source == LANDING_GROUP_REFERENSI
             else 1 if catalog.BY_NAME[f.source].period == "budget" else 2)
-    return (rank, f.period_key, SOURCES.index(f.source), f.revision, f.relpath)
+    return (rank, f.period_key, catalog.LANDING_GROUPS.index(f.source), f.revision, f.relpath)
 
 
 def detect(periode: str | None, run_id: str | None) -> list[dict[str, Any]]:
     """Claim every unprocessed file in the landing location (up to `periode` when given)."""
     landing = Landing()
-    files = sorted((f for s in SOURCES for f in tracking.pending(landing, s, periode)),
+    groups = catalog.LANDING_GROUPS
+    files = sorted((f for s in groups for f in tracking.pending(landing, s, periode)),
                    key=_load_order)
     for f in files:
         tracking.claim(landing, f, run_id)
-    by_source = {s: sum(f.source == s for f in files) for s in SOURCES}
+    by_source = {s: sum(f.source == s for f in files) for s in groups}
     log.info("landing %s: %d new file(s) %s", tracking.location_key(landing), len(files),
              {s: n for s, n in by_source.items() if n})
     return [{"relpath": f.relpath, "fingerprint": f.fingerprint, "source": f.source,

@@ -100,10 +100,6 @@ GRAINS = {
     "wilayah_bps": ("kode_kemendagri",),
     "regulasi_daerah": ("kode_pemda", "jenis", "nomor", "tahun"),
 }
-# The order they load in: region changes and the BPS bridge before the figures that
-# use their codes.
-LOAD_ORDER = ("wilayah_perubahan", "wilayah_bps", "penduduk_bekerja", "potensi_peserta",
-              "target_ucj", "regulasi_daerah")
 
 
 def parse(sf: SourceFile, batch_id: int, failures: Failures, counter: list[int]) -> Iterator[str]:
@@ -124,5 +120,6 @@ SPECS = tuple(
         suite="referensi",
         code_lists=CODE_LISTS.get(name, {}),
     )
-    for name, fields in sorted(FIELDS.items(), key=lambda kv: LOAD_ORDER.index(kv[0]))
+    # the load order is the catalog's (sources.registry)
+    for name, fields in FIELDS.items()
 )

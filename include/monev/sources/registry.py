@@ -1,25 +1,35 @@
 """Every source's spec, in load order, and which source a delivered file is from its
 name alone — the one grammar of file names, used by the ingest pipeline and the landing
-intake alike. Which sources exist and their order is `monev.catalog`'s. Adding a
-source: its line in the catalog, its module with a SPEC (listed here), its suite, its
-staging model."""
+intake alike. Which sources exist and their order is `monev.catalog`'s; each catalog
+source's spec is found by its name: `monev.sources.<name>.SPEC` for a periodic source,
+`monev.sources.referensi.SPECS` for the secretariat's reference files. Adding a source:
+its line in the catalog, its module here, its suite, its staging model."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from monev import catalog
-from monev.sources import anggaran, kepesertaan, peserta_rentan, realisasi, referensi
 from monev.sources.spec import SourceFile, SourceSpec, UnknownFile
 
-# Each source module's spec, attached to the catalog's list (names, order, delivery).
-_DECLARED: dict[str, SourceSpec] = {
-    s.name: s
-    for s in (*referensi.SPECS, kepesertaan.SPEC, peserta_rentan.SPEC, anggaran.SPEC,
-              realisasi.SPEC)
-}
+REFERENSI_MODULE = "monev.sources.referensi"
+
+
+def _declared() -> dict[str, SourceSpec]:
+    """Each catalog source's spec, from the module its name points to."""
+    found: dict[str, SourceSpec] = {}
+    for module in dict.fromkeys(REFERENSI_MODULE if s.is_referensi else f"monev.sources.{s.name}"
+                                for s in catalog.SOURCES):
+        mod = importlib.import_module(module)
+        for spec in getattr(mod, "SPECS", None) or (mod.SPEC,):
+            found[spec.name] = spec
+    return found
+
+
+_DECLARED = _declared()
 if set(_DECLARED) != set(catalog.NAMES) or any(
-        _DECLARED[s.name].period != s.period for s in catalog.SOURCES if s.name in _DECLARED):
+        _DECLARED[s.name].period != s.period for s in catalog.SOURCES):
     raise ImportError(
         "monev.catalog and the source modules' specs disagree: catalog "
         f"{[(s.name, s.period) for s in catalog.SOURCES]}, specs "
@@ -27,9 +37,6 @@ if set(_DECLARED) != set(catalog.NAMES) or any(
 # In the catalog's load order.
 SPECS: tuple[SourceSpec, ...] = tuple(_DECLARED[name] for name in catalog.NAMES)
 BY_NAME = {s.name: s for s in SPECS}
-REFERENSI_SOURCES = catalog.REFERENSI
-# every source delivered per period (monthly and budget), not only the monthly ones
-MONTHLY_SOURCES = catalog.PERIODIC
 
 __all__ = [
     "BY_NAME",
