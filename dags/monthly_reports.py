@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Param, task
 
+from monev.catalog import REPORT
 from monev.orchestration.assets import MARTS
 from monev.orchestration.defaults import START, TAGS, default_args
 from monev.orchestration.late_data import DUE_DAY
@@ -18,8 +19,8 @@ Runs whenever the `monev_marts` Asset is updated, and on the 10th of each month 
 `plan` decides per month (`monev.orchestration.completeness`; the same rule as the
 view `audit.month_completeness`) and logs each month's loaded/missing sources:
 
-* **build** — every source the report needs (kepesertaan, peserta_rentan, realisasi,
-  the year's anggaran) has a loaded delivery; or day {DUE_DAY} of the next month
+* **build** — every source the report needs ({", ".join(REPORT)}; a budget: any
+  version of the month's year) has a loaded delivery; or day {DUE_DAY} of the next month
   (`MONEV_EXTRACT_DUE_DAY`) has passed, and then the report text names the missing ones;
 * **reissue** — a delivery of an already reported month was loaded after its report:
   a new revision (`…_rev2` once sent), never an overwrite of a sent file;

@@ -109,7 +109,7 @@ def on_warning(subject: str, body: str) -> None:
 
 async def late_extract_alert(context: dict[str, Any] | None = None, **kwargs: Any) -> None:
     """Deadline Alert callback (runs in the triggerer): the month's extract is late."""
-    source = kwargs.get("source", "kepesertaan")
+    source = kwargs["source"]  # the watched sources, as the watch DAG passes them
     due_day = kwargs.get("due_day")
     body = (f"The {source} extract for the previous month has not been loaded by day "
             f"{due_day} of the month. Ask the sender, then let the watch DAG finish.")
