@@ -17,7 +17,7 @@ from monev.sources.common import Failures
 from monev.sources.parsing import run_parser
 from monev.sources.profile import BatchProfile
 from monev.sources.registry import spec
-from monev.sources.spec import SourceFile
+from monev.sources.spec import SourceFile, SourceSpec
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,39 @@ def table_name(source: str, batch_id: int) -> str:
 
 def profile_table_name(source: str, batch_id: int) -> str:
     return f"stage.{source}_profil__b{batch_id}"
+
+
+def raw_table_sql(s: SourceSpec) -> list[sql.Composed]:
+    """The statements creating raw.<source> from its spec: the delivered columns, then
+    batch_id and source_row; an index on the period columns the publish replaces by;
+    readable by the transform (dbt)."""
+    schema, table = s.table.split(".")
+    ident = sql.Identifier(schema, table)
+    columns = [sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(sql_type))
+               for name, sql_type in (*s.raw_types, ("batch_id", "bigint NOT NULL"),
+                                      ("source_row", "integer NOT NULL"))]
+    out = [sql.SQL("CREATE TABLE {} ({})").format(ident, sql.SQL(", ").join(columns))]
+    if s.period_columns:
+        out.append(sql.SQL("CREATE INDEX ON {} ({})").format(
+            ident, sql.SQL(", ").join(map(sql.Identifier, s.period_columns))))
+    out.append(sql.SQL("GRANT SELECT ON {} TO monev_transformer").format(ident))
+    return out
+
+
+def ensure_raw_table(conn: psycopg.Connection, s: SourceSpec) -> None:
+    """Create raw.<source> from its spec if it does not exist yet: a source added by its
+    spec needs no migration (the tables of the first sources are the migrations')."""
+    if conn.execute("SELECT to_regclass(%s)", (s.table,)).fetchone()[0] is not None:
+        return
+    if not s.raw_types:
+        raise RuntimeError(f"{s.table} does not exist and the {s.name} spec gives no raw_types")
+    with conn.transaction():
+        # two first loads of a new source at once: one creates, the other finds it
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"monev:create:{s.table}",))
+        if conn.execute("SELECT to_regclass(%s)", (s.table,)).fetchone()[0] is None:
+            for statement in raw_table_sql(s):
+                conn.execute(statement)
+            log.info("created %s from the %s spec", s.table, s.name)
 
 
 @dataclass(frozen=True)
@@ -47,6 +80,7 @@ def stage(
     """Create the batch's staging table and COPY the typed rows in (and, for a profiled
     source, its profile beside it)."""
     s = spec(sf.source)
+    ensure_raw_table(conn, s)
     schema, table = table_name(sf.source, batch_id).split(".")
     raw_schema, raw_table = s.table.split(".")
     counter = [0]

@@ -65,6 +65,11 @@ class SourceSpec:
     code_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
     versions: tuple[str, ...] = ()  # budget sources: the versi values of the file name
     streams_progress: bool = False  # parse takes a progress callback
+    # The raw table's delivered columns as (name, SQL type[ NOT NULL]), from the column
+    # spec: the pipeline creates raw.<name> from them when it is missing (a new source
+    # needs no migration). Empty: the table is the migrations' (peserta_rentan's
+    # partitioned table).
+    raw_types: tuple[tuple[str, str], ...] = ()
     # Big sources: the columns the gate's row rules read. The parser then takes a
     # `profile` (sources/profile.py) and the gate checks that instead of the batch.
     profile: tuple[str, ...] = ()

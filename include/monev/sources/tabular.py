@@ -109,14 +109,25 @@ _KINDS = {"text": "text", "integer": "integer", "int4": "integer", "number": "nu
           "a_date": "date `YYYY-MM-DD`", "month": "month `YYYY-MM`", "code": "code (see list)"}
 
 
+# The raw table's type of each kind of value (what `kind` returns, as PostgreSQL stores it).
+_SQL_TYPES = {"text": "text", "integer": "bigint", "int4": "integer", "number": "numeric(18,2)",
+              "percent": "numeric(7,3)", "a_date": "date", "month": "date", "code": "text",
+              "region_code": "text"}
+
+
 def spec_fields(fields: Sequence[Column]) -> dict[str, Any]:
     """The SourceSpec arguments a column spec determines: COPY columns (batch_id and
-    source_row last), the delivered columns, which may be left out, and their types."""
+    source_row last), the delivered columns, which may be left out, their types, and
+    the raw table's column definitions."""
     return {
         "columns": (*(c.name for c in fields), "batch_id", "source_row"),
         "delivered": tuple(c.name for c in fields),
         "optional": tuple(c.name for c in fields if c.may_be_absent),
         "types": describe(fields),
+        "raw_types": tuple(
+            (c.name, _SQL_TYPES[c.kind.__name__]
+             + (" NOT NULL" if c.required or c.default is not None else ""))
+            for c in fields),
     }
 
 
