@@ -1,11 +1,13 @@
 """The README's "Adding a source" is true: a toy monthly source added by its catalog
-line, its spec module, its suite and its staging model — nothing else — is detected and
-loaded by the ingest DAG's tasks (its raw table made from its spec), waited for by the
-completeness rule until its delivery is loaded, and listed among the report's sources.
+line, its spec module, its suite and its staging model (with its dbt source line) —
+nothing else — is detected and loaded by the ingest DAG's tasks (its raw table made
+from its spec), waited for by the completeness rule until its delivery is loaded,
+listed among the report's sources, and read by dbt.
 
 The toy is added the way an engineer would: a line appended to the catalog's SOURCES
 (the catalog module re-executed with it), the spec module importable as
-`monev.sources.toy`, the suite in the expectations folder."""
+`monev.sources.toy`, the suite in (a copy of) the expectations folder, the staging model
+in a copy of the dbt project. Files: tests/integration/toy_source/."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from dbt_sources_support import problems
 
 from monev import catalog
 from monev.config import PROJECT_ROOT, reset_settings
@@ -50,9 +53,16 @@ def toy(warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     expectations = tmp_path / "expectations"
     shutil.copytree(PROJECT_ROOT / "expectations", expectations)
     shutil.copy(HERE / "toy_suite.py", expectations / "toy.py")
+    project = tmp_path / "dbt_project"
+    shutil.copytree(PROJECT_ROOT / "dbt_project", project,
+                    ignore=shutil.ignore_patterns("target", "logs"))
+    (project / "models" / "staging" / "toy").mkdir()
+    for name in ("_toy__sources.yml", "stg_toy__toy.sql"):
+        shutil.copy(HERE / name, project / "models" / "staging" / "toy" / name)
     landing = tmp_path / "landing"
     landing.mkdir()
     monkeypatch.setenv("MONEV_EXPECTATIONS_DIR", str(expectations))
+    monkeypatch.setenv("MONEV_DBT_PROJECT_DIR", str(project))
     monkeypatch.setenv("MONEV_LANDING_URL", str(landing))
     reset_settings()
     exec(compile(_catalog_with_toy(), catalog.__file__, "exec"), catalog.__dict__)
@@ -126,3 +136,17 @@ def test_a_toy_source_added_by_its_spec_is_loaded_waited_for_and_listed(toy: Pat
         assert conn.execute("SELECT complete, missing_sources FROM audit.month_completeness"
                             " WHERE periode = '2025-01'").fetchone() == (True, [])
     assert _missing("2025-01") == []
+
+    # its staging model: dbt reads raw.toy through its source line, which the test on
+    # dbt's sources demands (and misses in the project without the toy's yml)
+    from monev.config import settings
+    from monev.transform import runner
+
+    staging = settings().dbt_project_dir / "models" / "staging"
+    assert problems(staging) == []
+    assert problems(PROJECT_ROOT / "dbt_project" / "models" / "staging") == [
+        "catalog sources no dbt source declares: ['toy']"]
+    result = runner.build(select=["stg_toy__toy"])
+    assert result.success, result.failed or result.error
+    with db.connect() as conn:
+        assert conn.execute("SELECT sum(nilai) FROM staging.stg_toy__toy").fetchone()[0] == 7
