@@ -4,8 +4,8 @@ The one list of sources. `sources.registry` attaches each source module's spec t
 (and refuses to import if a spec is missing, extra or delivered otherwise); everything
 that needs only the names — the DAG files' assets, the landing intake, the load order —
 reads this module, so parsing a DAG file imports no parser, numpy or pyarrow.
-Adding a source: a line here, its module with a SPEC (listed in `registry`), its suite,
-its staging model.
+Adding a source: a line here, its module `sources/<name>.py` with a SPEC, its suite, its
+staging model (docs/INGEST.md; tests/integration/test_toy_source.py).
 """
 
 from __future__ import annotations
