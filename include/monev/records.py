@@ -43,7 +43,7 @@ class StagedBatch:
     """A parsed file sitting in its own staging table, not yet published."""
 
     batch_id: int
-    source: str  # kepesertaan | peserta_rentan | anggaran | realisasi | a reference file name
+    source: str  # a monev.catalog source name
     period_key: str  # '2024-03'; anggaran '2024/murni'; reference files 'all'
     file_name: str
     stage_table: str  # schema-qualified, same columns as raw.<source>, e.g. stage.kepesertaan__b42

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from monev import catalog
 from monev.sources.registry import UnknownFile, identify, sort_key
 
 
@@ -89,3 +90,23 @@ def test_the_catalog_is_the_one_list_of_sources() -> None:
                 "referensi": f"referensi/{spec.name}.csv"}[spec.period]
         kind = landing.classify(name)
         assert kind is not None and kind[0] in catalog.LANDING_GROUPS, (spec.name, name)
+
+
+@pytest.mark.parametrize("source", catalog.PERIODIC)
+def test_a_run_for_a_month_takes_every_delivery_that_covers_it(source: str) -> None:
+    """The landing's `up_to` (a run for a month ignores later files) is the catalog's, and
+    never leaves out a delivery the month's completeness counts (`covers`)."""
+    from monev.ingest.landing import LandedFile
+
+    s = catalog.BY_NAME[source]
+    keys = (["2024/murni", "2025/perubahan", "2026/murni"] if s.period == "budget"
+            else ["2024-12", "2025-01", "2025-02"])
+    for key in keys:
+        f = LandedFile(f"{source}_x", source, key, 0, 1, "fp")
+        assert f.up_to(None)
+        for month in ("2024-12", "2025-01", "2025-02"):
+            assert f.up_to(month) == s.up_to(key, month)
+            assert not s.covers(key, month) or f.up_to(month), (key, month)
+    later = "2026/murni" if s.period == "budget" else "2025-02"
+    assert not LandedFile(source, source, later, 0, 1, "fp").up_to("2025-01")
+    assert LandedFile("referensi/x.csv", "referensi", "all", 0, 1, "fp").up_to("2025-01")
