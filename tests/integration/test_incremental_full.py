@@ -157,4 +157,4 @@ def test_big_tables_are_tested_on_changed_months_and_fully_on_request(
     assert build(select=["resource_type:test"]).success
     full = build(select=["resource_type:test"], full_tests=True)
     assert {n.name for n in full.failed} == {
-        "accepted_values_stg_bpjs__peserta_rentan_status__AKTIF__NONAKTIF"}
+        "in_code_list_stg_bpjs__peserta_rentan_status__peserta_rentan"}

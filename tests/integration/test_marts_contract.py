@@ -22,7 +22,7 @@ from monev.config import PROJECT_ROOT, reset_settings
 from monev.transform.runner import build
 
 MARTS = ["dim_segmen", "mart_nik_ganda", "fct_peserta_rentan_bulanan"]
-SELECT = ["dim_segmen", "+mart_nik_ganda", "+fct_peserta_rentan_bulanan"]
+SELECT = ["+dim_segmen", "+mart_nik_ganda", "+fct_peserta_rentan_bulanan"]
 NO_UNIT_TESTS = ["test_type:unit"]
 
 # (mart, its file under models/marts, text in the SQL, replacement, column named in the error)

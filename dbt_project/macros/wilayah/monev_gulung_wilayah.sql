@@ -6,21 +6,22 @@
 
         {{ monev_gulung_wilayah('frame', 'pemda', ['ukuran', 'nilai'], kode='kode_pemda') }}
 
-    kode: the detail's own region column; kode_provinsi: its province column. -#}
-{% macro monev_gulung_wilayah(frame, detail, columns, kode='kode_wilayah', kode_provinsi='kode_provinsi') -%}
+    kode: the detail's own region column; kode_provinsi: its province column;
+    waktu: the time column both share (periode, or tahun for yearly figures). -#}
+{% macro monev_gulung_wilayah(frame, detail, columns, kode='kode_wilayah', kode_provinsi='kode_provinsi', waktu='periode') -%}
     {%- set cols -%}{% for c in columns %}d.{{ c }}{{ ", " if not loop.last }}{% endfor %}{%- endset -%}
-    select f.periode, f.kode_wilayah, {{ cols }}
+    select f.{{ waktu }}, f.kode_wilayah, {{ cols }}
     from {{ frame }} as f
-    inner join {{ detail }} as d on d.periode = f.periode and d.{{ kode }} = f.kode_wilayah
+    inner join {{ detail }} as d on d.{{ waktu }} = f.{{ waktu }} and d.{{ kode }} = f.kode_wilayah
     where f.tingkat = 'KABKOTA'
     union all
-    select f.periode, f.kode_wilayah, {{ cols }}
+    select f.{{ waktu }}, f.kode_wilayah, {{ cols }}
     from {{ frame }} as f
-    inner join {{ detail }} as d on d.periode = f.periode and d.{{ kode_provinsi }} = f.kode_wilayah
+    inner join {{ detail }} as d on d.{{ waktu }} = f.{{ waktu }} and d.{{ kode_provinsi }} = f.kode_wilayah
     where f.tingkat = 'PROVINSI'
     union all
-    select f.periode, f.kode_wilayah, {{ cols }}
+    select f.{{ waktu }}, f.kode_wilayah, {{ cols }}
     from {{ frame }} as f
-    inner join {{ detail }} as d on d.periode = f.periode
+    inner join {{ detail }} as d on d.{{ waktu }} = f.{{ waktu }}
     where f.tingkat = 'NASIONAL'
 {%- endmacro %}

@@ -10,7 +10,14 @@ from monev.sources.spec import SourceFile, SourceSpec
 from monev.sources.tabular import Column, int4, integer, number, one_of, region, spec_fields, text
 
 SASARAN = ("PEKERJA_RENTAN", "NON_ASN", "PERANGKAT_DESA", "RT_RW", "PENYELENGGARA_PEMILU")
-VERSI = ("murni", "pergeseran", "perubahan")
+# Budget versions in precedence order: a later one supersedes an earlier one of the same
+# year (dim_versi_anggaran.urutan, read through the generated seed).
+VERSI_LABELS: dict[str, dict[str, str | int]] = {
+    "murni": {"nama": "APBD Murni", "keterangan": "Original budget"},
+    "pergeseran": {"nama": "Pergeseran", "keterangan": "Reallocation"},
+    "perubahan": {"nama": "APBD Perubahan", "keterangan": "Revised budget (APBD-P)"},
+}
+VERSI = tuple(VERSI_LABELS)
 
 FIELDS = (
     Column("tahun", int4),
@@ -46,4 +53,5 @@ SPEC = SourceSpec(
     grain=("tahun", "versi", "kode_pemda", "kode_sub_kegiatan", "kode_rekening", "sasaran"),
     period_columns=("tahun", "versi"),
     code_lists={"versi": VERSI, "sasaran": SASARAN},
+    code_labels={"versi": VERSI_LABELS},
 )

@@ -9,11 +9,41 @@ from monev.sources.csvfile import parse_csv
 from monev.sources.spec import SourceFile, SourceSpec
 from monev.sources.tabular import Column, integer, month, one_of, region, spec_fields, text
 
-SEGMEN = ("PU", "BPU", "JAKON", "PMI")
-KATEGORI = ("UMUM", "NON_ASN", "PERANGKAT_DESA", "RT_RW", "PENYELENGGARA_PEMILU",
-            "PEKERJA_RENTAN")
-SUMBER_IURAN = ("MANDIRI", "PEMBERI_KERJA", "APBD_PROVINSI", "APBD_KABKOTA", "APBDES", "APBN",
-                "CSR", "LAINNYA")
+# Each code list with its display label and meaning (dim_* in dbt reads them through the
+# generated seeds, monev.transform.code_lists); the order is the display order.
+LABELS: dict[str, dict[str, dict[str, str | int]]] = {
+    "segmen": {
+        "PU": {"nama": "Penerima Upah", "keterangan": "Wage earners: JKK, JKM, JHT, JP, JKP"},
+        "BPU": {"nama": "Bukan Penerima Upah",
+                "keterangan": "Informal/self-employed: JKK, JKM, optional JHT"},
+        "JAKON": {"nama": "Jasa Konstruksi",
+                  "keterangan": "Construction projects: JKK, JKM, per project"},
+        "PMI": {"nama": "Pekerja Migran Indonesia",
+                "keterangan": "Migrant workers: JKK, JKM, optional JHT"},
+    },
+    "kategori_pekerja": {
+        "UMUM": {"nama": "Umum", "keterangan": "General workers"},
+        "NON_ASN": {"nama": "Non-ASN", "keterangan": "Non-civil-servant government staff"},
+        "PERANGKAT_DESA": {"nama": "Perangkat Desa", "keterangan": "Village officials"},
+        "RT_RW": {"nama": "Pengurus RT/RW", "keterangan": "Neighbourhood (RT/RW) officials"},
+        "PENYELENGGARA_PEMILU": {"nama": "Penyelenggara Pemilu", "keterangan": "Election workers"},
+        "PEKERJA_RENTAN": {"nama": "Pekerja Rentan", "keterangan": "Vulnerable workers"},
+    },
+    "sumber_iuran": {
+        "MANDIRI": {"nama": "Mandiri", "keterangan": "Paid by the worker"},
+        "PEMBERI_KERJA": {"nama": "Pemberi Kerja", "keterangan": "Paid by the employer"},
+        "APBD_PROVINSI": {"nama": "APBD Provinsi", "keterangan": "Provincial government budget"},
+        "APBD_KABKOTA": {"nama": "APBD Kabupaten/Kota",
+                         "keterangan": "Regency/city government budget"},
+        "APBDES": {"nama": "APBDes", "keterangan": "Village budget"},
+        "APBN": {"nama": "APBN", "keterangan": "National budget"},
+        "CSR": {"nama": "CSR", "keterangan": "Company CSR scheme"},
+        "LAINNYA": {"nama": "Lainnya", "keterangan": "Other"},
+    },
+}
+SEGMEN = tuple(LABELS["segmen"])
+KATEGORI = tuple(LABELS["kategori_pekerja"])
+SUMBER_IURAN = tuple(LABELS["sumber_iuran"])
 
 FIELDS = (
     Column("periode", month),
@@ -47,4 +77,5 @@ SPEC = SourceSpec(
     grain=("periode", "kode_wilayah", "segmen", "kategori_pekerja", "sumber_iuran"),
     period_columns=("periode",),
     code_lists={"segmen": SEGMEN, "kategori_pekerja": KATEGORI, "sumber_iuran": SUMBER_IURAN},
+    code_labels=LABELS,
 )

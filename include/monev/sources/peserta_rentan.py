@@ -44,10 +44,18 @@ COLUMNS = (
     "nik_valid", "nik_tanggal_cocok", "nik_kelamin_cocok", "nik_kode_wilayah",
     "batch_id", "source_row",
 )
+# Programme packages a budget buys, with the standard monthly tariff (dim_program).
+PROGRAM: dict[str, dict[str, str | int]] = {
+    "JKK_JKM": {"nama": "JKK + JKM", "keterangan": "Work accident and death, Rp16.800 a month",
+                "iuran_bulanan_rp": 16800},
+    "JKK_JKM_JHT": {"nama": "JKK + JKM + JHT",
+                    "keterangan": "Work accident, death and old-age savings, Rp36.800 a month",
+                    "iuran_bulanan_rp": 36800},
+}
 ENUMS = {
     "jenis_kelamin": ("L", "P"),
     "sumber_iuran": ("APBD_PROVINSI", "APBD_KABKOTA", "APBDES", "CSR"),
-    "program": ("JKK_JKM", "JKK_JKM_JHT"),
+    "program": tuple(PROGRAM),
     "status": ("AKTIF", "NONAKTIF"),
 }
 PERSONAL = frozenset({"nik", "nama", "tanggal_lahir"})
@@ -489,6 +497,7 @@ SPEC = SourceSpec(
     partitioned=True,
     personal=True,
     code_lists={k: v for k, v in ENUMS.items()},
+    code_labels={"program": PROGRAM},
     streams_progress=True,
     profile=("periode", "jenis_kelamin", "kode_wilayah_domisili", "sumber_iuran",
              "kode_pemda_pembayar", "program", "status", "iuran_rp",

@@ -63,6 +63,10 @@ class SourceSpec:
     personal: bool = False  # holds NIK, names or birth dates (pseudonymised at parse)
     suite: str = ""  # module in expectations/ (default: the source's name)
     code_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Display attributes of some lists' codes ({column: {code: {nama, keterangan, ...}}}),
+    # for the dimension that lists them; the generated dbt seeds carry them
+    # (monev.transform.code_lists refuses labels that are not exactly the list's codes).
+    code_labels: dict[str, dict[str, dict[str, str | int]]] = field(default_factory=dict)
     versions: tuple[str, ...] = ()  # budget sources: the versi values of the file name
     streams_progress: bool = False  # parse takes a progress callback
     # The raw table's delivered columns as (name, SQL type[ NOT NULL]), from the column

@@ -143,6 +143,8 @@ def _test(t: object) -> str:
     label = name.replace("_", " ")
     if name == "accepted_values":
         label = "one of " + ", ".join(f"`{v}`" for v in args["values"])
+    elif name == "in_code_list":
+        label = f"a code of the `{args['sumber']}` spec's list (seed `daftar_kode`)"
     elif name == "relationships":
         to = re.sub(r"ref\('(\w+)'\)", r"\1", args["to"])
         label = f"exists in `{to}.{args['field']}`"
@@ -342,6 +344,14 @@ models:
 
 A breaking change is agreed with the people who read the marts before it is written;
 the version is how both sides keep working while they move.
+
+**Held by a test.** The columns every relation of `marts` serves (each version under the
+relation name it builds) are committed, with their types, in
+`dbt_project/marts_columns.json`. `tests/unit/test_mart_columns.py` fails when one of
+them is gone or has another type — a rename, removal or type change in place — and when
+a mart column is not recorded yet. `python -m monev.transform.mart_columns` records new
+columns and versions and never drops one: a version retired after its deprecation date
+leaves the file by hand, in the change that deletes it.
 
 ## Naming columns
 

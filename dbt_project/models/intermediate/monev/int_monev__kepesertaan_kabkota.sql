@@ -1,11 +1,11 @@
 -- Coverage summed per month and CURRENT kab/kota: rows delivered under an old code
 -- (before a split) are mapped to the code that replaced it, so they roll up to the
--- new code's current province.
+-- new code's current province - the remap of the star fact (macros/wilayah/monev_kode_terkini.sql).
 with kepesertaan as (
     select
         k.periode,
-        coalesce(m.kode_wilayah, k.kode_wilayah) as kode_wilayah,
-        coalesce(m.kode_provinsi, left(k.kode_wilayah, 2)) as kode_provinsi,
+        terkini.kode_wilayah,
+        terkini.kode_provinsi,
         k.segmen,
         k.kategori_pekerja,
         k.sumber_iuran,
@@ -14,8 +14,7 @@ with kepesertaan as (
         k.tk_baru,
         k.tk_keluar
     from {{ ref('stg_bpjs__kepesertaan') }} as k
-    left join {{ ref('int_wilayah__kode_terkini') }} as m
-        on m.kode_asal = k.kode_wilayah
+    {{ monev_kode_terkini('k.kode_wilayah') }}
 )
 
 select

@@ -1,6 +1,7 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='monev_periode',
+    meta={'monev_sumber': 'peserta_rentan'},
     on_schema_change='sync_all_columns',
     post_hook="{{ monev_catat_periode_dibangun() }}",
 ) }}
@@ -11,7 +12,7 @@
 -- lowest kode_pemda_pembayar with an empty code last (byte order, so '32' < '32.01'
 -- on every server); the participant is counted in the domicile region of that
 -- payment and iuran_ganda_rp is what the other payments cost.
--- Incremental by month (macros/incremental/monev_filter_periode_rentan.sql): only a newly published month
+-- Incremental by month (macros/incremental/monev_filter_periode_berubah.sql): only a newly published month
 -- or revision of the participant list is re-read; the marts read the small result.
 with pembayaran as not materialized (
     select
@@ -24,7 +25,7 @@ with pembayaran as not materialized (
         iuran_rp,
         batch_id
     from {{ ref('stg_bpjs__peserta_rentan') }}
-    {{ monev_filter_periode_rentan() }}
+    {{ monev_filter_periode_berubah() }}
 ),
 
 kandidat as (

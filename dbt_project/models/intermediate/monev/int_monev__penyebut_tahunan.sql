@@ -69,15 +69,25 @@ provinsi_sendiri as (
     inner join wilayah as w on w.kode = t.kode_wilayah and w.tingkat = 'PROVINSI'
 ),
 
+-- The roll-up of DOMAIN.md (macros/wilayah/monev_gulung_wilayah.sql) on a yearly frame:
+-- a province gets its kab/kota figures, the nation the provinces' figures.
+frame_provinsi as (
+    select t.tahun, 'PROVINSI' as tingkat, w.kode as kode_wilayah
+    from tahun as t
+    cross join wilayah as w
+    where w.tingkat = 'PROVINSI'
+),
+
+frame_nasional as (
+    select tahun, 'NASIONAL' as tingkat, '00' as kode_wilayah from tahun
+),
+
 provinsi_jumlah as (
-    select
-        tahun,
-        ukuran,
-        kode_provinsi as kode_wilayah,
-        sum(nilai) as nilai,
-        max(tahun_data) as tahun_data
-    from kabkota
-    group by tahun, ukuran, kode_provinsi
+    select tahun, ukuran, kode_wilayah, sum(nilai) as nilai, max(tahun_data) as tahun_data
+    from (
+        {{ monev_gulung_wilayah('frame_provinsi', 'kabkota', ['ukuran', 'nilai', 'tahun_data'], waktu='tahun') }}
+    ) as g
+    group by tahun, ukuran, kode_wilayah
 ),
 
 provinsi as (
@@ -98,9 +108,12 @@ nasional_sendiri as (
 ),
 
 nasional_jumlah as (
-    select tahun, ukuran, '00' as kode_wilayah, sum(nilai) as nilai, max(tahun_data) as tahun_data
-    from provinsi
-    group by tahun, ukuran
+    select tahun, ukuran, kode_wilayah, sum(nilai) as nilai, max(tahun_data) as tahun_data
+    from (
+        {{ monev_gulung_wilayah('frame_nasional', 'provinsi', ['ukuran', 'nilai', 'tahun_data'],
+                                kode_provinsi='kode_wilayah', waktu='tahun') }}
+    ) as g
+    group by tahun, ukuran, kode_wilayah
 ),
 
 nasional as (

@@ -1,6 +1,7 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='monev_periode',
+    meta={'monev_sumber': 'peserta_rentan'},
     on_schema_change='sync_all_columns',
     post_hook="{{ monev_catat_periode_dibangun() }}",
 ) }}
@@ -16,5 +17,5 @@ select
     sum(iuran_rp)::numeric as iuran_rp,
     max(batch_id) as batch_id
 from {{ ref('stg_bpjs__peserta_rentan') }}
-{{ monev_filter_periode_rentan() }}
+{{ monev_filter_periode_berubah() }}
 group by 1, 2, 3

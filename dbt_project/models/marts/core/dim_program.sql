@@ -1,4 +1,6 @@
--- Programme packages bought for vulnerable workers (EXTRACTS.md §2). Fixed code list of the extract contract.
+-- Programme packages bought for vulnerable workers (EXTRACTS.md §2).
+-- The code list of the source spec (monev.sources.peserta_rentan), through the seed generated
+-- from it (monev.transform.code_lists): a code is added in the spec, never here.
 select
     {{ monev_key(['program']) }} as program_key,
     program,
@@ -6,7 +8,13 @@ select
     keterangan,
     urutan,
     iuran_bulanan_rp
-from (values
-    ('JKK_JKM', 'JKK + JKM', 'Work accident and death, Rp16.800 a month', 1, 16800),
-    ('JKK_JKM_JHT', 'JKK + JKM + JHT', 'Work accident, death and old-age savings, Rp36.800 a month', 2, 36800)
-) as v (program, nama, keterangan, urutan, iuran_bulanan_rp)
+from (
+    select
+        kode as program,
+        nama,
+        keterangan,
+        urutan,
+        iuran_bulanan_rp
+    from {{ ref('daftar_kode') }}
+    where sumber = 'peserta_rentan' and kolom = 'program'
+) as k

@@ -1,13 +1,18 @@
--- Participant segments (EXTRACTS.md §1). Fixed code list of the extract contract.
+-- Participant segments (EXTRACTS.md §1).
+-- The code list of the source spec (monev.sources.kepesertaan), through the seed generated
+-- from it (monev.transform.code_lists): a code is added in the spec, never here.
 select
     {{ monev_key(['segmen']) }} as segmen_key,
     segmen,
     nama,
     keterangan,
     urutan
-from (values
-    ('PU', 'Penerima Upah', 'Wage earners: JKK, JKM, JHT, JP, JKP', 1),
-    ('BPU', 'Bukan Penerima Upah', 'Informal/self-employed: JKK, JKM, optional JHT', 2),
-    ('JAKON', 'Jasa Konstruksi', 'Construction projects: JKK, JKM, per project', 3),
-    ('PMI', 'Pekerja Migran Indonesia', 'Migrant workers: JKK, JKM, optional JHT', 4)
-) as v (segmen, nama, keterangan, urutan)
+from (
+    select
+        kode as segmen,
+        nama,
+        keterangan,
+        urutan
+    from {{ ref('daftar_kode') }}
+    where sumber = 'kepesertaan' and kolom = 'segmen'
+) as k

@@ -1,17 +1,18 @@
--- Who pays the contribution (EXTRACTS.md §1-2). Fixed code list of the extract contract.
+-- Who pays the contribution (EXTRACTS.md §1-2).
+-- The code list of the source spec (monev.sources.kepesertaan), through the seed generated
+-- from it (monev.transform.code_lists): a code is added in the spec, never here.
 select
     {{ monev_key(['sumber_iuran']) }} as sumber_iuran_key,
     sumber_iuran,
     nama,
     keterangan,
     urutan
-from (values
-    ('MANDIRI', 'Mandiri', 'Paid by the worker', 1),
-    ('PEMBERI_KERJA', 'Pemberi Kerja', 'Paid by the employer', 2),
-    ('APBD_PROVINSI', 'APBD Provinsi', 'Provincial government budget', 3),
-    ('APBD_KABKOTA', 'APBD Kabupaten/Kota', 'Regency/city government budget', 4),
-    ('APBDES', 'APBDes', 'Village budget', 5),
-    ('APBN', 'APBN', 'National budget', 6),
-    ('CSR', 'CSR', 'Company CSR scheme', 7),
-    ('LAINNYA', 'Lainnya', 'Other', 8)
-) as v (sumber_iuran, nama, keterangan, urutan)
+from (
+    select
+        kode as sumber_iuran,
+        nama,
+        keterangan,
+        urutan
+    from {{ ref('daftar_kode') }}
+    where sumber = 'kepesertaan' and kolom = 'sumber_iuran'
+) as k

@@ -1,9 +1,11 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='tahun',
+    incremental_strategy='monev_periode',
+    meta={'monev_sumber': 'anggaran', 'monev_per': 'tahun'},
+    post_hook="{{ monev_catat_periode_dibangun() }}",
     indexes=[{'columns': ['tahun', 'kode_pemda']}, {'columns': ['kode_provinsi', 'tahun']}],
 ) }}
+-- depends_on: {{ ref('stg_audit__load_batches') }}
 -- Grain of the anggaran extract: (tahun, versi, kode_pemda, kode_sub_kegiatan,
 -- kode_rekening, sasaran). Every version is kept; is_versi_terakhir marks, per pemda and
 -- year, the lines of its latest version in the warehouse (perubahan > pergeseran >
@@ -11,7 +13,7 @@
 -- rebuilds that year (the latest-version flag of its other versions changes too).
 with dipilih as (
     select * from {{ ref('stg_sipd__anggaran') }}
-    {{ monev_where_changed(ref('stg_sipd__anggaran'), 'tahun') }}
+    {{ monev_filter_periode_berubah() }}
 ),
 
 versi as (

@@ -1,19 +1,21 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='periode',
+    incremental_strategy='monev_periode',
+    meta={'monev_sumber': 'kepesertaan'},
+    post_hook="{{ monev_catat_periode_dibangun() }}",
     indexes=[
         {'columns': ['periode']},
         {'columns': ['kode_provinsi', 'periode']},
         {'columns': ['kode_wilayah', 'periode']},
     ],
 ) }}
+-- depends_on: {{ ref('stg_audit__load_batches') }}
 -- Grain of the kepesertaan extract: (periode, kode_wilayah as delivered, segmen,
 -- kategori_pekerja, sumber_iuran). Incremental by period: only periods whose published
--- batch changed since the last build are rebuilt (macros/incremental/monev_where_changed.sql).
+-- batch changed since the last build are rebuilt (macros/incremental/monev_terbit_sql.sql).
 with dipilih as (
     select * from {{ ref('stg_bpjs__kepesertaan') }}
-    {{ monev_where_changed(ref('stg_bpjs__kepesertaan'), 'periode') }}
+    {{ monev_filter_periode_berubah() }}
 )
 
 select
@@ -22,9 +24,9 @@ select
     d.periode,
     cast(to_char(d.periode, 'YYYYMM') as integer) as waktu_key,
     d.kode_wilayah as kode_wilayah_asal,
-    k.kode_wilayah,
-    k.kode_provinsi,
-    {{ monev_key(['k.kode_wilayah']) }} as wilayah_key,
+    terkini.kode_wilayah,
+    terkini.kode_provinsi,
+    {{ monev_key(['terkini.kode_wilayah']) }} as wilayah_key,
     d.segmen,
     {{ monev_key(['d.segmen']) }} as segmen_key,
     d.kategori_pekerja,
@@ -40,5 +42,5 @@ select
     d.batch_id,
     d.source_row
 from dipilih as d
--- left join: a code missing from the map stays visible (kode_wilayah NULL fails a test)
-left join {{ ref('int_wilayah__kode_terkini') }} as k on k.kode_asal = d.kode_wilayah
+-- a code missing from the map stays visible (kode_wilayah NULL fails a test)
+{{ monev_kode_terkini('d.kode_wilayah') }}

@@ -1,14 +1,16 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='periode',
+    incremental_strategy='monev_periode',
+    meta={'monev_sumber': 'realisasi'},
+    post_hook="{{ monev_catat_periode_dibangun() }}",
     indexes=[{'columns': ['periode']}, {'columns': ['kode_provinsi', 'periode']}],
 ) }}
+-- depends_on: {{ ref('stg_audit__load_batches') }}
 -- Grain of the realisasi extract: (tahun, bulan, kode_pemda, kode_sub_kegiatan,
 -- kode_rekening, sasaran); cumulative from January. Incremental by period.
 with dipilih as (
     select * from {{ ref('stg_sipd__realisasi') }}
-    {{ monev_where_changed(ref('stg_sipd__realisasi'), 'periode') }}
+    {{ monev_filter_periode_berubah() }}
 )
 
 select

@@ -1,12 +1,13 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='monev_periode',
+    meta={'monev_sumber': 'peserta_rentan'},
     post_hook="{{ monev_catat_periode_dibangun() }}",
 ) }}
 -- depends_on: {{ ref('stg_audit__load_batches') }}
 -- Double-funded participants: one row per (periode, peserta_id) billed by more than
 -- one payer. peserta_id is the keyed pseudonym; no clear personal data reaches here.
--- Incremental by month like its source (macros/incremental/monev_filter_periode_rentan.sql).
+-- Incremental by month like its source (macros/incremental/monev_filter_periode_berubah.sql).
 select
     g.periode,
     g.peserta_id,
@@ -23,4 +24,4 @@ select
     g.iuran_ganda_rp
 from {{ ref('int_monev__nik_ganda_peserta') }} as g
 left join {{ ref('stg_referensi__wilayah') }} as w on w.kode = g.kode_wilayah_domisili
-{{ monev_filter_periode_rentan('g.periode') }}
+{{ monev_filter_periode_berubah('g.periode') }}

@@ -1,12 +1,13 @@
-{#- Months to rebuild, as 'YYYY-MM-DD' literals; none = every month (first build or
-    full refresh). Looked up first and inlined, so PostgreSQL prunes the other
-    partitions at plan time. -#}
-{% macro monev_periode_rentan_berubah() -%}
+{#- Periods to rebuild, as 'YYYY-MM-DD' (a year as its 1 January); none = every period
+    (first build or full refresh). The model's source and key come from its meta
+    (monev_sumber, monev_per; macros/incremental/monev_terbit_sql.sql). Looked up first
+    and inlined, so PostgreSQL prunes the other partitions at plan time. -#}
+{% macro monev_periode_berubah() -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- if not is_incremental() -%}{{ return(none) }}{%- endif -%}
     {%- set q -%}
         select to_char(t.periode, 'YYYY-MM-DD')
-        from ({{ monev_rentan_terbit_sql() }}) as t
+        from ({{ monev_terbit_sql(config.meta_get('monev_sumber'), config.meta_get('monev_per', 'periode')) }}) as t
         where not exists (
             select 1 from audit.transform_periode as l
             where l.model = '{{ this.identifier }}'
