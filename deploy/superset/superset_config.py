@@ -28,9 +28,11 @@ FILTER_STATE_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT
 EXPLORE_FORM_DATA_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600}
 RATELIMIT_STORAGE_URI = "memory://"
 
-# The charts' "latest month" filters are sub-queries on the mart.
+# The month the Monev charts show is the dashboards' month filter, read by the datasets'
+# Jinja (`filter_values`), else the latest month: a sub-query on the mart. Jinja runs in
+# Superset's sandbox; what a query may touch is still the connection role's grants.
 FEATURE_FLAGS = {"ALLOW_ADHOC_SUBQUERY": True, "DASHBOARD_RBAC": False,
-                 "ENABLE_TEMPLATE_PROCESSING": False}
+                 "ENABLE_TEMPLATE_PROCESSING": True}
 # SQL Lab reads, never writes; no file uploads, no CTAS (also off on each connection).
 PREVENT_UNSAFE_DB_CONNECTIONS = True
 SQLLAB_CTAS_NO_LIMIT = False
