@@ -21,12 +21,12 @@ import sys
 import time
 from pathlib import Path
 
-from bench_transform import NO_TESTS, _build, _generate, _ingest
+from bench_transform import dashboards_warehouse
 from scratch import quiet, scratch_warehouse
 
 from monev.bi import assets, bundle, server, spec
 from monev.bi.api import Superset
-from monev.config import PROJECT_ROOT
+from monev.config import PROJECT_ROOT, reset_settings
 
 PASSWORD = "bench-bi-Pw-1"  # throw-away logins of a scratch database
 
@@ -74,15 +74,14 @@ def main() -> None:
     if not server.installed():
         raise SystemExit("Superset is not installed: run `make setup`")
 
-    with scratch_warehouse("monev_bench_bi") as (_, url, work):
-        print(f"{args.months} months coverage+budget, last {args.rentan_months} months of "
-              f"participants at {args.rentan_rows:,} rows/month")
-        initial, new = _generate(work, args.months, args.rentan_months, args.rentan_rows,
-                                 args.end)
-        print(f"ingest: {_ingest(initial):.0f}s")
-        print(f"full build: {_build(full_refresh=True, exclude=NO_TESTS):.1f}s")
-        print(f"ingest new month: {_ingest(new):.0f}s; incremental build: "
-              f"{_build(exclude=NO_TESTS):.1f}s")
+    with scratch_warehouse("monev_bench_bi") as (cluster, url, work):
+        # BI logins are cluster roles: made by the superuser (`monev access` does the same)
+        os.environ["WAREHOUSE_ADMIN_URL"] = cluster.admin_url("monev_bench_bi")
+        reset_settings()
+        t = time.perf_counter()
+        dashboards_warehouse(url, work, args.months, args.rentan_months, args.rentan_rows,
+                             args.end)
+        print(f"warehouse ready in {time.perf_counter() - t:.0f}s")
 
         from monev.transform import access
 
@@ -118,11 +117,13 @@ def main() -> None:
             subprocess.run([monev, "bi", "down"], env=env, capture_output=True)
             import psycopg
 
-            with psycopg.connect(url, autocommit=True) as conn:
+            # roles are the cluster's, and only its superuser may drop what they own
+            with psycopg.connect(cluster.admin_url("monev_bench_bi"), autocommit=True) as conn:
                 for role in ("bench_bi_nasional", "bench_bi_62", assets.DEFAULT_LOGIN):
-                    conn.execute(f'DROP OWNED BY "{role}"')
-                    if role != assets.DEFAULT_LOGIN:
-                        conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+                    if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s",
+                                    (role,)).fetchone():
+                        conn.execute(f'DROP OWNED BY "{role}"')
+                        conn.execute(f'DROP ROLE "{role}"')
         print(f"{'':34}{'p50':>9}{'p95':>9}{'max':>9}  requests")
         for name, xs in (("national dashboard (national)", nas),
                          ("provincial dashboard (62)", prov)):

@@ -4,7 +4,8 @@ Superset runs from its own virtualenv (.venv-superset, scripts/setup.sh) under g
 as a background service with a pid file and its log in the state folder, like the
 embedded cluster. Its metadata is a SQLite file there; the secret key and the admin
 password are generated there on first start (mode 0600), never a default. The metadata
-is created on first start only, in one process (deploy/superset/init.py); the national
+is created on first start only: copied from the setup's migrated template (the server
+creates the admin as it starts), or else by deploy/superset/init.py; the national
 connection and its dashboards are (re)imported on every start, so a change to the
 dashboard spec in git is a change on screen.
 """
@@ -59,8 +60,14 @@ def _prepare() -> None:
         return
     db_file = p.home / "superset.db"
     if TEMPLATE.exists() and not db_file.exists() and "SUPERSET_DATABASE_URI" not in os.environ:
+        # migrated and synced by the setup for this Superset, config and init script:
+        # only the admin is missing, and the server makes it as it starts
+        # (superset_config._admin_on_first_start)
         shutil.copyfile(TEMPLATE, db_file)
         os.chmod(db_file, 0o600)
+        (p.home / "admin_pending").write_text("1\n")
+        p.initialised.write_text("1\n")
+        return
     with p.log.open("a") as log:
         done = subprocess.run([str(VENV / "bin" / "python"), str(INIT), str(p.admin_password)],
                               env=environment(), stdout=log, stderr=subprocess.STDOUT,
@@ -113,6 +120,7 @@ def up(host: str = "127.0.0.1", port: int = DEFAULT_PORT, workers: int = 1) -> s
     """Start Superset in the background (no-op when running); import the national
     connection's dashboards; return the base URL."""
     p = paths()
+    password: str | None = None
     if running_pid() is None:
         _prepare()
         p.pid.unlink(missing_ok=True)
@@ -123,12 +131,14 @@ def up(host: str = "127.0.0.1", port: int = DEFAULT_PORT, workers: int = 1) -> s
                                     stdin=subprocess.DEVNULL, cwd=p.home,
                                     start_new_session=True)
         try:
+            # the warehouse side while gunicorn imports Superset (~15 s on two cores)
+            password = assets.grant_default()
             _wait_healthy(base_url(), proc.pid, START_TIMEOUT)
-        except BiError:
+        except BaseException:
             _stop(proc.pid)
             raise
     url = base_url()
-    assets.ensure_default(url)
+    assets.ensure_default(url, password)
     return url
 
 
