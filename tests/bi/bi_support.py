@@ -42,7 +42,7 @@ def expected_sql(c: Chart, bulan: str | None = None) -> str:
     labels = {m.label: m.sql for m in c.metrics} | c.computed
     order = ", ".join(f"{labels.get(col, col)} {'ASC' if asc else 'DESC'}"
                       for col, asc in c.order)
-    columns = [f"{c.computed[n]} AS {n}" if n in c.computed else n for n in c.columns]
+    columns = [f'{c.computed[n]} AS "{n}"' if n in c.computed else n for n in c.columns]
     group = (f" GROUP BY {', '.join(str(i + 1) for i in range(len(columns)))}"
              if c.metrics else "")
     return (f"SELECT {', '.join([*columns, *metrics])} FROM marts.{c.table} WHERE {where}"

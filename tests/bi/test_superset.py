@@ -426,9 +426,9 @@ def _report_differences(c: spec.Chart, data: list[dict], sheets: dict[str, list[
             for m in c.metrics:
                 check(f"{month} {m.label}", row[m.label], tren[month][m.label.split(" (")[0]])
         check("months", len(data), len(tren))
-    elif "kombinasi_pembayar" in c.columns:
+    elif spec.KOMBINASI in c.columns:
         report = [(r["Pembayar"], r["Peserta"], r["Iuran ganda"]) for r in sheets["NIK Ganda"]]
-        check("rows", [(r["kombinasi_pembayar"], r["Peserta"], r["Iuran ganda (Rp)"])
+        check("rows", [(r[spec.KOMBINASI], r["Peserta"], r["Iuran ganda (Rp)"])
                        for r in data], report)
     else:
         for row in data:
