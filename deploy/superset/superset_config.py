@@ -28,9 +28,11 @@ FILTER_STATE_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT
 EXPLORE_FORM_DATA_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600}
 RATELIMIT_STORAGE_URI = "memory://"
 
-# The charts' "latest month" filters are sub-queries on the mart.
+# The month the Monev charts show is the dashboards' month filter, read by the datasets'
+# Jinja (`filter_values`), else the latest month: a sub-query on the mart. Jinja runs in
+# Superset's sandbox; what a query may touch is still the connection role's grants.
 FEATURE_FLAGS = {"ALLOW_ADHOC_SUBQUERY": True, "DASHBOARD_RBAC": False,
-                 "ENABLE_TEMPLATE_PROCESSING": False}
+                 "ENABLE_TEMPLATE_PROCESSING": True}
 # SQL Lab reads, never writes; no file uploads, no CTAS (also off on each connection).
 PREVENT_UNSAFE_DB_CONNECTIONS = True
 SQLLAB_CTAS_NO_LIMIT = False
@@ -59,3 +61,25 @@ SESSION_COOKIE_SAMESITE = "Lax"
 FAB_ADD_SECURITY_API = True
 SUPERSET_WEBSERVER_TIMEOUT = 60
 LOG_LEVEL = "WARNING"
+
+
+def _admin_on_first_start(app: object) -> None:
+    """First start from the setup's migrated template (`monev bi up` leaves the marker
+    `admin_pending`): create the admin in the server's own start-up instead of in a
+    separate init.py process, which costs another ~15 s of importing Superset. The
+    password is read from its 0600 file; an admin that exists is left as it is."""
+    pending = _state / "admin_pending"
+    if not pending.exists():
+        return
+    from superset.extensions import db, security_manager
+
+    if security_manager.find_user(username="admin") is None:
+        password = (_state / "admin_password").read_text().strip()
+        # add_user rolls back and returns False if another worker made it first
+        security_manager.add_user("admin", "Admin", "Monev", "admin@monev.local",
+                                  security_manager.find_role("Admin"), password=password)
+        db.session.commit()
+    pending.unlink(missing_ok=True)
+
+
+FLASK_APP_MUTATOR = _admin_on_first_start

@@ -27,9 +27,11 @@ def monev(*args: str, env: dict[str, str] | None = None, timeout: float = 600
                           capture_output=True, timeout=timeout, cwd=PROJECT_ROOT, check=False)
 
 
-def expected_sql(c: Chart) -> str:
-    """What the chart shows, written from the spec as plain SQL on the mart."""
-    where = " AND ".join(f"({w})" for w in c.conditions()) or "true"
+def expected_sql(c: Chart, bulan: str | None = None) -> str:
+    """What the chart shows, written from the spec as plain SQL on the mart, for the
+    month `bulan` ('YYYY-MM'; default the latest)."""
+    month = f"DATE '{bulan}-01'" if bulan else None
+    where = " AND ".join(f"({w})" for w in c.conditions(month)) or "true"
     metrics = [f'{m.sql} AS "{m.label}"' for m in c.metrics]
     if c.viz == "echarts_timeseries_line":
         cols = ["periode", *c.columns]
@@ -37,11 +39,13 @@ def expected_sql(c: Chart) -> str:
                 f"GROUP BY {', '.join(cols)}")
     if c.viz == "big_number_total":
         return f"SELECT {', '.join(metrics)} FROM marts.{c.table} WHERE {where}"
-    labels = {m.label: m.sql for m in c.metrics}
+    labels = {m.label: m.sql for m in c.metrics} | c.computed
     order = ", ".join(f"{labels.get(col, col)} {'ASC' if asc else 'DESC'}"
                       for col, asc in c.order)
-    group = f" GROUP BY {', '.join(c.columns)}" if c.metrics else ""
-    return (f"SELECT {', '.join([*c.columns, *metrics])} FROM marts.{c.table} WHERE {where}"
+    columns = [f'{c.computed[n]} AS "{n}"' if n in c.computed else n for n in c.columns]
+    group = (f" GROUP BY {', '.join(str(i + 1) for i in range(len(columns)))}"
+             if c.metrics else "")
+    return (f"SELECT {', '.join([*columns, *metrics])} FROM marts.{c.table} WHERE {where}"
             f"{group}{' ORDER BY ' + order if order else ''}")
 
 
@@ -65,8 +69,10 @@ def _cell(v: Any) -> Any:
     return v
 
 
-def rows_of_sql(conn: psycopg.Connection, c: Chart) -> list[tuple[Any, ...]]:
-    rows = [tuple(_cell(v) for v in r) for r in conn.execute(expected_sql(c)).fetchall()]
+def rows_of_sql(conn: psycopg.Connection, c: Chart, bulan: str | None = None
+                ) -> list[tuple[Any, ...]]:
+    rows = [tuple(_cell(v) for v in r)
+            for r in conn.execute(expected_sql(c, bulan)).fetchall()]
     return sorted(rows, key=repr) if c.viz == "echarts_timeseries_line" else rows
 
 

@@ -7,7 +7,9 @@ from typing import Any
 
 import httpx
 
-from monev.bi.server import BiError
+
+class BiError(RuntimeError):
+    """The BI server cannot be installed, started or reached: a message for the user."""
 
 
 def rison(value: Any) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from monev.bi import bundle
 from monev.bi.api import Superset
-from monev.bi.server import _secret_file, admin_password, base_url, paths, running_pid
+from monev.bi.state import admin_password, base_url, paths, running_pid, secret_file
 from monev.warehouse import db
 
 DEFAULT_LOGIN = "superset_nasional"
@@ -113,18 +113,26 @@ def remove_login(login: str, url: str | None = None) -> None:
 
 
 def default_password() -> str:
-    return _secret_file(paths().home / "warehouse_password", lambda: secrets.token_urlsafe(24))
+    return secret_file(paths().warehouse_password, lambda: secrets.token_urlsafe(24))
 
 
-def ensure_default(url: str) -> None:
-    """The national connection the admin's dashboards use, imported on a start when the
-    spec changed (or the connection is missing) so the spec in git is what is on screen;
-    then every other login's copy is re-imported too (Superset keeps their passwords)."""
+def grant_default() -> str:
+    """The national connection's warehouse login (granted on every start, so a rebuilt
+    warehouse has it); its password."""
     from monev.transform import access
 
     password = default_password()
     access.grant(DEFAULT_LOGIN, None, password)
-    stamp = paths().home / "bundle.sha256"
+    return password
+
+
+def ensure_default(url: str, password: str | None = None) -> None:
+    """The national connection the admin's dashboards use, imported on a start when the
+    spec changed (or the connection is missing) so the spec in git is what is on screen;
+    then every other login's copy is re-imported too (Superset keeps their passwords).
+    `password`: given when grant_default() already ran (while the server booted)."""
+    password = password or grant_default()
+    stamp = paths().bundle_stamp
     digest = hashlib.sha256(json.dumps(bundle.files("x", "postgresql://x"),
                                        sort_keys=True).encode()).hexdigest()
     with admin_session(url) as api:

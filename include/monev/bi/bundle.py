@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from monev.bi.spec import DASHBOARDS, LABELS, Chart, Dashboard
+from monev.bi.spec import DASHBOARDS, LABELS, Chart, Dashboard, latest_month, month_condition
 from monev.config import settings
 
 NAMESPACE = uuid.UUID("6f1c8f43-6c0b-4d55-9a55-2f6c1f0d3b21")
@@ -41,8 +41,33 @@ def database_file(login: str) -> str:
     return f"databases/gudang_{login}.yaml"
 
 
-def dataset_name(login: str, table: str) -> str:
-    return f"{table} ({login})"
+def dataset_name(login: str, table: str, months: str | None = None) -> str:
+    return f"{table}{' ' + months if months else ''} ({login})"
+
+
+def dataset_key(table: str, months: str | None) -> str:
+    return f"{table}.{months}" if months else table
+
+
+# The chosen month as SQL, rendered by Superset's Jinja from the dashboard's month filter:
+# `remove_filter` takes the filter's own `periode IN (…)` off the outer query, so the
+# 12-month trend is not cut to one month. The value is an epoch-ms number (a date
+# column's value in a filter) or a date text; it is cast, never pasted in as SQL.
+_CHOSEN = ("{% set v = filter_values('periode', remove_filter=True) %}"
+           "{% set bulan %}"
+           "{% if v and (v[0] is number or (v[0] | string).isdigit()) %}"
+           "(timestamp 'epoch' + {{ v[0] | int }} * interval '1 millisecond')::date"
+           "{% elif v %}'{{ v[0] | string | replace(\"'\", \"''\") }}'::date"
+           "{% else %}{{ latest }}{% endif %}{% endset %}")
+
+
+def dataset_sql(table: str, months: str | None) -> str:
+    """The dataset's query: the mart as it is (RLS applies inside it), cut to the chosen
+    month(s) when the charts on it follow the month filter."""
+    if months is None:
+        return f"SELECT * FROM marts.{table}"
+    chosen = _CHOSEN.replace("{{ latest }}", latest_month(table))
+    return f"{chosen}SELECT * FROM marts.{table} WHERE {month_condition(months, '{{ bulan }}')}"
 
 
 def slug(dashboard: Dashboard, login: str) -> str:
@@ -74,7 +99,7 @@ def _database(login: str, uri: str) -> dict[str, Any]:
     }
 
 
-def _dataset(login: str, table: str) -> dict[str, Any]:
+def _dataset(login: str, table: str, months: str | None = None) -> dict[str, Any]:
     columns = [{
         "column_name": name, "verbose_name": LABELS.get(name),
         "is_dttm": dtype in ("date",) or dtype.startswith("timestamp"),
@@ -87,13 +112,13 @@ def _dataset(login: str, table: str) -> dict[str, Any]:
     # constraint on a physical dataset's table name, so two connections could not both
     # have `marts.<table>`. The query is the mart as it is; RLS applies inside it.
     return {
-        "table_name": dataset_name(login, table), "main_dttm_col": dttm,
+        "table_name": dataset_name(login, table, months), "main_dttm_col": dttm,
         "description": None, "default_endpoint": None, "offset": 0, "cache_timeout": None,
-        "schema": "marts", "sql": f"SELECT * FROM marts.{table}", "params": None,
+        "schema": "marts", "sql": dataset_sql(table, months), "params": None,
         "template_params": None, "filter_select_enabled": True,
         "fetch_values_predicate": None, "extra": None, "normalize_columns": False,
         "always_filter_main_dttm": False,
-        "uuid": object_uuid(login, "dataset", table),
+        "uuid": object_uuid(login, "dataset", dataset_key(table, months)),
         "metrics": [{"metric_name": "count", "verbose_name": "Jumlah baris",
                      "metric_type": "count", "expression": "COUNT(*)", "description": None,
                      "d3format": None, "extra": {}, "warning_text": None}],
@@ -111,7 +136,7 @@ def _adhoc_metric(m: Any) -> dict[str, Any]:
 def _form_data(c: Chart) -> dict[str, Any]:
     filters = [{"expressionType": "SQL", "sqlExpression": w, "clause": "WHERE",
                 "subject": None, "operator": None, "comparator": None,
-                "filterOptionName": f"f{i}"} for i, w in enumerate(c.conditions())]
+                "filterOptionName": f"f{i}"} for i, w in enumerate(c.where)]
     fd: dict[str, Any] = {"viz_type": c.viz, "adhoc_filters": filters, "row_limit": 10000,
                           "extra_form_data": {}, "dashboards": []}
     if c.viz == "table":
@@ -120,7 +145,7 @@ def _form_data(c: Chart) -> dict[str, Any]:
                   include_search=False, show_cell_bars=False, column_config=fmt,
                   allow_rearrange_columns=False, percent_metrics=[])
         if c.aggregate:
-            fd.update(query_mode="aggregate", groupby=list(c.columns),
+            fd.update(query_mode="aggregate", groupby=_columns(c),
                       metrics=[_adhoc_metric(m) for m in c.metrics],
                       timeseries_limit_metric=None, order_desc=True,
                       all_columns=[], order_by_cols=[])
@@ -145,7 +170,7 @@ def _form_data(c: Chart) -> dict[str, Any]:
 def query(c: Chart) -> dict[str, Any]:
     """The one query of the chart's stored query_context (what GET /chart/<id>/data runs)."""
     q: dict[str, Any] = {
-        "filters": [], "extras": {"where": " AND ".join(f"({w})" for w in c.conditions()),
+        "filters": [], "extras": {"where": " AND ".join(f"({w})" for w in c.where),
                                   "having": ""},
         "applied_time_extras": {}, "annotation_layers": [], "row_limit": 10000,
         "series_limit": 0, "url_params": {}, "custom_params": {}, "custom_form_data": {},
@@ -158,7 +183,7 @@ def query(c: Chart) -> dict[str, Any]:
                  metrics=[_adhoc_metric(m) for m in c.metrics],
                  orderby=[], is_timeseries=False)
     elif c.aggregate:
-        q.update(columns=list(c.columns), metrics=[_adhoc_metric(m) for m in c.metrics],
+        q.update(columns=_columns(c), metrics=[_adhoc_metric(m) for m in c.metrics],
                  orderby=[[_order_term(c, col), asc] for col, asc in c.order])
     else:
         # no "metrics" key at all: an empty list would make Superset GROUP BY
@@ -166,8 +191,17 @@ def query(c: Chart) -> dict[str, Any]:
     return q
 
 
+def _columns(c: Chart) -> list[Any]:
+    """Group-by columns: the mart's by name, computed ones as SQL with their label."""
+    return [{"expressionType": "SQL", "sqlExpression": c.computed[n], "label": n}
+            if n in c.computed else n for n in c.columns]
+
+
 def _order_term(c: Chart, name: str) -> Any:
     m = next((m for m in c.metrics if m.label == name), None)
+    if name in c.computed:  # ordered by the expression (an "adhoc metric" to Superset)
+        return {"expressionType": "SQL", "sqlExpression": c.computed[name], "label": name,
+                "hasCustomLabel": True}
     return _adhoc_metric(m) if m else name
 
 
@@ -181,7 +215,7 @@ def _chart(login: str, c: Chart) -> dict[str, Any]:
         "certification_details": None, "viz_type": c.viz, "params": fd,
         "query_context": json.dumps(context), "cache_timeout": None,
         "uuid": object_uuid(login, "chart", c.key), "version": "1.0.0",
-        "dataset_uuid": object_uuid(login, "dataset", c.table),
+        "dataset_uuid": object_uuid(login, "dataset", dataset_key(c.table, c.months)),
     }
 
 
@@ -223,9 +257,31 @@ def _dashboard(login: str, d: Dashboard) -> dict[str, Any]:
         "uuid": object_uuid(login, "dashboard", d.key), "position": _position(login, d),
         "metadata": {"color_scheme": "supersetColors", "refresh_frequency": 0,
                      "expanded_slices": {}, "label_colors": {}, "timed_refresh_immune_slices": [],
-                     "cross_filters_enabled": False, "native_filter_configuration": [],
+                     "cross_filters_enabled": False,
+                     "native_filter_configuration": [_month_filter(login)] if d.month_filter
+                     else [],
                      "shared_label_colors": [], "color_scheme_domain": []},
         "version": "1.0.0",
+    }
+
+
+MONTH_FILTER_ID = "NATIVE_FILTER-bulan"
+MONTH_FILTER_TABLE = "mart_monev_wilayah_bulanan"  # the months offered: this mart's
+
+
+def _month_filter(login: str) -> dict[str, Any]:
+    """"Bulan": one month, required, the first of the months sorted newest first (the
+    latest) by default; every chart of the dashboard is in its scope."""
+    return {
+        "id": MONTH_FILTER_ID, "name": "Bulan", "filterType": "filter_select",
+        "type": "NATIVE_FILTER", "description": "Bulan data (bawaan: bulan terakhir)",
+        "targets": [{"datasetUuid": object_uuid(login, "dataset", MONTH_FILTER_TABLE),
+                     "column": {"name": "periode"}}],
+        "controlValues": {"enableEmptyFilter": True, "defaultToFirstItem": True,
+                          "multiSelect": False, "searchAllOptions": False,
+                          "inverseSelection": False, "sortAscending": False},
+        "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
+        "cascadeParentIds": [], "scope": {"rootPath": ["ROOT_ID"], "excluded": []},
     }
 
 
@@ -237,8 +293,12 @@ def files(login: str, uri: str, dashboards: tuple[Dashboard, ...] | None = None
                              "timestamp": "2026-01-01T00:00:00+00:00"},
            database_file(login): _database(login, uri)}
     for d in dashboards or DASHBOARDS:
+        if d.month_filter:
+            out[f"datasets/gudang_{login}/{MONTH_FILTER_TABLE}.yaml"] = _dataset(
+                login, MONTH_FILTER_TABLE)
         for c in d.charts:
-            out[f"datasets/gudang_{login}/{c.table}.yaml"] = _dataset(login, c.table)
+            key = dataset_key(c.table, c.months)
+            out[f"datasets/gudang_{login}/{key}.yaml"] = _dataset(login, c.table, c.months)
             out[f"charts/{c.key}_{login}.yaml"] = _chart(login, c)
         out[f"dashboards/{d.key}_{login}.yaml"] = _dashboard(login, d)
     return {k: yaml.safe_dump(v, allow_unicode=True, sort_keys=False) for k, v in out.items()}

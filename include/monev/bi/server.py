@@ -4,7 +4,8 @@ Superset runs from its own virtualenv (.venv-superset, scripts/setup.sh) under g
 as a background service with a pid file and its log in the state folder, like the
 embedded cluster. Its metadata is a SQLite file there; the secret key and the admin
 password are generated there on first start (mode 0600), never a default. The metadata
-is created on first start only, in one process (deploy/superset/init.py); the national
+is created on first start only: copied from the setup's migrated template (the server
+creates the admin as it starts), or else by deploy/superset/init.py; the national
 connection and its dashboards are (re)imported on every start, so a change to the
 dashboard spec in git is a change on screen.
 """
@@ -17,75 +18,22 @@ import shutil
 import signal
 import subprocess
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
-from monev.config import PROJECT_ROOT, settings
+from monev.bi import assets
+from monev.bi.api import BiError
+from monev.bi.state import DEFAULT_PORT, admin_password, base_url, paths, running_pid, secret_file
+from monev.config import PROJECT_ROOT
 
 VENV = PROJECT_ROOT / ".venv-superset"
 CONFIG = PROJECT_ROOT / "deploy" / "superset" / "superset_config.py"
 INIT = PROJECT_ROOT / "deploy" / "superset" / "init.py"
 # migrated metadata without users or secrets, made by scripts/setup.sh
 TEMPLATE = VENV / "monev-metadata-template.db"
-DEFAULT_PORT = 8088
 START_TIMEOUT = 120.0
-
-
-class BiError(RuntimeError):
-    """The BI server cannot be installed, started or reached: a message for the user."""
-
-
-@dataclass(frozen=True)
-class Paths:
-    home: Path
-
-    @property
-    def secret_key(self) -> Path:
-        return self.home / "secret_key"
-
-    @property
-    def admin_password(self) -> Path:
-        return self.home / "admin_password"
-
-    @property
-    def pid(self) -> Path:
-        return self.home / "gunicorn.pid"
-
-    @property
-    def log(self) -> Path:
-        return self.home / "superset.log"
-
-    @property
-    def address(self) -> Path:
-        """host:port the running server was started on (for `monev bi url`)."""
-        return self.home / "address"
-
-    @property
-    def initialised(self) -> Path:
-        return self.home / ".initialised"
-
-
-def paths() -> Paths:
-    return Paths(settings().state_dir / "superset")
 
 
 def installed() -> bool:
     return (VENV / "bin" / "gunicorn").exists()
-
-
-def _secret_file(path: Path, make: callable) -> str:  # type: ignore[valid-type]
-    """Read a secret from its 0600 file, generating it once."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(path.parent, 0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(make())
-    return path.read_text().strip()
-
-
-def admin_password() -> str:
-    return _secret_file(paths().admin_password, lambda: secrets.token_urlsafe(18))
 
 
 def environment() -> dict[str, str]:
@@ -101,41 +49,25 @@ def environment() -> dict[str, str]:
     return env
 
 
-def running_pid() -> int | None:
-    p = paths().pid
-    try:
-        pid = int(p.read_text().strip())
-        os.kill(pid, 0)
-    except (FileNotFoundError, ValueError, ProcessLookupError):
-        return None
-    except PermissionError:
-        return pid
-    return pid
-
-
-def base_url() -> str:
-    """The base URL of the running (or last started) server."""
-    try:
-        host, port = paths().address.read_text().split()
-    except FileNotFoundError:
-        host, port = "127.0.0.1", str(DEFAULT_PORT)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    return f"http://{shown}:{port}"
-
-
 def _prepare() -> None:
     """Secrets and, on first start only, the metadata database and the admin."""
     if not installed():
         raise BiError(f"Superset is not installed in {VENV}: run `make setup`")
     p = paths()
-    _secret_file(p.secret_key, lambda: secrets.token_urlsafe(48))
+    secret_file(p.secret_key, lambda: secrets.token_urlsafe(48))
     admin_password()
     if p.initialised.exists():
         return
     db_file = p.home / "superset.db"
     if TEMPLATE.exists() and not db_file.exists() and "SUPERSET_DATABASE_URI" not in os.environ:
+        # migrated and synced by the setup for this Superset, config and init script:
+        # only the admin is missing, and the server makes it as it starts
+        # (superset_config._admin_on_first_start)
         shutil.copyfile(TEMPLATE, db_file)
         os.chmod(db_file, 0o600)
+        (p.home / "admin_pending").write_text("1\n")
+        p.initialised.write_text("1\n")
+        return
     with p.log.open("a") as log:
         done = subprocess.run([str(VENV / "bin" / "python"), str(INIT), str(p.admin_password)],
                               env=environment(), stdout=log, stderr=subprocess.STDOUT,
@@ -187,9 +119,8 @@ def _gunicorn(host: str, port: int, workers: int, foreground: bool) -> list[str]
 def up(host: str = "127.0.0.1", port: int = DEFAULT_PORT, workers: int = 1) -> str:
     """Start Superset in the background (no-op when running); import the national
     connection's dashboards; return the base URL."""
-    from monev.bi import assets
-
     p = paths()
+    password: str | None = None
     if running_pid() is None:
         _prepare()
         p.pid.unlink(missing_ok=True)
@@ -200,20 +131,20 @@ def up(host: str = "127.0.0.1", port: int = DEFAULT_PORT, workers: int = 1) -> s
                                     stdin=subprocess.DEVNULL, cwd=p.home,
                                     start_new_session=True)
         try:
+            # the warehouse side while gunicorn imports Superset (~15 s on two cores)
+            password = assets.grant_default()
             _wait_healthy(base_url(), proc.pid, START_TIMEOUT)
-        except BiError:
+        except BaseException:
             _stop(proc.pid)
             raise
     url = base_url()
-    assets.ensure_default(url)
+    assets.ensure_default(url, password)
     return url
 
 
 def serve_foreground(host: str, port: int, workers: int) -> int:
     """Compose: prepare, then run gunicorn in the foreground (the container's process);
     the bundle is imported once it answers."""
-    from monev.bi import assets
-
     _prepare()
     paths().address.write_text(f"{host} {port}\n")
     proc = subprocess.Popen(_gunicorn(host, port, workers, foreground=True),

@@ -12,11 +12,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# The latest month the viewer can see (RLS leaves the national rows to everyone, so every
-# login sees the same latest month). Superset runs it as a sub-query filter.
-BULAN_TERAKHIR = "periode = (SELECT max(periode) FROM marts.{table})"
-# the last 12 months of the mart, for trends
-DUA_BELAS_BULAN = ("periode > (SELECT max(periode) FROM marts.{table}) - interval '12 months'")
+from monev.sources.peserta_rentan import ENUMS
+
+PAYER_TYPES = ENUMS["sumber_iuran"]
+
+# The month every Monev chart shows: the dashboard's month filter ("Bulan", a native
+# filter on `periode`), else the latest month the viewer can see (RLS leaves the national
+# rows to everyone, so every login has the same latest month).
+ONE_MONTH = "bulan"   # the chosen month only
+TWELVE_MONTHS = "tren"  # the 12 months ending at the chosen month
+
+
+def latest_month(table: str) -> str:
+    return f"(SELECT max(periode) FROM marts.{table})"
+
+
+def month_condition(months: str, bulan: str) -> str:
+    """The rows of `months` (ONE_MONTH | TWELVE_MONTHS) given `bulan`, a SQL date
+    expression of the chosen month."""
+    if months == ONE_MONTH:
+        return f"periode = {bulan}"
+    return f"periode > {bulan} - interval '12 months' AND periode <= {bulan}"
+
 
 PERSEN = ",.2f"
 ANGKA = ",d"
@@ -38,7 +55,9 @@ class Chart:
     viz: str  # table | big_number_total | echarts_timeseries_line
     columns: tuple[str, ...] = ()  # raw table columns, or group-by columns
     metrics: tuple[Metric, ...] = ()
-    where: tuple[str, ...] = ()  # SQL conditions, {table} replaced
+    where: tuple[str, ...] = ()  # SQL conditions besides the month
+    months: str | None = None  # ONE_MONTH | TWELVE_MONTHS: follows the month filter
+    computed: dict[str, str] = field(default_factory=dict)  # group-by column -> SQL
     order: tuple[tuple[str, bool], ...] = ()  # (column or metric label, ascending)
     formats: dict[str, str] = field(default_factory=dict)  # column -> d3 format
     labels: dict[str, str] = field(default_factory=dict)  # column -> Indonesian header
@@ -49,8 +68,13 @@ class Chart:
     def aggregate(self) -> bool:
         return bool(self.metrics)
 
-    def conditions(self) -> list[str]:
-        return [w.format(table=self.table) for w in self.where]
+    def conditions(self, bulan: str | None = None) -> list[str]:
+        """Every condition on the mart's rows, with the chosen month `bulan` (a SQL date
+        expression; default: the latest month)."""
+        if self.months is None:
+            return list(self.where)
+        return [month_condition(self.months, bulan or latest_month(self.table)),
+                *self.where]
 
 
 @dataclass(frozen=True)
@@ -59,6 +83,7 @@ class Dashboard:
     title: str
     slug: str
     charts: tuple[Chart, ...]
+    month_filter: bool = False  # a "Bulan" filter on periode, the latest month by default
 
 
 _WIL = "mart_monev_wilayah_bulanan"
@@ -89,6 +114,18 @@ _FORMATS = {
 }
 
 
+# The payer types of a double-funded participant, sorted and joined as the national
+# report's double-funding table groups them (monev.reports.content._nik_ganda_table):
+# "APBD_PROVINSI:62, APBD_KABKOTA:62.01" -> "APBD_KABKOTA + APBD_PROVINSI". Written as
+# one substring test per type of the delivery's closed list (the gate refuses any
+# other): at 6 M participants a month, splitting and sorting each row's list took
+# the chart to ~2 s.
+KOMBINASI = "Kombinasi pembayar"
+KOMBINASI_PEMBAYAR = "concat_ws(' + ', {})".format(", ".join(
+    f"CASE WHEN strpos(pembayar, '{t}') > 0 THEN '{t}' END"
+    for t in sorted(PAYER_TYPES)))
+
+
 def _chart(key: str, title: str, table: str, viz: str = "table", **kw: object) -> Chart:
     cols = kw.get("columns", ())
     kw.setdefault("labels", {c: LABELS[c] for c in cols if c in LABELS})  # type: ignore[union-attr]
@@ -97,80 +134,78 @@ def _chart(key: str, title: str, table: str, viz: str = "table", **kw: object) -
 
 
 def _nasional() -> Dashboard:
-    last = (BULAN_TERAKHIR,)
     return Dashboard("nasional", "Monev Nasional", "monev-nasional", (
-        _chart("nas_cakupan", "Cakupan nasional bulan terakhir (%)", _WIL, "big_number_total",
+        _chart("nas_cakupan", "Cakupan nasional (%)", _WIL, "big_number_total",
                metrics=(Metric("Cakupan nasional (%)", "MAX(cakupan_persen)", PERSEN),),
-               where=(*last, "kode_wilayah = '00'"), width=4, height=30),
-        _chart("nas_peserta", "Peserta aktif nasional bulan terakhir", _WIL, "big_number_total",
+               months=ONE_MONTH, where=("kode_wilayah = '00'",), width=4, height=30),
+        _chart("nas_peserta", "Peserta aktif nasional", _WIL, "big_number_total",
                metrics=(Metric("Peserta aktif", "MAX(peserta_aktif)", ANGKA),),
-               where=(*last, "kode_wilayah = '00'"), width=4, height=30),
+               months=ONE_MONTH, where=("kode_wilayah = '00'",), width=4, height=30),
         _chart("nas_target", "Target nasional (%)", _WIL, "big_number_total",
                metrics=(Metric("Target (%)", "MAX(target_persen)", PERSEN),),
-               where=(*last, "kode_wilayah = '00'"), width=4, height=30),
+               months=ONE_MONTH, where=("kode_wilayah = '00'",), width=4, height=30),
         _chart("nas_peringkat", "Cakupan terhadap target per provinsi (peringkat)", _WIL,
                columns=("peringkat", "nama_wilayah", "peserta_aktif", "penduduk_bekerja",
                         "cakupan_persen", "target_persen", "capaian_target_persen", "gap_pp"),
-               where=(*last, "tingkat = 'PROVINSI'"),
+               months=ONE_MONTH, where=("tingkat = 'PROVINSI'",),
                order=(("peringkat", True), ("kode_wilayah", True)), width=12, height=40),
         _chart("nas_tren", "Tren 12 bulan: cakupan nasional dan target (%)", _WIL,
                "echarts_timeseries_line",
                metrics=(Metric("Cakupan (%)", "MAX(cakupan_persen)", PERSEN),
                         Metric("Target (%)", "MAX(target_persen)", PERSEN)),
-               where=(DUA_BELAS_BULAN, "kode_wilayah = '00'"), width=12),
+               months=TWELVE_MONTHS, where=("kode_wilayah = '00'",), width=12),
         _chart("nas_anggaran", "Anggaran per provinsi: pagu, realisasi, serapan", _WIL,
                columns=("nama_wilayah", "pagu_rp", "realisasi_rp", "serapan_persen",
                         "pagu_rentan_rp", "kewajaran_pagu_persen"),
-               where=(*last, "tingkat = 'PROVINSI'"), order=(("kode_wilayah", True),)),
+               months=ONE_MONTH, where=("tingkat = 'PROVINSI'",), order=(("kode_wilayah", True),)),
         _chart("nas_ganda", "Pendanaan ganda per kombinasi pembayar", "mart_nik_ganda",
-               columns=("pembayar",),
+               # a computed column's name is its header on screen
+               columns=(KOMBINASI,), computed={KOMBINASI: KOMBINASI_PEMBAYAR},
                metrics=(Metric("Peserta", "COUNT(*)", ANGKA),
                         Metric("Iuran ganda (Rp)", "SUM(iuran_ganda_rp)", RUPIAH)),
-               where=last, order=(("Peserta", False), ("pembayar", True)),
-               labels={"pembayar": "Kombinasi pembayar"}),
+               months=ONE_MONTH, order=(("Peserta", False), (KOMBINASI, True))),
         _chart("nas_regulasi", "Status regulasi daerah", _WIL,
                columns=("nama_wilayah", "regulasi_ada", "regulasi_persen"),
-               where=(*last, "tingkat = 'PROVINSI'"), order=(("kode_wilayah", True),)),
+               months=ONE_MONTH, where=("tingkat = 'PROVINSI'",), order=(("kode_wilayah", True),)),
         _chart("nas_mutasi", "Peserta baru dan keluar per provinsi", _WIL,
                columns=("nama_wilayah", "peserta_baru", "peserta_keluar", "peserta_aktif",
                         "pertumbuhan_aktif_persen"),
-               where=(*last, "tingkat = 'PROVINSI'"), order=(("kode_wilayah", True),)),
-    ))
+               months=ONE_MONTH, where=("tingkat = 'PROVINSI'",), order=(("kode_wilayah", True),)),
+    ), month_filter=True)
 
 
 def _provinsi() -> Dashboard:
-    last = (BULAN_TERAKHIR,)
     return Dashboard("provinsi", "Monev Provinsi", "monev-provinsi", (
-        _chart("prov_ringkasan", "Ringkasan provinsi bulan terakhir", _WIL,
+        _chart("prov_ringkasan", "Ringkasan provinsi", _WIL,
                columns=("nama_wilayah", "peserta_aktif", "cakupan_persen", "target_persen",
                         "peringkat", "pagu_rp", "realisasi_rp", "serapan_persen",
                         "regulasi_persen", "nik_ganda"),
-               where=(*last, "tingkat = 'PROVINSI'"), order=(("kode_wilayah", True),),
+               months=ONE_MONTH, where=("tingkat = 'PROVINSI'",), order=(("kode_wilayah", True),),
                width=12, height=40),
         _chart("prov_peringkat", "Cakupan kab/kota terhadap target (peringkat)", _WIL,
                columns=("peringkat", "nama_wilayah", "peserta_aktif", "penduduk_bekerja",
                         "cakupan_persen", "target_persen", "capaian_target_persen", "gap_pp"),
-               where=(*last, "tingkat = 'KABKOTA'"),
+               months=ONE_MONTH, where=("tingkat = 'KABKOTA'",),
                order=(("peringkat", True), ("kode_wilayah", True)), width=12, height=40),
         _chart("prov_tren", "Tren 12 bulan: cakupan provinsi (%)", _WIL,
                "echarts_timeseries_line", columns=("nama_wilayah",),
                metrics=(Metric("Cakupan (%)", "MAX(cakupan_persen)", PERSEN),),
-               where=(DUA_BELAS_BULAN, "tingkat = 'PROVINSI'"), width=12),
+               months=TWELVE_MONTHS, where=("tingkat = 'PROVINSI'",), width=12),
         _chart("prov_anggaran", "Anggaran kab/kota: pagu, realisasi, serapan", _WIL,
                columns=("nama_wilayah", "pagu_rp", "realisasi_rp", "serapan_persen",
                         "pagu_rentan_rp", "kewajaran_pagu_persen"),
-               where=(*last, "tingkat = 'KABKOTA'"), order=(("kode_wilayah", True),)),
+               months=ONE_MONTH, where=("tingkat = 'KABKOTA'",), order=(("kode_wilayah", True),)),
         _chart("prov_mutasi", "Peserta baru, keluar dan regulasi per kab/kota", _WIL,
                columns=("nama_wilayah", "peserta_baru", "peserta_keluar",
                         "pertumbuhan_aktif_persen", "regulasi_ada"),
-               where=(*last, "tingkat = 'KABKOTA'"), order=(("kode_wilayah", True),)),
+               months=ONE_MONTH, where=("tingkat = 'KABKOTA'",), order=(("kode_wilayah", True),)),
         _chart("prov_ganda", "Pendanaan ganda per wilayah domisili", "mart_nik_ganda",
                columns=("nama_wilayah_domisili",),
                metrics=(Metric("Peserta", "COUNT(*)", ANGKA),
                         Metric("Iuran ganda (Rp)", "SUM(iuran_ganda_rp)", RUPIAH)),
-               where=last, order=(("Peserta", False), ("nama_wilayah_domisili", True)),
+               months=ONE_MONTH, order=(("Peserta", False), ("nama_wilayah_domisili", True)),
                width=12),
-    ))
+    ), month_filter=True)
 
 
 def _kesehatan() -> Dashboard:
@@ -187,7 +222,7 @@ def _kesehatan() -> Dashboard:
         _chart("kes_kesegaran", "Sumber dan wilayah yang tertinggal (bulan terakhir)",
                "mart_kesehatan_kesegaran",
                columns=("source", "nama_wilayah", "periode_terakhir", "bulan_tertinggal"),
-               where=(BULAN_TERAKHIR, "terlambat"),
+               months=ONE_MONTH, where=("terlambat",),
                order=(("source", True), ("kode_wilayah", True))),
         _chart("kes_dbt", "Hasil dbt terakhir: model dan uji", "mart_dbt_run_results",
                columns=("name", "resource_type", "status", "execution_time_s"),
