@@ -11,15 +11,15 @@ that month - never an average of monthly ratios.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
-from monev.reports import charts
+from monev.reports import charts, diff
 from monev.reports import formatting as fmt
 from monev.reports.content import Column, Table
-from monev.reports.data import NATIONAL, add_months, pick, records
+from monev.reports.data import NATIONAL, MartData, add_months, pick, records
 from monev.reports.semester_data import Semester, SemesterData
 
 WILAYAH = Column("nama_wilayah", "Wilayah", "text")
@@ -434,3 +434,33 @@ def build_semester_content(data: SemesterData, scope: str,
               "rule_text": RULE_TEXT, "rules": RULES, "base_month": base_month,
               "ly_end": ly_end, "unit": unit},
     )
+
+
+# --- what changed between two revisions -----------------------------------------------
+def changes_between(before: SemesterData, after: SemesterData) -> list[str]:
+    """Per month of the semester, the figures that moved (diff.FIGURES), the source files
+    that came or went, and projection statuses that changed at the last month."""
+    lines: list[str] = []
+    empty = pd.DataFrame()
+    files: diff.Changes | None = None
+    for m in after.semester.months:
+        a = MartData(m, before.wilayah, empty, empty, before.sumber_data, empty)
+        b = MartData(m, after.wilayah, empty, empty, after.sumber_data, empty)
+        ch = diff.compare(a, b)
+        files = ch
+        if ch.moved or ch.added or ch.removed:
+            only = replace(ch, files_in=[], files_out=[])
+            lines += [f"{fmt.month_name(m)} — {line}" for line in only.lines()]
+    if files is not None and (files.files_in or files.files_out):
+        only = diff.Changes(files_in=files.files_in, files_out=files.files_out)
+        lines += only.lines()
+    end = max(after.months_with_data(), default=None)
+    if end is not None and not before.proyeksi.empty and not after.proyeksi.empty:
+        was = before.proyeksi
+        old = {r["kode_wilayah"]: r for r in records(was[was["periode"] == end])}
+        for r in records(after.proyeksi[after.proyeksi["periode"] == end]):
+            o = old.get(r["kode_wilayah"])
+            if o is not None and o.get("status") != r.get("status"):
+                a, b = (LABEL.get(x.get("status"), "tanpa status") for x in (o, r))
+                lines.append(f"{r['nama_wilayah']}: status {a} → {b}")
+    return lines or ["Tidak ada angka yang berubah."]
