@@ -16,10 +16,11 @@ from typing import Any
 
 import pandas as pd
 
+from monev import catalog
 from monev.reports import charts, diff
 from monev.reports import formatting as fmt
 from monev.reports.content import Column, Table
-from monev.reports.data import NATIONAL, MartData, add_months, pick, records
+from monev.reports.data import NATIONAL, MartData, add_months, records
 from monev.reports.semester_data import Semester, SemesterData
 
 WILAYAH = Column("nama_wilayah", "Wilayah", "text")
@@ -33,7 +34,7 @@ CHRONIC_MONTHS = 3          # ... in at least this many months (and every month 
 RECURRING_MONTHS = 3        # double funding in at least this many months
 MOVERS = 5                  # provinces named as moving most / least
 
-SOURCES_MONTHLY = ("kepesertaan", "peserta_rentan", "realisasi")
+SOURCES_MONTHLY = catalog.MONTHLY
 
 
 @dataclass(frozen=True)
@@ -344,14 +345,12 @@ def build_semester_content(data: SemesterData, scope: str,
     keys = {m.strftime("%Y-%m") for m in sem.months} | {str(sem.year)}
     src_rows = []
     for r in records(data.sumber_data):
-        period = str(pick(r, "period_key", "periode", default="") or "")
+        period = str(r["period_key"] or "")
         if period[:7] in keys or (period[:4] == str(sem.year) and "/" in period):
             src_rows.append({
-                "sumber": pick(r, "source", "sumber"), "periode": period,
-                "nama_file": pick(r, "file_name", "nama_file"),
-                "revisi": pick(r, "revision", "revisi"), "status": pick(r, "status"),
-                "baris": pick(r, "rows", "jumlah_baris"),
-                "dimuat": str(pick(r, "loaded_at", "dimuat_pada", default="") or "")[:16]})
+                "sumber": r["source"], "periode": period, "nama_file": r["file_name"],
+                "revisi": r["revision"], "status": r["status"], "baris": r["rows"],
+                "dimuat": str(r["loaded_at"] or "")[:16]})
     src_rows.sort(key=lambda r: (str(r["sumber"]), r["periode"], r["revisi"] or 0))
     tables["sumber"] = Table("Sumber Data", "Penyampaian data yang menjadi dasar semester", [
         Column("sumber", "Sumber", "text"), Column("periode", "Periode", "text"),

@@ -24,6 +24,7 @@ import jinja2
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from monev import periods
 from monev.config import settings
 from monev.reports import delivery, staging
 from monev.reports import formatting as fmt
@@ -79,11 +80,6 @@ _F = SimpleNamespace(pct=fmt.pct, pp=fmt.pp, num=fmt.num, rp=fmt.rupiah,
                      month=fmt.month_name)
 
 
-def _month_end(periode: dt.date) -> dt.date:
-    nxt = dt.date(periode.year + periode.month // 12, periode.month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
-
-
 def _html(c: SemesterContent, revision: int, for_print: bool) -> str:
     template, css, print_css = _env()
     national = c.scope == NATIONAL
@@ -95,7 +91,8 @@ def _html(c: SemesterContent, revision: int, for_print: bool) -> str:
         scope_code="00" if national else c.scope,
         covered=", ".join(fmt.month_name(m) for m in c.months),
         missing=", ".join(fmt.month_name(m) for m in c.missing),
-        cutoff=fmt.long_date(_month_end(c.periode)), generated=fmt.long_date(dt.date.today()),
+        cutoff=fmt.long_date(periods.end(periods.of(c.periode))),
+        generated=fmt.long_date(dt.date.today()),
     )
 
 
