@@ -15,7 +15,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from monev.reports import formatting as fmt
-from monev.reports.content import NUMERIC, Column, ReportContent, Table
+from monev.reports.content import ReportContent
+from monev.reports.sections import NUMERIC, Column, Table
 
 _FORMATS = {"int": "#,##0", "year": "0", "pct": '0.00"%"', "pp": '+0.00" pp";-0.00" pp"',
             "rp": '"Rp"#,##0'}
@@ -39,7 +40,8 @@ def _cell_value(value: object, col: Column) -> object:
         return float(value)  # type: ignore[arg-type]
     if isinstance(value, dt.date | dt.datetime):
         return value
-    return safe_text(col.show(value))  # text as the report prints it
+    shown = col.show(value)  # text as the report prints it; "–" an empty cell
+    return None if shown == fmt.MISSING else safe_text(shown)
 
 
 def write_excel(content: ReportContent, revision: int, path: Path) -> Path:

@@ -13,8 +13,9 @@ import jinja2
 from monev import periods
 from monev.reports import findings
 from monev.reports import formatting as fmt
-from monev.reports.content import ReportContent, Table
+from monev.reports.content import ReportContent
 from monev.reports.data import NATIONAL
+from monev.reports.sections import Table
 
 SECTIONS = [
     ("ringkasan", "Ringkasan Eksekutif"), ("capaian", "Capaian Kepesertaan"),

@@ -19,8 +19,8 @@ import pandas as pd
 from monev import catalog
 from monev.reports import charts, diff
 from monev.reports import formatting as fmt
-from monev.reports.content import Column, Table
 from monev.reports.data import NATIONAL, MartData, add_months, records
+from monev.reports.sections import Column, Table
 from monev.reports.semester_data import Semester, SemesterData
 
 WILAYAH = Column("nama_wilayah", "Wilayah", "text")
