@@ -90,7 +90,7 @@ def _missing(data: MartData, status: list[dict]) -> list[str]:
     mart shows them), in the report's order of sources."""
     order = {r["source"]: r["urutan"] for r in status}
     missing = (data.missing if data.missing is not None
-               else [r["source"] for r in status if r["status"] != "loaded"])
+               else [r["source"] for r in status if r["status_muatan"] != "loaded"])
     return sorted(missing, key=lambda s: order.get(s, len(order)))
 
 

@@ -191,7 +191,7 @@ SECTIONS: list[Section] = [
     Section("status_sumber", "Status Sumber", "Status sumber data untuk {bulan}", "status",
             _cols(("source", "Sumber"), ("period_key", "Periode terakhir", "period"),
                   ("period_key", "Batas data", "cutoff"), ("file_name", "Berkas"),
-                  ("status", "Status muat", "load"),
+                  ("status_muatan", "Status muat", "load"),
                   ("jumlah_peringatan", "Gerbang mutu", "gate"),
                   ("bulan_tertinggal", "Tertinggal (bulan)"),
                   ("galat", "Ditolak bulan ini", "text", "tidak ada")),

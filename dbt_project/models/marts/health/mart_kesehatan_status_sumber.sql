@@ -83,7 +83,7 @@ select
             else c.period_key = bs.bulan_key
         end then 'loaded'
         else 'late'
-    end as status,
+    end as status_muatan,
     c.batch_id,
     c.period_key,
     c.periode_terakhir,
