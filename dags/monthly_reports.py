@@ -21,7 +21,8 @@ view `audit.month_completeness`) and logs each month's loaded/missing sources:
 
 * **build** — every source the report needs ({", ".join(REPORT)}; a budget: any
   version of the month's year) has a loaded delivery; or day {DUE_DAY} of the next month
-  (`MONEV_EXTRACT_DUE_DAY`) has passed, and then the report text names the missing ones;
+  (`MONEV_EXTRACT_DUE_DAY`) has passed, and then the report text names the missing ones
+  (the plan's list travels to `build_reports`);
 * **reissue** — a delivery of an already reported month was loaded after its report:
   a new revision (`…_rev2` once sent), never an overwrite of a sent file;
 * **wait** — sources missing before the due day, files still waiting in the landing
@@ -74,7 +75,7 @@ with DAG(
         return months_to_report(context["params"])
 
     @task(task_id="build_reports", max_active_tis_per_dagrun=1,
-          map_index_template="{{ report_month }}")
+          map_index_template="{{ report_month }}", multiple_outputs=True)
     def build(month: dict, **context) -> dict:
         from airflow.sdk import get_current_context
 
@@ -82,7 +83,7 @@ with DAG(
 
         get_current_context()["report_month"] = month["periode"]
         return build_period(month["periode"], reissue=month["reissue"],
-                            provinsi=month["provinsi"])
+                            provinsi=month["provinsi"], missing=month.get("missing"))
 
     @task(task_id="plan_semesters", trigger_rule="none_failed")
     def plan_semesters(**context) -> list[dict]:

@@ -13,67 +13,39 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import json
 import random
+import re
 from dataclasses import dataclass
 from importlib import resources
 
 import psycopg
 
-from monev.reports.data import WILAYAH_COLUMNS, add_months
+from monev.reports.data import WILAYAH, add_months, columns, contracts
+from monev.transform.marts_doc import MARTS
 
-_DDL = """
-CREATE SCHEMA IF NOT EXISTS marts;
-CREATE TABLE marts.mart_monev_wilayah_bulanan (
-    periode date, tingkat text, kode_wilayah text, nama_wilayah text, kode_provinsi text,
-    peserta_aktif bigint, peserta_terdaftar bigint, peserta_baru bigint, peserta_keluar bigint,
-    peserta_aktif_pu bigint, peserta_aktif_bpu bigint, peserta_aktif_jakon bigint,
-    peserta_aktif_pmi bigint, pekerja_rentan_aktif bigint,
-    pekerja_rentan_aktif_apbd_provinsi bigint, pekerja_rentan_aktif_apbd_kabkota bigint,
-    pekerja_rentan_aktif_apbdes bigint, pekerja_rentan_aktif_csr bigint,
-    penduduk_bekerja bigint, tahun_penduduk_bekerja int, tahun_potensi int,
-    cakupan_persen numeric, cakupan_potensi_persen numeric, target_persen numeric,
-    capaian_target_persen numeric, gap_pp numeric, belum_terlindungi bigint,
-    keaktifan_persen numeric, pertumbuhan_aktif_persen numeric, pagu_rp numeric,
-    pagu_pemprov_rp numeric, realisasi_rp numeric, iuran_ditagih_rp numeric,
-    pagu_rentan_rp numeric, target_peserta_rentan bigint, serapan_persen numeric,
-    kewajaran_pagu_persen numeric, regulasi_ada boolean, regulasi_persen numeric,
-    peringkat int, nik_ganda bigint, iuran_ganda_rp numeric
-);
-CREATE TABLE marts.mart_capaian_target (
-    periode date, kode_wilayah text, sumber_target text, target_persen numeric,
-    capaian_target_persen numeric, gap_pp numeric
-);
-CREATE TABLE marts.mart_proyeksi_target (
-    periode date, tingkat text, kode_wilayah text, nama_wilayah text, kode_provinsi text,
-    sumber_target text, tahun_target int, target_persen numeric, cakupan_persen numeric,
-    periode_awal_laju date, cakupan_awal_persen numeric, bulan_data int, selang_bulan int,
-    sisa_bulan int, laju_dicapai_pp numeric, laju_dibutuhkan_pp numeric,
-    proyeksi_akhir_tahun_persen numeric, status text, label_status text,
-    alasan_tanpa_status text
-);
-CREATE TABLE marts.mart_nik_ganda (
-    periode date, peserta_pseudonim text, jumlah_pembayar int, pembayar text,
-    jumlah_pembayaran int, kode_wilayah_domisili text, iuran_ganda_rp numeric
-);
-CREATE TABLE marts.mart_sumber_data (
-    sumber text, periode text, nama_file text, revisi int, sha256 text, jumlah_baris bigint,
-    status text, peringatan text, dimuat_pada timestamptz
-);
-CREATE TABLE marts.mart_kesehatan_muatan (
-    batch_id bigint, source text, period_key text, periode date, file_name text,
-    revision int, status text, rows bigint, gate_dijalankan boolean, gate_sukses boolean,
-    gate_aturan int, gate_galat int, gate_peringatan int, alasan_utama text,
-    jumlah_alasan int, mulai_pada timestamptz, selesai_pada timestamptz, durasi_detik numeric
-);
-CREATE TABLE marts.mart_kesehatan_kesegaran (
-    periode date, source text, kode_wilayah text, nama_wilayah text, tingkat text,
-    kode_provinsi text, periode_terakhir date, bulan_tertinggal int, terlambat boolean
-);
-CREATE TABLE marts.dim_wilayah (
-    kode_wilayah text, nama_wilayah text, tingkat text, kode_provinsi text,
-    berlaku_mulai date, berlaku_sampai date, diganti_oleh text
-);
-"""
+# The marts the report reads, created from their dbt contracts (column names and types
+# as dbt would create them); the status mart is its model's own SQL, as a view, so it
+# follows whatever the fixture (or a test) puts in the marts it reads.
+FIXTURE_MARTS = ("mart_monev_wilayah_bulanan", "mart_capaian_target", "mart_proyeksi_target",
+                 "mart_nik_ganda", "mart_sumber_data", "mart_kesehatan_muatan",
+                 "mart_kesehatan_kesegaran", "dim_wilayah")
+VIEW_MARTS = {"mart_kesehatan_status_sumber": "health"}
+
+
+def _ddl() -> str:
+    tables = [f"CREATE TABLE marts.{name} ("
+              + ", ".join(f"{c} {t}" for c, t in contracts()[name].items()) + ");"
+              for name in FIXTURE_MARTS]
+    views = []
+    for name, folder in VIEW_MARTS.items():
+        sql = (MARTS / folder / f"{name}.sql").read_text(encoding="utf-8")
+        sql = re.sub(r"\{\{\s*ref\('(\w+)'\)\s*\}\}", r"marts.\1", sql)
+        # the model's one source is audit.source_catalog (models/marts/health)
+        sql = re.sub(r"\{\{\s*source\('\w+',\s*'(\w+)'\)\s*\}\}", r"audit.\1", sql)
+        views.append(f"CREATE VIEW marts.{name} AS {sql};")
+    return "\n".join(["CREATE SCHEMA IF NOT EXISTS marts;", *tables, *views])
+
 
 
 @dataclass(frozen=True)
@@ -190,7 +162,7 @@ def create_fixture_marts(
     """
     regions = regions or small_regions()
     rng = random.Random(seed)
-    conn.execute(_DDL)
+    conn.execute(_ddl())
     kabkota = [r for r in regions if r.tingkat != "PROVINSI"]
     provinces = [r for r in regions if r.tingkat == "PROVINSI"]
     base = {
@@ -304,16 +276,20 @@ def _derive(rows: list[dict]) -> None:
 
 def _insert(conn: psycopg.Connection, rows: list[dict], periode: dt.date, months: int) -> None:
     with conn.cursor() as cur:
-        cols = ", ".join(WILAYAH_COLUMNS)
-        with cur.copy(f"COPY marts.mart_monev_wilayah_bulanan ({cols}) FROM STDIN") as cp:
+        cols = columns(WILAYAH)
+        with cur.copy(f"COPY marts.{WILAYAH} ({', '.join(cols)}) FROM STDIN") as cp:
             for r in rows:
-                cp.write_row([r[c] for c in WILAYAH_COLUMNS])
+                cp.write_row([r[c] for c in cols])
         cur.execute(
-            "INSERT INTO marts.mart_capaian_target SELECT periode, kode_wilayah, 'KEMENDAGRI_UCJ',"
+            "INSERT INTO marts.mart_capaian_target (periode, kode_wilayah, sumber_target,"
+            " target_persen, capaian_target_persen, gap_pp)"
+            " SELECT periode, kode_wilayah, 'KEMENDAGRI_UCJ',"
             " target_persen, capaian_target_persen, gap_pp FROM marts.mart_monev_wilayah_bulanan"
         )
         cur.execute(
-            "INSERT INTO marts.mart_capaian_target SELECT periode, kode_wilayah, 'RPJMN', 32.15,"
+            "INSERT INTO marts.mart_capaian_target (periode, kode_wilayah, sumber_target,"
+            " target_persen, capaian_target_persen, gap_pp)"
+            " SELECT periode, kode_wilayah, 'RPJMN', 32.15,"
             " cakupan_persen / 32.15 * 100, 32.15 - cakupan_persen"
             " FROM marts.mart_monev_wilayah_bulanan WHERE tingkat = 'NASIONAL'"
         )
@@ -321,33 +297,48 @@ def _insert(conn: psycopg.Connection, rows: list[dict], periode: dt.date, months
         # in dbt; here the fixture only needs rows that follow the same rule).
         cur.execute(_PROYEKSI)
         cur.execute(
-            "INSERT INTO marts.mart_nik_ganda SELECT periode, md5(kode_wilayah || g::text),"
+            "INSERT INTO marts.mart_nik_ganda (periode, peserta_id, jumlah_pembayar, pembayar,"
+            " jumlah_pembayaran, kode_wilayah_domisili, kode_provinsi, iuran_ganda_rp)"
+            " SELECT periode, md5(kode_wilayah || g::text),"
             " 2, 'APBD_PROVINSI:' || kode_provinsi || ', APBD_KABKOTA:' || kode_wilayah, 2,"
-            " kode_wilayah, 16800 FROM marts.mart_monev_wilayah_bulanan,"
+            " kode_wilayah, kode_provinsi, 16800 FROM marts.mart_monev_wilayah_bulanan,"
             " generate_series(1, nik_ganda::int) g WHERE tingkat = 'KABKOTA'"
         )
         cur.execute(
-            "INSERT INTO marts.dim_wilayah SELECT DISTINCT kode_wilayah, nama_wilayah,"
+            "INSERT INTO marts.dim_wilayah (kode_wilayah, nama_wilayah, tingkat, kode_provinsi,"
+            " berlaku_mulai, berlaku_sampai, kode_pengganti)"
+            " SELECT DISTINCT kode_wilayah, nama_wilayah,"
             " CASE WHEN tingkat = 'KABKOTA' AND nama_wilayah LIKE 'KOTA%%' THEN 'KOTA'"
             " WHEN tingkat = 'KABKOTA' THEN 'KABUPATEN' ELSE tingkat END, kode_provinsi,"
             " DATE '2025-01-01', NULL::date, NULL FROM marts.mart_monev_wilayah_bulanan"
             " WHERE tingkat <> 'NASIONAL'"
         )
+        batch = 0
         for m in range(months):
             p = add_months(periode, m - months + 1)
             key = p.strftime("%Y-%m")
             for sumber, rows_n, warn in (("kepesertaan", 514, None),
                                          ("peserta_rentan", 20_000,
                                           "3 baris iuran di luar tarif standar")):
-                cur.execute(
-                    "INSERT INTO marts.mart_sumber_data VALUES (%s, %s, %s, 0, %s, %s,"
-                    " 'loaded', %s, now())",
-                    (sumber, key, f"{sumber}_{key}.csv",
-                     hashlib.sha256(f"{sumber}/{key}".encode()).hexdigest(), rows_n, warn),
-                )
-        cur.execute(
-            "INSERT INTO marts.mart_sumber_data VALUES ('anggaran', %s, %s, 0, %s, 1200,"
-            " 'loaded', NULL, now())",
-            (f"{periode.year}/murni", f"anggaran_{periode.year}_murni.xlsx", "ab" * 32),
-        )
+                batch += 1
+                add_delivery(cur, batch, sumber, key, f"{sumber}_{key}.csv", rows_n, warn)
+        add_delivery(cur, batch + 1, "anggaran", f"{periode.year}/murni",
+                     f"anggaran_{periode.year}_murni.xlsx", 1200)
     conn.commit()
+
+
+def add_delivery(cur: psycopg.Cursor, batch_id: int, source: str, period_key: str,
+                 file_name: str, rows: int, warning: str | None = None,
+                 status: str = "loaded") -> None:
+    """One row of mart_sumber_data (a delivery, with at most one gate warning)."""
+    month = period_key if re.fullmatch(r"\d{4}-\d{2}", period_key) else None
+    warnings = [{"rule": f"{source}.peringatan", "message": warning}] if warning else []
+    cur.execute(
+        "INSERT INTO marts.mart_sumber_data (batch_id, source, period_key, periode, tahun,"
+        " file_name, revision, sha256, rows, status, berlaku, warnings, jumlah_peringatan,"
+        " jumlah_galat, loaded_at) VALUES (%s, %s, %s, %s, %s, %s, 0, %s, %s, %s, %s, %s,"
+        " %s, 0, now())",
+        (batch_id, source, period_key, f"{month}-01" if month else None,
+         int(period_key[:4]), file_name,
+         hashlib.sha256(f"{source}/{period_key}".encode()).hexdigest(), rows, status,
+         status == "loaded", json.dumps(warnings), len(warnings)))

@@ -76,19 +76,17 @@ def test_reports_wait_for_complete_months_and_reissue_changes(wh: str, tmp_path:
     assert p.blocked and "waiting" in p.blocked and p.to_build == []
 
 
-def test_report_text_names_the_missing_sources() -> None:
-    import datetime as dt
+def test_the_plans_missing_sources_travel_to_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan knows which sources a month lacks; the report is handed that list instead
+    of working it out again (the report's own wording: test_reports_content)."""
+    from monev.orchestration import completeness, report_tasks
 
-    import pandas as pd
-
-    from monev.reports.content import missing_sources
-
-    delivered = pd.DataFrame([
-        {"source": "kepesertaan", "period_key": "2025-02", "status": "loaded"},
-        {"source": "anggaran", "period_key": "2025/murni", "status": "superseded"},
-        {"source": "realisasi", "period_key": "2025-01", "status": "loaded"},  # another month's
-        # mart_sumber_data lists refused deliveries too: they are not the month's data
-        {"source": "peserta_rentan", "period_key": "2025-02", "status": "rejected"},
-    ])
-    assert missing_sources(delivered, dt.date(2025, 2, 1)) == ["peserta_rentan", "realisasi"]
-    assert missing_sources(delivered.iloc[:0], dt.date(2025, 2, 1)) == []  # nothing to judge
+    feb = completeness.MonthStatus("2025-02", ["kepesertaan"], ["peserta_rentan", "realisasi"],
+                                   date(2025, 3, 8), False, False, "build", "due passed")
+    done = completeness.MonthStatus("2025-01", [], [], date(2025, 2, 8), True, False, "done")
+    monkeypatch.setattr(completeness, "plan", lambda: completeness.Plan([done, feb]))
+    assert report_tasks.months_to_report({}) == [
+        {"periode": "2025-02", "reissue": False, "provinsi": None,
+         "missing": ["peserta_rentan", "realisasi"]}]
+    # by hand: the report reads the month's missing sources off the marts
+    assert report_tasks.months_to_report({"periode": "2025-02"})[0]["missing"] is None

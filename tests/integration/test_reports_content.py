@@ -20,7 +20,7 @@ from report_support import (  # noqa: F401  (fixtures)
     send_and_reissue,
     smtp_inbox_fixture,
 )
-from sample_marts import create_fixture_marts, reference_regions
+from sample_marts import add_delivery, create_fixture_marts, reference_regions
 
 from monev.reports import formatting as fmt
 from monev.reports.build import build_reports
@@ -115,9 +115,7 @@ def test_billed_vs_realisation_even_without_budget(marts: str, tmp_path: Path) -
 def test_section9_per_source_and_stale_rule(marts: str, tmp_path: Path) -> None:
     with psycopg.connect(marts) as conn:
         # realisasi is delivered up to February only, and March's file was rejected.
-        conn.execute(
-            "INSERT INTO marts.mart_sumber_data VALUES ('realisasi', '2025-02',"
-            " 'realisasi_202502.xlsx', 0, repeat('c', 64), 60, 'loaded', NULL, now())")
+        add_delivery(conn.cursor(), 90_001, "realisasi", "2025-02", "realisasi_202502.xlsx", 60)
         conn.execute(
             "INSERT INTO marts.mart_kesehatan_muatan (batch_id, source, period_key, periode,"
             " file_name, revision, status, rows, alasan_utama) VALUES (90, 'realisasi',"
@@ -143,6 +141,21 @@ def test_section9_per_source_and_stale_rule(marts: str, tmp_path: Path) -> None:
     ws = load_workbook(runs[0].path(".xlsx"))["Status Sumber"]
     by_source = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     assert by_source["realisasi"][6] == 1 and by_source["kepesertaan"][6] == 0
+
+
+def test_the_report_names_the_missing_sources(marts: str, tmp_path: Path) -> None:
+    # The fixture marts have no realisasi: mart_kesehatan_status_sumber shows it missing.
+    # Handed the plan's list (alphabetical, as audit.month_completeness gives it), the
+    # report names those, in its own order of sources.
+    def finding(runs: list) -> str:
+        text = " ".join(_pdf_text(runs[0].path(".pdf")).split())
+        return text[text.index("belum diterima saat laporan dibuat:"):].split(".")[0]
+
+    assert finding(build_reports("2025-03", provinsi="62", out=tmp_path / "a")) == (
+        "belum diterima saat laporan dibuat: realisasi")
+    assert finding(build_reports("2025-03", provinsi="62", out=tmp_path / "b", reissue=True,
+                                 missing=["anggaran", "peserta_rentan"])) == (
+        "belum diterima saat laporan dibuat: peserta_rentan, anggaran")
 
 
 def test_reissue_states_what_changed(marts: str, tmp_path: Path, smtp_inbox,

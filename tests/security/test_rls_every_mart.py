@@ -26,7 +26,8 @@ PASSWORD = "rls-every-mart"  # test-only
 # reference dimensions: codes and names, no figure of any region
 DIMENSIONS = {"dim_wilayah", "dim_waktu", "dim_program", "dim_segmen", "dim_kategori_pekerja",
               "dim_sumber_iuran", "dim_rekening", "dim_versi_anggaran"}
-NATIONAL_ONLY = {"mart_kesehatan_aturan", "mart_kesehatan_muatan", "mart_sumber_data"}
+NATIONAL_ONLY = {"mart_kesehatan_aturan", "mart_kesehatan_muatan", "mart_kesehatan_status_sumber",
+                 "mart_sumber_data"}
 # dbt's own run metadata (node names, timings, test outcomes): no region in it, which the
 # text scan below holds
 PIPELINE_METADATA = {"mart_dbt_run_results"}

@@ -63,15 +63,6 @@ def test_no_module_imports_a_later_stage() -> None:
     assert not upward, "imports against the data flow:\n" + "\n".join(upward)
 
 
-# Circles that existed when this test was written, in modules being reworked elsewhere;
-# they are to be broken, never joined: a new circle fails, and a broken one must leave
-# this list.
-KNOWN_CIRCLES = {
-    frozenset({"monev.reports.build", "monev.reports.site", "monev.reports.semester_site",
-               "monev.reports.semester_build"}),
-}
-
-
 def _module_name(path: Path) -> str:
     rel = path.relative_to(PACKAGE.parent).with_suffix("")
     return ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
@@ -109,7 +100,4 @@ def test_no_circle_of_imports_between_modules() -> None:
     done: set[str] = set()
     for start in sorted(graph):
         walk(start, [start])
-    found = {frozenset(c) for c in circles}
-    new = [c for c in circles if frozenset(c) not in KNOWN_CIRCLES]
-    assert not new, "circles of imports:\n" + "\n".join(" → ".join(c) for c in new)
-    assert not KNOWN_CIRCLES - found, "a known circle is gone: remove it from KNOWN_CIRCLES"
+    assert not circles, "circles of imports:\n" + "\n".join(" → ".join(c) for c in circles)

@@ -19,17 +19,18 @@ def months_to_report(params: dict[str, Any]) -> list[dict[str, Any]]:
     so the DAG run shows each month's completeness."""
     from monev.orchestration.completeness import plan
 
-    if params.get("periode"):
+    if params.get("periode"):  # the report reads the month's missing sources off the marts
         return [{"periode": params["periode"], "reissue": bool(params.get("reissue")),
-                 "provinsi": params.get("provinsi")}]
+                 "provinsi": params.get("provinsi"), "missing": None}]
     p = plan()
     if p.blocked:
         log.info("no report now: %s", p.blocked)
     for m in p.months:
         log.info("%s: %-7s loaded=%s missing=%s due=%s (%s)", m.periode, m.decision,
                  ",".join(m.loaded) or "-", ",".join(m.missing) or "-", m.due, m.reason)
-    return [{"periode": m.periode, "reissue": m.decision == "reissue", "provinsi": None}
-            for m in p.to_build]
+    # the plan's missing sources travel to the report, which names them
+    return [{"periode": m.periode, "reissue": m.decision == "reissue", "provinsi": None,
+             "missing": m.missing} for m in p.to_build]
 
 
 def _allow_child_processes() -> None:
@@ -44,15 +45,17 @@ def _allow_child_processes() -> None:
         proc._config["daemon"] = False  # type: ignore[attr-defined]
 
 
-def build_period(periode: str, reissue: bool = False,
-                 provinsi: str | None = None) -> dict[str, Any]:
+def build_period(periode: str, reissue: bool = False, provinsi: str | None = None,
+                 missing: list[str] | None = None) -> dict[str, Any]:
     """Build (and send, once) the month's national report and every province's — or one
-    province's. The reports package records runs in audit.report_runs and sends a
-    period's report only once unless `reissue` asks for a new revision."""
+    province's; `missing` = the sources the plan found missing (named in the report).
+    The reports package records runs in audit.report_runs and sends a period's report
+    only once unless `reissue` asks for a new revision."""
     from monev.reports.build import build_reports
 
     _allow_child_processes()
-    runs = build_reports(periode, provinsi=provinsi, send=True, reissue=reissue) or []
+    runs = build_reports(periode, provinsi=provinsi, send=True, reissue=reissue,
+                         missing=missing) or []
     by_status: dict[str, int] = {}
     for r in runs:
         by_status[r.status] = by_status.get(r.status, 0) + 1

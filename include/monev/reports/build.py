@@ -134,10 +134,14 @@ def _workers(n_tasks: int) -> int:
 
 def build_reports(periode: str, provinsi: str | None = None, out: Path | None = None,
                   send: bool = False, reissue: bool = False,
-                  on_progress: Callable[[int, int], None] | None = None) -> list[ReportRun]:
+                  on_progress: Callable[[int, int], None] | None = None,
+                  missing: list[str] | None = None) -> list[ReportRun]:
     """Build the national report and every province's (or one province's) for a month.
 
-    `on_progress(done, total)` is called as each scope's documents are written."""
+    `missing`: the sources the completeness plan found missing when it released the
+    month (the report names them); None: those mart_kesehatan_status_sumber does not
+    show loaded. `on_progress(done, total)` is called as each scope's documents are
+    written."""
     month = parse_periode(periode)
     key = month.strftime("%Y-%m")
     with db.connect() as conn:
@@ -145,7 +149,7 @@ def build_reports(periode: str, provinsi: str | None = None, out: Path | None = 
                             " IS NOT NULL").fetchone()[0]:
             raise ValueError("marts.mart_monev_wilayah_bulanan does not exist:"
                              " run `monev transform` first")
-        data = MartData.load(conn, month)
+        data = MartData.load(conn, month, missing)
     if data.wilayah[data.wilayah["periode"] == month].empty:
         raise ValueError(f"marts.mart_monev_wilayah_bulanan has no rows for {key}")
     provinces = sorted(data.wilayah.loc[(data.wilayah["periode"] == month)

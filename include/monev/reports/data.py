@@ -2,71 +2,71 @@
 
 A report is rendered from a :class:`MartData` only, never from a live query, so the
 snapshot written next to the report reproduces it exactly: `MartData.read(folder)`
-gives the same frames the report was built from.
+gives the same frames the report was built from. Which columns a mart has, and their
+types, is read from its dbt contract (the model's yml, `monev.transform.marts_doc`),
+never restated here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 import psycopg
 
-# The public columns of marts.mart_monev_wilayah_bulanan (MARTS.md), in order.
-WILAYAH_COLUMNS = [
-    "periode", "tingkat", "kode_wilayah", "nama_wilayah", "kode_provinsi",
-    "peserta_aktif", "peserta_terdaftar", "peserta_baru", "peserta_keluar",
-    "peserta_aktif_pu", "peserta_aktif_bpu", "peserta_aktif_jakon", "peserta_aktif_pmi",
-    "pekerja_rentan_aktif", "pekerja_rentan_aktif_apbd_provinsi",
-    "pekerja_rentan_aktif_apbd_kabkota", "pekerja_rentan_aktif_apbdes",
-    "pekerja_rentan_aktif_csr", "penduduk_bekerja", "tahun_penduduk_bekerja", "tahun_potensi",
-    "cakupan_persen", "cakupan_potensi_persen", "target_persen", "capaian_target_persen",
-    "gap_pp", "belum_terlindungi", "keaktifan_persen", "pertumbuhan_aktif_persen",
-    "pagu_rp", "pagu_pemprov_rp", "realisasi_rp", "iuran_ditagih_rp", "pagu_rentan_rp",
-    "target_peserta_rentan", "serapan_persen", "kewajaran_pagu_persen", "regulasi_ada",
-    "regulasi_persen", "peringkat", "nik_ganda", "iuran_ganda_rp",
-]
-INT_COLUMNS = {
-    "peserta_aktif", "peserta_terdaftar", "peserta_baru", "peserta_keluar",
-    "peserta_aktif_pu", "peserta_aktif_bpu", "peserta_aktif_jakon", "peserta_aktif_pmi",
-    "pekerja_rentan_aktif", "pekerja_rentan_aktif_apbd_provinsi",
-    "pekerja_rentan_aktif_apbd_kabkota", "pekerja_rentan_aktif_apbdes",
-    "pekerja_rentan_aktif_csr", "penduduk_bekerja", "tahun_penduduk_bekerja", "tahun_potensi",
-    "belum_terlindungi", "target_peserta_rentan", "peringkat", "nik_ganda",
-}
+from monev import periods
+
 TREND_MONTHS = 12
 NATIONAL = "NASIONAL"
+WILAYAH = "mart_monev_wilayah_bulanan"
+_INTEGER = ("integer", "bigint", "smallint")
+
+
+@cache
+def contracts() -> dict[str, dict[str, str]]:
+    """Each mart's columns in order, with their declared types (its dbt contract)."""
+    from monev.transform import marts_doc
+
+    return {m.name: {c.name: c.data_type for c in m.columns} for m in marts_doc.load()}
+
+
+def columns(mart: str) -> list[str]:
+    return list(contracts()[mart])
 
 
 def parse_periode(periode: str | dt.date) -> dt.date:
     if isinstance(periode, dt.date):
         return periode.replace(day=1)
-    return dt.datetime.strptime(periode[:7], "%Y-%m").date()
+    return periods.start(periode[:7])
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
+    """First day of the month `months` after the one `day` falls in."""
+    return periods.start(periods.add(periods.of(day), months))
 
 
-def _frame(cur: psycopg.Cursor, sql: str, params: tuple = ()) -> pd.DataFrame:
+def _frame(cur: psycopg.Cursor, sql: str, params: tuple | dict = (),
+           mart: str | None = None) -> pd.DataFrame:
     cur.execute(sql, params)
     cols = [d.name for d in cur.description or []]
-    return typed(pd.DataFrame(cur.fetchall(), columns=cols))
+    return typed(pd.DataFrame(cur.fetchall(), columns=cols), mart)
 
 
-def typed(df: pd.DataFrame) -> pd.DataFrame:
-    """Numerics as float, counts as nullable ints, dates as dates, NULL kept as NA."""
+def typed(df: pd.DataFrame, mart: str | None = None) -> pd.DataFrame:
+    """Numerics as float, counts as nullable ints (the contract's integer columns, even
+    when all NULL), dates as dates, NULL kept as NA."""
+    declared = contracts().get(mart or "", {})
     for col in df.columns:
         sample = df[col].dropna()
         first = sample.iloc[0] if len(sample) else None
         if isinstance(first, bool):
             df[col] = pd.array([None if pd.isna(v) else bool(v) for v in df[col]], "boolean")
-        elif col in INT_COLUMNS or isinstance(first, int):
+        elif declared.get(col) in _INTEGER or isinstance(first, int):
             df[col] = pd.array([None if pd.isna(v) else int(v) for v in df[col]], dtype="Int64")
         elif isinstance(first, Decimal | float):
             df[col] = pd.array(
@@ -85,6 +85,30 @@ def _exists(cur: psycopg.Cursor, relation: str) -> bool:
     return bool(row and row[0])
 
 
+def read_mart(cur: psycopg.Cursor, mart: str, where: str = "",
+              params: tuple | dict = ()) -> pd.DataFrame:
+    """The mart's contract columns (empty frame with them when the mart is not built)."""
+    cols = columns(mart)
+    if not _exists(cur, f"marts.{mart}"):
+        return pd.DataFrame(columns=cols)
+    return _frame(cur, f"SELECT {', '.join(cols)} FROM marts.{mart} {where}",
+                  params if "%" in where else (), mart)
+
+
+# MartData field -> (mart, filter; %(m)s is the report month, %(start)s the trend's first)
+_MARTS = {
+    "wilayah": (WILAYAH, "WHERE periode BETWEEN %(start)s AND %(m)s ORDER BY periode,"
+                         " kode_wilayah"),
+    "capaian_target": ("mart_capaian_target", "WHERE periode = %(m)s"),
+    "nik_ganda": ("mart_nik_ganda", "WHERE periode = %(m)s"),
+    "sumber_data": ("mart_sumber_data", "ORDER BY batch_id"),
+    "dim_wilayah": ("dim_wilayah", ""),
+    "status_sumber": ("mart_kesehatan_status_sumber", "WHERE periode = %(m)s ORDER BY urutan"),
+    "kesegaran": ("mart_kesehatan_kesegaran", "WHERE periode = %(m)s"),
+    "proyeksi": ("mart_proyeksi_target", "WHERE periode = %(m)s"),
+}
+
+
 @dataclass
 class MartData:
     """The mart rows one report run reads: 12 months of regions plus the side marts."""
@@ -95,48 +119,27 @@ class MartData:
     nik_ganda: pd.DataFrame       # mart_nik_ganda, month M
     sumber_data: pd.DataFrame     # mart_sumber_data, every batch
     dim_wilayah: pd.DataFrame     # dim_wilayah (the region reference)
-    # Data health (marts/health): every batch up to month M, and how far behind each
-    # source is per region in month M. Empty where those marts are not built.
-    muatan: pd.DataFrame = field(default_factory=pd.DataFrame)     # mart_kesehatan_muatan
-    kesegaran: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_kesehatan_kesegaran
+    # Data health (marts/health), month M: each source's status (section 9) and how far
+    # behind each source is per region. Empty where those marts are not built.
+    status_sumber: pd.DataFrame = field(default_factory=pd.DataFrame)
+    kesegaran: pd.DataFrame = field(default_factory=pd.DataFrame)
     # mart_proyeksi_target, month M: each region on track / at risk / off track.
     proyeksi: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The sources the completeness plan found missing when it released the month
+    # (monev.orchestration.completeness); None: those status_sumber does not show loaded.
+    missing: list[str] | None = None
 
     @classmethod
-    def load(cls, conn: psycopg.Connection, periode: dt.date) -> MartData:
-        start = add_months(periode, -(TREND_MONTHS - 1))
+    def load(cls, conn: psycopg.Connection, periode: dt.date,
+             missing: list[str] | None = None) -> MartData:
+        bounds = {"m": periode, "start": add_months(periode, -(TREND_MONTHS - 1))}
         with conn.cursor() as cur:
-            wilayah = _frame(
-                cur,
-                f"SELECT {', '.join(WILAYAH_COLUMNS)} FROM marts.mart_monev_wilayah_bulanan"
-                " WHERE periode BETWEEN %s AND %s ORDER BY periode, kode_wilayah",
-                (start, periode),
-            )
-            side = {}
-            for name, where in (
-                ("mart_capaian_target", " WHERE periode = %s"),
-                ("mart_nik_ganda", " WHERE periode = %s"),
-                ("mart_sumber_data", ""),
-                ("dim_wilayah", ""),
-                ("mart_kesehatan_muatan", " WHERE periode IS NULL OR periode <= %s"),
-                ("mart_kesehatan_kesegaran", " WHERE periode = %s"),
-                ("mart_proyeksi_target", " WHERE periode = %s"),
-            ):
-                if _exists(cur, f"marts.{name}"):
-                    side[name] = _frame(
-                        cur, f"SELECT * FROM marts.{name}{where}", (periode,) if where else ()
-                    )
-                else:
-                    side[name] = pd.DataFrame()
-        return cls(
-            periode, wilayah, side["mart_capaian_target"], side["mart_nik_ganda"],
-            side["mart_sumber_data"], side["dim_wilayah"],
-            side["mart_kesehatan_muatan"], side["mart_kesehatan_kesegaran"],
-            side["mart_proyeksi_target"],
-        )
+            frames = {name: read_mart(cur, mart, where, bounds)
+                      for name, (mart, where) in _MARTS.items()}
+        return cls(periode, missing=missing, **frames)
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "periode"}
+        return {name: getattr(self, name) for name in _MARTS}
 
     def write(self, folder: Path) -> list[Path]:
         """Write every frame as Parquet (types kept) so the report can be rebuilt."""
@@ -146,6 +149,10 @@ class MartData:
             path = folder / f"{name}.parquet"
             df.to_parquet(path, index=False)
             written.append(path)
+        if self.missing is not None:
+            path = folder / "missing.json"
+            path.write_text(json.dumps(self.missing), encoding="utf-8")
+            written.append(path)
         (folder / "periode.txt").write_text(self.periode.isoformat() + "\n", encoding="utf-8")
         return written
 
@@ -154,11 +161,13 @@ class MartData:
         periode = dt.date.fromisoformat((folder / "periode.txt").read_text().strip())
         # Snapshots written before a frame existed simply lack its file.
         frames = {
-            f.name: pd.read_parquet(folder / f"{f.name}.parquet")
-            if (folder / f"{f.name}.parquet").exists() else pd.DataFrame()
-            for f in fields(cls) if f.name != "periode"
+            name: pd.read_parquet(folder / f"{name}.parquet")
+            if (folder / f"{name}.parquet").exists() else pd.DataFrame()
+            for name in _MARTS
         }
-        return cls(periode=periode, **frames)
+        missing = (json.loads((folder / "missing.json").read_text(encoding="utf-8"))
+                   if (folder / "missing.json").exists() else None)
+        return cls(periode=periode, missing=missing, **frames)
 
     def for_scope(self, scope: str) -> MartData:
         """Only the rows a province's report shows (its own, its kab/kota, the nation)."""
@@ -166,12 +175,10 @@ class MartData:
             return self
         w = self.wilayah
         wilayah = w[(w["kode_provinsi"] == scope) | (w["kode_wilayah"].isin([scope, "00"]))]
-        return MartData(
-            self.periode, wilayah.reset_index(drop=True),
-            _by_region(self.capaian_target, scope), _by_region(self.nik_ganda, scope),
-            self.sumber_data, _by_region(self.dim_wilayah, scope), self.muatan,
-            _by_region(self.kesegaran, scope), _by_region(self.proyeksi, scope),
-        )
+        return replace(
+            self, wilayah=wilayah.reset_index(drop=True),
+            **{name: _by_region(getattr(self, name), scope) for name in
+               ("capaian_target", "nik_ganda", "dim_wilayah", "kesegaran", "proyeksi")})
 
 
 def _by_region(df: pd.DataFrame, scope: str) -> pd.DataFrame:
@@ -189,11 +196,3 @@ def records(df: pd.DataFrame) -> list[dict]:
         return []
     obj = df.astype(object)
     return obj.where(obj.notna(), None).to_dict("records")
-
-
-def pick(row: dict, *names: str, default: object = None) -> object:
-    """The first of several column names a side mart may use (its columns are less fixed)."""
-    for name in names:
-        if name in row and row[name] is not None:
-            return row[name]
-    return default

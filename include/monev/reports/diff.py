@@ -93,7 +93,7 @@ def _files(data: MartData) -> set[str]:
     for r in records(data.sumber_data):
         status = r.get("status")
         if status in (None, "loaded"):
-            out.add(str(r.get("file_name") or r.get("nama_file")))
+            out.add(str(r.get("file_name")))
     return out
 
 

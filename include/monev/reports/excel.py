@@ -15,7 +15,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from monev.reports import formatting as fmt
-from monev.reports.content import ReportContent, Table
+from monev.reports.content import ReportContent
+from monev.reports.sections import NUMERIC, Column, Table
 
 _FORMATS = {"int": "#,##0", "year": "0", "pct": '0.00"%"', "pp": '+0.00" pp";-0.00" pp"',
             "rp": '"Rp"#,##0'}
@@ -28,18 +29,19 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(_DANGEROUS) else value
 
 
-def _cell_value(value: object, kind: str) -> object:
+def _cell_value(value: object, col: Column) -> object:
     if fmt.is_missing(value):
-        return None  # an empty cell, never 0
-    if kind == "bool":
+        return None if col.blank is None else col.blank  # an empty cell, never 0
+    if col.kind == "bool":
         return "Ada" if value else "Belum ada"
-    if kind in ("int", "year"):
-        return int(value)
-    if kind in ("pct", "pp", "rp"):
-        return float(value)
+    if col.kind in ("int", "year"):
+        return int(value)  # type: ignore[call-overload]
+    if col.kind in ("pct", "pp", "rp"):
+        return float(value)  # type: ignore[arg-type]
     if isinstance(value, dt.date | dt.datetime):
         return value
-    return safe_text(str(value))
+    shown = col.show(value)  # text as the report prints it; "–" an empty cell
+    return None if shown == fmt.MISSING else safe_text(shown)
 
 
 def write_excel(content: ReportContent, revision: int, path: Path) -> Path:
@@ -72,13 +74,13 @@ def write_tables(wb: Workbook, tables: Iterable[Table]) -> None:
             cell.fill = _HEAD
             cell.alignment = Alignment(wrap_text=True, vertical="bottom")
         for r in table.rows:
-            ws.append([_cell_value(r.get(c.key), c.kind) for c in table.columns])
+            ws.append([_cell_value(r.get(c.key), c) for c in table.columns])
         for i, col in enumerate(table.columns, start=1):
             letter = get_column_letter(i)
             number_format = _FORMATS.get(col.kind)
             if number_format:
                 for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
                     cell.number_format = number_format
-            ws.column_dimensions[letter].width = 34 if col.kind == "text" else 16
+            ws.column_dimensions[letter].width = 16 if col.kind in (*NUMERIC, "bool") else 34
         ws.freeze_panes = "B2"
         ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(ws.max_row, 1)}"

@@ -10,10 +10,12 @@ from types import SimpleNamespace
 
 import jinja2
 
+from monev import periods
 from monev.reports import findings
 from monev.reports import formatting as fmt
-from monev.reports.content import ReportContent, Table
+from monev.reports.content import ReportContent
 from monev.reports.data import NATIONAL
+from monev.reports.sections import Table
 
 SECTIONS = [
     ("ringkasan", "Ringkasan Eksekutif"), ("capaian", "Capaian Kepesertaan"),
@@ -56,18 +58,13 @@ def _html(content: ReportContent, revision: int, for_print: bool) -> str:
         f"Provinsi {content.scope_name}",
         scope_name=content.scope_name,
         scope_code="00" if national else content.scope, bulan=bulan, periode=content.periode,
-        revision=revision, cutoff=fmt.long_date(_month_end(content.periode)),
+        revision=revision, cutoff=fmt.long_date(periods.end(periods.of(content.periode))),
         generated=fmt.long_date(dt.date.today()), sections=SECTIONS, h=content.headline,
         f=_F, t=content.tables, charts=content.chart_uris, findings=content.findings,
         attention=content.attention, national=national, top=top, bottom=bottom,
         budget_available=content.budget_available, rentan_available=content.rentan_available,
         rules=findings.RULES, meta=content.meta,
     )
-
-
-def _month_end(periode: dt.date) -> dt.date:
-    nxt = dt.date(periode.year + periode.month // 12, periode.month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
 
 
 def write_html(content: ReportContent, revision: int, path: Path) -> Path:

@@ -11,15 +11,16 @@ that month - never an average of monthly ratios.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
-from monev.reports import charts
+from monev import catalog
+from monev.reports import charts, diff
 from monev.reports import formatting as fmt
-from monev.reports.content import Column, Table
-from monev.reports.data import NATIONAL, add_months, pick, records
+from monev.reports.data import NATIONAL, MartData, add_months, records
+from monev.reports.sections import Column, Table
 from monev.reports.semester_data import Semester, SemesterData
 
 WILAYAH = Column("nama_wilayah", "Wilayah", "text")
@@ -33,7 +34,7 @@ CHRONIC_MONTHS = 3          # ... in at least this many months (and every month 
 RECURRING_MONTHS = 3        # double funding in at least this many months
 MOVERS = 5                  # provinces named as moving most / least
 
-SOURCES_MONTHLY = ("kepesertaan", "peserta_rentan", "realisasi")
+SOURCES_MONTHLY = catalog.MONTHLY
 
 
 @dataclass(frozen=True)
@@ -344,14 +345,12 @@ def build_semester_content(data: SemesterData, scope: str,
     keys = {m.strftime("%Y-%m") for m in sem.months} | {str(sem.year)}
     src_rows = []
     for r in records(data.sumber_data):
-        period = str(pick(r, "period_key", "periode", default="") or "")
+        period = str(r["period_key"] or "")
         if period[:7] in keys or (period[:4] == str(sem.year) and "/" in period):
             src_rows.append({
-                "sumber": pick(r, "source", "sumber"), "periode": period,
-                "nama_file": pick(r, "file_name", "nama_file"),
-                "revisi": pick(r, "revision", "revisi"), "status": pick(r, "status"),
-                "baris": pick(r, "rows", "jumlah_baris"),
-                "dimuat": str(pick(r, "loaded_at", "dimuat_pada", default="") or "")[:16]})
+                "sumber": r["source"], "periode": period, "nama_file": r["file_name"],
+                "revisi": r["revision"], "status": r["status"], "baris": r["rows"],
+                "dimuat": str(r["loaded_at"] or "")[:16]})
     src_rows.sort(key=lambda r: (str(r["sumber"]), r["periode"], r["revisi"] or 0))
     tables["sumber"] = Table("Sumber Data", "Penyampaian data yang menjadi dasar semester", [
         Column("sumber", "Sumber", "text"), Column("periode", "Periode", "text"),
@@ -434,3 +433,33 @@ def build_semester_content(data: SemesterData, scope: str,
               "rule_text": RULE_TEXT, "rules": RULES, "base_month": base_month,
               "ly_end": ly_end, "unit": unit},
     )
+
+
+# --- what changed between two revisions -----------------------------------------------
+def changes_between(before: SemesterData, after: SemesterData) -> list[str]:
+    """Per month of the semester, the figures that moved (diff.FIGURES), the source files
+    that came or went, and projection statuses that changed at the last month."""
+    lines: list[str] = []
+    empty = pd.DataFrame()
+    files: diff.Changes | None = None
+    for m in after.semester.months:
+        a = MartData(m, before.wilayah, empty, empty, before.sumber_data, empty)
+        b = MartData(m, after.wilayah, empty, empty, after.sumber_data, empty)
+        ch = diff.compare(a, b)
+        files = ch
+        if ch.moved or ch.added or ch.removed:
+            only = replace(ch, files_in=[], files_out=[])
+            lines += [f"{fmt.month_name(m)} — {line}" for line in only.lines()]
+    if files is not None and (files.files_in or files.files_out):
+        only = diff.Changes(files_in=files.files_in, files_out=files.files_out)
+        lines += only.lines()
+    end = max(after.months_with_data(), default=None)
+    if end is not None and not before.proyeksi.empty and not after.proyeksi.empty:
+        was = before.proyeksi
+        old = {r["kode_wilayah"]: r for r in records(was[was["periode"] == end])}
+        for r in records(after.proyeksi[after.proyeksi["periode"] == end]):
+            o = old.get(r["kode_wilayah"])
+            if o is not None and o.get("status") != r.get("status"):
+                a, b = (LABEL.get(x.get("status"), "tanpa status") for x in (o, r))
+                lines.append(f"{r['nama_wilayah']}: status {a} → {b}")
+    return lines or ["Tidak ada angka yang berubah."]

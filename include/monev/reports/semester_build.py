@@ -15,19 +15,18 @@ import logging
 import multiprocessing
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
 
 import jinja2
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from monev import periods
 from monev.config import settings
-from monev.reports import delivery, diff, staging
+from monev.reports import delivery, staging
 from monev.reports import formatting as fmt
 from monev.reports.build import (
     ReportRun,
@@ -38,9 +37,9 @@ from monev.reports.build import (
     publish_whole,
     record_files,
 )
-from monev.reports.data import NATIONAL, MartData, records
+from monev.reports.data import NATIONAL
 from monev.reports.excel import safe_text, write_tables
-from monev.reports.semester import LABEL, SemesterContent, build_semester_content
+from monev.reports.semester import SemesterContent, build_semester_content, changes_between
 from monev.reports.semester_data import Semester, SemesterData
 from monev.warehouse import db
 
@@ -81,11 +80,6 @@ _F = SimpleNamespace(pct=fmt.pct, pp=fmt.pp, num=fmt.num, rp=fmt.rupiah,
                      month=fmt.month_name)
 
 
-def _month_end(periode: dt.date) -> dt.date:
-    nxt = dt.date(periode.year + periode.month // 12, periode.month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
-
-
 def _html(c: SemesterContent, revision: int, for_print: bool) -> str:
     template, css, print_css = _env()
     national = c.scope == NATIONAL
@@ -97,7 +91,8 @@ def _html(c: SemesterContent, revision: int, for_print: bool) -> str:
         scope_code="00" if national else c.scope,
         covered=", ".join(fmt.month_name(m) for m in c.months),
         missing=", ".join(fmt.month_name(m) for m in c.missing),
-        cutoff=fmt.long_date(_month_end(c.periode)), generated=fmt.long_date(dt.date.today()),
+        cutoff=fmt.long_date(periods.end(periods.of(c.periode))),
+        generated=fmt.long_date(dt.date.today()),
     )
 
 
@@ -137,36 +132,6 @@ def write_excel(c: SemesterContent, revision: int, path: Path) -> Path:
     write_tables(wb, c.tables.values())
     wb.save(path)
     return path
-
-
-# --- what changed between two revisions -----------------------------------------------
-def changes_between(before: SemesterData, after: SemesterData) -> list[str]:
-    """Per month of the semester, the figures that moved (diff.FIGURES), the source files
-    that came or went, and projection statuses that changed at the last month."""
-    lines: list[str] = []
-    empty = pd.DataFrame()
-    files: diff.Changes | None = None
-    for m in after.semester.months:
-        a = MartData(m, before.wilayah, empty, empty, before.sumber_data, empty)
-        b = MartData(m, after.wilayah, empty, empty, after.sumber_data, empty)
-        ch = diff.compare(a, b)
-        files = ch
-        if ch.moved or ch.added or ch.removed:
-            only = replace(ch, files_in=[], files_out=[])
-            lines += [f"{fmt.month_name(m)} — {line}" for line in only.lines()]
-    if files is not None and (files.files_in or files.files_out):
-        only = diff.Changes(files_in=files.files_in, files_out=files.files_out)
-        lines += only.lines()
-    end = max(after.months_with_data(), default=None)
-    if end is not None and not before.proyeksi.empty and not after.proyeksi.empty:
-        was = before.proyeksi
-        old = {r["kode_wilayah"]: r for r in records(was[was["periode"] == end])}
-        for r in records(after.proyeksi[after.proyeksi["periode"] == end]):
-            o = old.get(r["kode_wilayah"])
-            if o is not None and o.get("status") != r.get("status"):
-                a, b = (LABEL.get(x.get("status"), "tanpa status") for x in (o, r))
-                lines.append(f"{r['nama_wilayah']}: status {a} → {b}")
-    return lines or ["Tidak ada angka yang berubah."]
 
 
 # --- one scope ------------------------------------------------------------------------

@@ -20,22 +20,16 @@ import psycopg
 
 from monev.reports.data import (
     NATIONAL,
-    WILAYAH_COLUMNS,
+    WILAYAH,
     _by_region,
     _exists,
     _frame,
     add_months,
+    columns,
+    read_mart,
 )
 
 _KEY = re.compile(r"^(?P<year>\d{4})-(?P<half>[12])$")
-# mart_proyeksi_target's public columns (docs/MARTS.md), in order.
-PROYEKSI_COLUMNS = [
-    "periode", "tingkat", "kode_wilayah", "nama_wilayah", "kode_provinsi", "sumber_target",
-    "tahun_target", "target_persen", "cakupan_persen", "periode_awal_laju",
-    "cakupan_awal_persen", "bulan_data", "selang_bulan", "sisa_bulan", "laju_dicapai_pp",
-    "laju_dibutuhkan_pp", "proyeksi_akhir_tahun_persen", "status", "label_status",
-    "alasan_tanpa_status",
-]
 
 
 @dataclass(frozen=True)
@@ -103,22 +97,18 @@ class SemesterData:
         with conn.cursor() as cur:
             wilayah = _frame(
                 cur,
-                f"SELECT {', '.join(WILAYAH_COLUMNS)} FROM marts.mart_monev_wilayah_bulanan"
+                f"SELECT {', '.join(columns(WILAYAH))} FROM marts.{WILAYAH}"
                 " WHERE periode BETWEEN %s AND %s OR periode BETWEEN %s AND %s"
                 " ORDER BY periode, kode_wilayah",
-                (*spans[0], *spans[1]),
+                (*spans[0], *spans[1]), WILAYAH,
             )
             months = (semester.first, semester.last)
             capaian = (_frame(cur, "SELECT periode, kode_wilayah, sumber_target, target_persen,"
                                    " capaian_target_persen, gap_pp FROM marts.mart_capaian_target"
                                    " WHERE periode BETWEEN %s AND %s", months)
                        if _exists(cur, "marts.mart_capaian_target") else pd.DataFrame())
-            proyeksi = (_frame(cur, f"SELECT {', '.join(PROYEKSI_COLUMNS)}"
-                                    " FROM marts.mart_proyeksi_target"
-                                    " WHERE periode BETWEEN %s AND %s"
-                                    " ORDER BY periode, kode_wilayah", months)
-                        if _exists(cur, "marts.mart_proyeksi_target")
-                        else pd.DataFrame(columns=PROYEKSI_COLUMNS))
+            proyeksi = read_mart(cur, "mart_proyeksi_target", "WHERE periode BETWEEN %s AND %s"
+                                 " ORDER BY periode, kode_wilayah", months)
             # The payer combination is the set of payer types of a participant's payments
             # ('APBD_KABKOTA + APBD_PROVINSI'); the pemda codes stay out of it.
             ganda = (_frame(cur, """
@@ -137,8 +127,7 @@ class SemesterData:
                 FROM marts.fct_anggaran WHERE tahun = %s
                 GROUP BY 1, 2, 3 ORDER BY 2, 4""", (semester.year,))
                      if _exists(cur, "marts.fct_anggaran") else pd.DataFrame())
-            sumber = (_frame(cur, "SELECT * FROM marts.mart_sumber_data")
-                      if _exists(cur, "marts.mart_sumber_data") else pd.DataFrame())
+            sumber = read_mart(cur, "mart_sumber_data", "ORDER BY batch_id")
         return cls(semester, wilayah, capaian, proyeksi, ganda, versi, sumber)
 
     # --- which months the report rests on -------------------------------------------

@@ -25,6 +25,8 @@ from monev.referensi.regions import load_regions
 from monev.reports import diff, tilemap
 from monev.reports import formatting as fmt
 from monev.reports.data import NATIONAL, MartData, records
+from monev.reports.semester import changes_between
+from monev.reports.semester_data import Semester, SemesterData
 
 _FILE = re.compile(r"^monev_(?P<slug>nasional|prov(?P<prov>\d{2}))_(?P<ym>\d{4}-\d{2})"
                    r"(?:_rev(?P<rev>\d+))?\.(?P<ext>pdf|xlsx|html)$")
@@ -218,9 +220,7 @@ def write_site(root: Path) -> Path:
         _write(root / month / "index.html", _month_page(month, entries))
     index = root / "index.html"
     # The semester reports (semester-YYYY-H folders) are listed above the months.
-    from monev.reports import semester_site
-
-    _write(index, _index(months, semester_site.section(root)))
+    _write(index, _index(months, _semester_section(root)))
     return index
 
 
@@ -229,3 +229,69 @@ def _write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+# --- the semester reports: `<archive>/semester-<YYYY-H>/` folders, listed at the top of
+# the archive index (newest first), each scope with its current revision, links and, for
+# a reissue, what changed (from the snapshots, as the monthly pages do).
+_SEMESTER_FILE = re.compile(r"^monev_semester_(?P<slug>nasional|prov(?P<prov>\d{2}))_"
+                   r"(?P<key>\d{4}-[12])(?:_rev(?P<rev>\d+))?\.(?P<ext>pdf|xlsx|html)$")
+
+
+def scan_semesters(root: Path) -> dict[str, list[ScopeEntry]]:
+    names = _names()
+    out: dict[str, list[ScopeEntry]] = {}
+    for folder in sorted(root.glob("semester-*")):
+        scopes: dict[str, ScopeEntry] = {}
+        for path in sorted(folder.iterdir()):
+            m = _SEMESTER_FILE.match(path.name)
+            if not m or f"semester-{m['key']}" != folder.name:
+                continue
+            scope = m["prov"] or NATIONAL
+            entry = scopes.setdefault(scope, ScopeEntry(
+                scope, "Nasional" if scope == NATIONAL else
+                names.get(scope, f"Provinsi {scope}").title()))
+            number = int(m["rev"] or 1)
+            rev = entry.revisions.setdefault(number, Revision(number))
+            rev.files[m["ext"]] = path.name
+            snap = path.with_name(path.name.rsplit(".", 1)[0] + "_data")
+            if (snap / "semester.txt").exists():
+                rev.snapshot = snap
+        if scopes:
+            out[folder.name.removeprefix("semester-")] = sorted(
+                scopes.values(), key=lambda e: (e.scope != NATIONAL, e.scope))
+    return out
+
+
+def _semester_changes(entry: ScopeEntry) -> str:
+    cur = entry.current
+    before = entry.revisions.get(cur.number - 1)
+    if cur.number == 1 or before is None or not (before.snapshot and cur.snapshot):
+        return ""
+    lines = changes_between(SemesterData.read(before.snapshot), SemesterData.read(cur.snapshot))
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines[:10])
+    return (f'<div class="chg">rev{cur.number} vs rev{before.number}:<ul>{items}</ul>'
+            + (f"… dan {len(lines) - 10} lainnya" if len(lines) > 10 else "") + "</div>")
+
+
+def _semester_section(root: Path) -> str:
+    """HTML for the archive index: every semester report set, newest first."""
+    semesters = scan_semesters(root)
+    if not semesters:
+        return ""
+    parts = ["<h2>Laporan Semester</h2>"]
+    for i, key in enumerate(sorted(semesters, reverse=True)):
+        entries = semesters[key]
+        rows = "".join(
+            f'<tr data-nama="{html.escape(e.name.lower())} {e.scope.lower()}">'
+            f"<td>{html.escape(e.name)}{_semester_changes(e)}</td>"
+            f'<td class="rev">Revisi {e.current.number}</td>'
+            f'<td class="f">{_links(e.current, f"semester-{key}/")}</td></tr>'
+            for e in entries)
+        parts.append(
+            f'<details{" open" if i == 0 else ""}><summary>{Semester.parse(key).label} · '
+            f"{len(entries)} laporan</summary><table><thead><tr><th>Wilayah</th>"
+            f"<th>Berlaku</th><th>Berkas</th></tr></thead><tbody>{rows}</tbody></table>"
+            "</details>")
+    parts.append("<h2>Laporan Bulanan</h2>")
+    return "".join(parts)
