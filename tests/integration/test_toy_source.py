@@ -94,7 +94,7 @@ def test_a_toy_source_added_by_its_spec_is_loaded_waited_for_and_listed(toy: Pat
     from monev.orchestration import ingest_tasks
     from monev.orchestration.completeness import plan, waiting_files
 
-    # the report lists it; the warehouse's copy of the catalog has it, last in load order
+    # the warehouse's copy of the catalog has it, last in load order
     assert "toy" in catalog.REPORT and catalog.LANDING_GROUPS[-1] == "toy"
     with db.connect(autocommit=True) as conn:
         assert conn.execute(
@@ -150,3 +150,13 @@ def test_a_toy_source_added_by_its_spec_is_loaded_waited_for_and_listed(toy: Pat
     assert result.success, result.failed or result.error
     with db.connect() as conn:
         assert conn.execute("SELECT sum(nilai) FROM staging.stg_toy__toy").fetchone()[0] == 7
+
+    # the report lists it: section 9 is a plain read of this mart, whose sources are
+    # audit.source_catalog's
+    result = runner.build(select=["+mart_kesehatan_status_sumber"], exclude=["stg_toy__toy"])
+    assert result.success, result.failed or result.error
+    with db.connect() as conn:
+        assert conn.execute(
+            "SELECT status_muatan, file_name FROM marts.mart_kesehatan_status_sumber"
+            " WHERE periode = '2025-01-01' AND source = 'toy'").fetchone() == (
+                "loaded", "toy_202501.csv")
