@@ -1,9 +1,10 @@
 """Helpers of the tests that start the real `monev airflow` service (the scheduler
-month in tests/dags, the security layer in tests/security): free ports, waiting on the
-service with its logs in the failure message."""
+month and semester in tests/dags, the security layer in tests/security): the service's
+environment, free ports, waiting on the service with its logs in the failure message."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -11,6 +12,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+
+def service_env(warehouse: str, meta_url: str, root: Path, poll_minutes: str = "0.25",
+                **extra: str) -> dict[str, str]:
+    """The environment `monev airflow` runs with under test: this process's own without
+    any AIRFLOW*, PYTEST* or MONEV_* variable or WAREHOUSE_URL (the service must not see
+    the test's settings), then the warehouse, the metadata database, the state, landing
+    and reports folders under `root`, the landing poll interval, and `extra`."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AIRFLOW", "PYTEST", "MONEV_")) and k != "WAREHOUSE_URL"}
+    env.update({
+        "WAREHOUSE_URL": warehouse,
+        "MONEV_PG_PORT": os.environ.get("MONEV_PG_PORT", "55432"),
+        "MONEV_STATE_DIR": str(root / "state"),
+        "MONEV_LANDING_URL": str(root / "landing"),
+        "MONEV_REPORTS_DIR": str(root / "reports"),
+        "MONEV_POLL_MINUTES": poll_minutes,
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta_url,
+        **extra,
+    })
+    return env
 
 
 def free_ports(n: int) -> int:

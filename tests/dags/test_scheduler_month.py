@@ -23,6 +23,7 @@ import psutil
 import psycopg
 import pytest
 from airflow_service import free_ports as _free_ports
+from airflow_service import service_env
 from airflow_service import wait_for as _wait
 from sqlalchemy.engine import make_url
 
@@ -98,21 +99,8 @@ def test_month_completes_itself_under_the_scheduler(
     landing.mkdir()
     home = tmp_path / "airflow_home"
     port = _free_ports(8)
-    env = {
-        k: v for k, v in os.environ.items()
-        if not k.startswith(("AIRFLOW", "PYTEST", "MONEV_")) and k != "WAREHOUSE_URL"
-    }
-    env.update({
-        "WAREHOUSE_URL": warehouse,
-        "MONEV_PG_PORT": os.environ.get("MONEV_PG_PORT", "55432"),
-        "MONEV_STATE_DIR": str(tmp_path / "state"),
-        "MONEV_LANDING_URL": str(landing),
-        "MONEV_REPORTS_DIR": str(tmp_path / "reports"),
-        "MONEV_PSEUDONYM_KEY": PSEUDONYM_KEY,
-        "MONEV_POLL_MINUTES": "0.25",
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta_url,
-    })
+    env = service_env(warehouse, meta_url, tmp_path, MONEV_PSEUDONYM_KEY=PSEUDONYM_KEY,
+                      AIRFLOW_HOME=str(home))
     cmd = [str(Path(sys.executable).with_name("monev")), "airflow", "--port", str(port)]
     if executor == "celery":
         cmd += ["--celery-workers", "2", "--redis-port", str(port + 7)]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from airflow_service import free_ports, wait_for
+from airflow_service import free_ports, service_env, wait_for
 from sqlalchemy.engine import make_url
 
 PSEUDONYM_KEY = "scheduler-semester-key"
@@ -90,19 +90,8 @@ def test_the_semester_report_follows_its_sixth_month_under_the_scheduler(
     landing.mkdir()
     home = tmp_path / "airflow_home"
     port = free_ports(8)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AIRFLOW", "PYTEST", "MONEV_")) and k != "WAREHOUSE_URL"}
-    env.update({
-        "WAREHOUSE_URL": warehouse,
-        "MONEV_PG_PORT": os.environ.get("MONEV_PG_PORT", "55432"),
-        "MONEV_STATE_DIR": str(tmp_path / "state"),
-        "MONEV_LANDING_URL": str(landing),
-        "MONEV_REPORTS_DIR": str(tmp_path / "reports"),
-        "MONEV_PSEUDONYM_KEY": PSEUDONYM_KEY,
-        "MONEV_POLL_MINUTES": "0.25",
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta_url,
-    })
+    env = service_env(warehouse, meta_url, tmp_path, MONEV_PSEUDONYM_KEY=PSEUDONYM_KEY,
+                      AIRFLOW_HOME=str(home))
     logs = home / "services"
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("monev")), "airflow", "--port", str(port)],

@@ -30,7 +30,7 @@ import httpx
 import psutil
 import psycopg
 import pytest
-from airflow_service import free_ports, tail, wait_for
+from airflow_service import free_ports, service_env, tail, wait_for
 from sqlalchemy.engine import make_url
 
 
@@ -102,19 +102,9 @@ def shared(server_url: str, template_db: str, tmp_path_factory: pytest.TempPathF
 def service(request: pytest.FixtureRequest, shared: dict) -> Iterator[Service]:
     host, whole = request.param
     port = free_ports(3)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AIRFLOW", "PYTEST", "MONEV_")) and k != "WAREHOUSE_URL"}
-    env.update({
-        "WAREHOUSE_URL": shared["warehouse"],
-        "MONEV_PG_PORT": os.environ.get("MONEV_PG_PORT", "55432"),
-        "MONEV_STATE_DIR": str(shared["state"]),
-        "MONEV_LANDING_URL": str(shared["root"] / "landing"),
-        "MONEV_REPORTS_DIR": str(shared["root"] / "reports"),
-        "MONEV_POLL_MINUTES": "60",
-        # no scheduled runs competing with the probes on a 2-core machine
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": shared["meta"],
-    })
+    # no scheduled runs competing with the probes on a 2-core machine
+    env = service_env(shared["warehouse"], shared["meta"], shared["root"], poll_minutes="60",
+                      AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="True")
     cmd = [str(Path(sys.executable).with_name("monev")), "airflow", "--port", str(port)]
     if host:
         cmd += ["--host", host]
