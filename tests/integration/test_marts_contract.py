@@ -29,7 +29,9 @@ NO_UNIT_TESTS = ["test_type:unit"]
 VIEWS = {"fct_peserta_rentan_bulanan"}
 CASES = [
     pytest.param("dim_segmen", "core/dim_segmen.sql",
-                 "    urutan\nfrom", "    cast(urutan as text) as urutan\nfrom", "urutan",
+                 "{{ monev_dim_kode('kepesertaan', 'segmen') }}",
+                 "select segmen_key, segmen, nama, keterangan, cast(urutan as text) as urutan"
+                 " from ({{ monev_dim_kode('kepesertaan', 'segmen') }}) as d", "urutan",
                  id="table-type-changed"),
     pytest.param("mart_nik_ganda", "monev/mart_nik_ganda.sql",
                  "    g.iuran_ganda_rp\nfrom", "    g.iuran_ganda_rp as iuran_ganda\nfrom",

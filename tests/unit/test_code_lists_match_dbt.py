@@ -91,5 +91,6 @@ def test_the_fixed_dimensions_read_the_seed() -> None:
     for dim, (sumber, kolom) in DIMENSIONS.items():
         sql = (MODELS / "marts" / "core" / f"{dim}.sql").read_text()
         assert "values" not in sql.lower(), f"{dim} lists codes itself"
-        assert "ref('daftar_kode')" in sql and f"sumber = '{sumber}'" in sql
-        assert f"kolom = '{kolom}'" in sql
+        assert f"monev_dim_kode('{sumber}', '{kolom}'" in sql, f"{dim} does not read the seed"
+    macro = (MODELS.parent / "macros" / "utils" / "monev_dim_kode.sql").read_text()
+    assert "ref('daftar_kode')" in macro and "where sumber = '{{ sumber }}'" in macro
