@@ -79,6 +79,21 @@ def _names() -> dict[str, str]:
     return {r.kode: r.nama for r in load_regions() if r.tingkat == "PROVINSI"}
 
 
+def _add_file(scopes: dict[str, ScopeEntry], names: dict[str, str], m: re.Match[str],
+              path: Path, snapshot_marker: str) -> None:
+    """File a report file (a monthly or semester one, matched by `m`) under its scope and
+    revision; its `_data` snapshot counts when it holds `snapshot_marker`."""
+    scope = m["prov"] or NATIONAL
+    entry = scopes.setdefault(scope, ScopeEntry(
+        scope, "Nasional" if scope == NATIONAL else names.get(scope, f"Provinsi {scope}").title()))
+    number = int(m["rev"] or 1)
+    rev = entry.revisions.setdefault(number, Revision(number))
+    rev.files[m["ext"]] = path.name
+    snap = path.with_name(path.name.rsplit(".", 1)[0] + "_data")
+    if (snap / snapshot_marker).exists():
+        rev.snapshot = snap
+
+
 def scan(root: Path) -> dict[str, list[ScopeEntry]]:
     """Month -> scopes (national first, then provinces by code) found in the archive."""
     names = _names()
@@ -89,16 +104,7 @@ def scan(root: Path) -> dict[str, list[ScopeEntry]]:
             m = _FILE.match(path.name)
             if not m or m["ym"] != folder.name:
                 continue
-            scope = m["prov"] or NATIONAL
-            entry = months.setdefault(folder.name, {}).setdefault(scope, ScopeEntry(
-                scope, "Nasional" if scope == NATIONAL else
-                names.get(scope, f"Provinsi {scope}").title()))
-            number = int(m["rev"] or 1)
-            rev = entry.revisions.setdefault(number, Revision(number))
-            rev.files[m["ext"]] = path.name
-            snap = path.with_name(path.name.rsplit(".", 1)[0] + "_data")
-            if (snap / "periode.txt").exists():
-                rev.snapshot = snap
+            _add_file(months.setdefault(folder.name, {}), names, m, path, "periode.txt")
     out = {}
     for month, scopes in months.items():
         ordered = sorted(scopes.values(), key=lambda e: (e.scope != NATIONAL, e.scope))
@@ -247,16 +253,7 @@ def scan_semesters(root: Path) -> dict[str, list[ScopeEntry]]:
             m = _SEMESTER_FILE.match(path.name)
             if not m or f"semester-{m['key']}" != folder.name:
                 continue
-            scope = m["prov"] or NATIONAL
-            entry = scopes.setdefault(scope, ScopeEntry(
-                scope, "Nasional" if scope == NATIONAL else
-                names.get(scope, f"Provinsi {scope}").title()))
-            number = int(m["rev"] or 1)
-            rev = entry.revisions.setdefault(number, Revision(number))
-            rev.files[m["ext"]] = path.name
-            snap = path.with_name(path.name.rsplit(".", 1)[0] + "_data")
-            if (snap / "semester.txt").exists():
-                rev.snapshot = snap
+            _add_file(scopes, names, m, path, "semester.txt")
         if scopes:
             out[folder.name.removeprefix("semester-")] = sorted(
                 scopes.values(), key=lambda e: (e.scope != NATIONAL, e.scope))
