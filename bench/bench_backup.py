@@ -100,6 +100,12 @@ def _by_hand(tool: str, args: list[str], url: str) -> float:
             [str(cluster.find_bin_dir(settings()) / tool), *args], env=env, check=True))
 
 
+def _steps(outcome: backup.Outcome) -> str:
+    """Where a backup's or restore's time went, printed with each run (a run stopped
+    before its summary keeps its split)."""
+    return ", ".join(f"{k} {v:.1f} s" for k, v in outcome.seconds.items())
+
+
 def _cp(src: Path, dst: Path) -> float:
     return _timed(lambda: subprocess.run(["cp", "-a", str(src), str(dst)], check=True))
 
@@ -244,7 +250,7 @@ def main() -> None:
                     shutil.rmtree(work / "b_ours", ignore_errors=True)
                     ours = backup.backup(work / "b_ours")
                     b_ours.append(sum(ours.seconds.values()))
-                    say(f"monev backup {b_ours[-1]:.1f} s")
+                    say(f"monev backup {b_ours[-1]:.1f} s ({_steps(ours)})")
                 else:
                     hand = work / "b_hand"
                     shutil.rmtree(hand, ignore_errors=True)
@@ -264,7 +270,7 @@ def main() -> None:
                     r_ours = backup.restore(work / "b_ours")
                     r_ours_t.append(sum(r_ours.seconds.values()))
                     _drop_db(admin, "monev_bench_backup_r")
-                    say(f"monev restore {r_ours_t[-1]:.1f} s")
+                    say(f"monev restore {r_ours_t[-1]:.1f} s ({_steps(r_ours)})")
                 else:
                     url_h = _new_db(admin, "monev_bench_backup_h")
                     for d in ("h_reports", "h_deliveries"):
@@ -296,9 +302,7 @@ def main() -> None:
     row("rebuild of the month s (vs ingest + transform)", t_rebuild, ingest1 + build1,
         "<= 1.2")
     row("  the same vs the original run again, warm", t_rebuild, ingest1w + build1w, "<= 1.2")
-    print(f"  monev backup steps: "
-          f"{', '.join(f'{k} {v:.2f}' for k, v in ours.seconds.items())}; restore steps: "
-          f"{', '.join(f'{k} {v:.2f}' for k, v in r_ours.seconds.items())}")
+    print(f"  monev backup steps: {_steps(ours)}; restore steps: {_steps(r_ours)}")
 
 
 if __name__ == "__main__":
