@@ -81,8 +81,11 @@ def checksums(url: str, schemas: tuple[str, ...], what_only: bool = False) -> di
     return out
 
 
-def file_hashes(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+def file_hashes(root: Path) -> dict[str, tuple[str, int]]:
+    """Each file's sha256 and mode (archived deliveries are 0600: a restore must not
+    open them to others)."""
+    return {str(p.relative_to(root)): (hashlib.sha256(p.read_bytes()).hexdigest(),
+                                       p.stat().st_mode & 0o777)
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
@@ -113,8 +116,6 @@ def loaded(server_url: str, template_db: str, tmp_path_factory: pytest.TempPathF
            "MONEV_PSEUDONYM_KEY": KEY, "MONEV_REPORT_WORKERS": "1"}
     landing = work / "landing"
     generate(landing, "2025-01", "2025-02", scale="small", seed=11)
-    deliveries = work / "archive" / "deliveries"
-    shutil.copytree(landing, deliveries)  # as the ingest's delivery archive keeps them
     with pytest.MonkeyPatch.context() as mp:
         for k, v in env.items():
             mp.setenv(k, v)
@@ -153,6 +154,8 @@ def test_backup_drop_everything_restore_is_identical(loaded: dict, server_url: s
     assert all(KEY not in p.read_text(errors="ignore") for p in backup.rglob("*")
                if p.is_file() and p.stat().st_size < 1 << 20)  # the key is not in it
     assert any(e["path"].startswith("database/") for e in manifest["files"])
+    assert file_hashes(backup / "deliveries") == files_before[1]  # bytes and 0600 kept
+    assert {m for _, m in files_before[1].values()} == {0o600}
 
     # a non-empty warehouse is not overwritten
     over = _monev(["warehouse", "restore", str(backup)], env, check=False)

@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,44 +117,35 @@ def _run(args: list[str], env: dict[str, str]) -> None:
 
 
 def sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _hashed(paths: list[Path], jobs: int) -> dict[Path, tuple[str, int]]:
+    """(sha256, bytes) of each file, `jobs` at a time: hashlib releases the GIL, so
+    threads hash side by side (a backup is 7 GB at 12 national months)."""
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        digests = pool.map(sha256, paths)
+        return {p: (h, p.stat().st_size) for p, h in zip(paths, digests, strict=True)}
 
 
 def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-def _copy_hashed(src: Path, dst: Path) -> tuple[str, int]:
-    """Copy one file with its mode and times, hashing it on the way (one read)."""
-    h, size = hashlib.sha256(), 0
-    with src.open("rb") as fin, dst.open("wb") as fout:
-        while chunk := fin.read(1 << 20):
-            h.update(chunk)
-            fout.write(chunk)
-            size += len(chunk)
-    shutil.copystat(src, dst)
-    return h.hexdigest(), size
-
-
-def _copy_tree(src: Path, dst: Path) -> dict[Path, tuple[str, int]]:
-    """Copy a folder's files with their modes (participant lists stay 0600); a build's
-    staging folder and temporary pages are not part of an archive. Returns each copy's
-    (sha256, bytes)."""
+def _copy_tree(src: Path, dst: Path) -> None:
+    """Copy a folder's files with their modes (participant lists stay 0600) by the
+    kernel's copy, as `cp -a` does; a build's staging folder and temporary pages are not
+    part of an archive."""
     dst.mkdir(parents=True, exist_ok=True)
-    copied: dict[Path, tuple[str, int]] = {}
     if not src.is_dir():
-        return copied
+        return
     for p in _files(src):
         rel = p.relative_to(src)
         if rel.parts[0] == STAGING or p.name.endswith(".tmp"):
             continue
         (dst / rel).parent.mkdir(parents=True, exist_ok=True)
-        copied[dst / rel] = _copy_hashed(p, dst / rel)
-    return copied
+        shutil.copy2(p, dst / rel)
 
 
 def _elapsed(out: Outcome, step: str, started: float) -> None:
@@ -183,11 +175,12 @@ def backup(folder: Path, jobs: int = 2) -> Outcome:
                   f"--file={partial / 'database'}"], env)
         _elapsed(out, "pg_dump", t0)
         t0 = time.perf_counter()
-        known = _copy_tree(cfg.reports_dir, partial / "reports")
-        known |= _copy_tree(cfg.archive_dir / "deliveries", partial / "deliveries")
+        _copy_tree(cfg.reports_dir, partial / "reports")
+        _copy_tree(cfg.archive_dir / "deliveries", partial / "deliveries")
         _elapsed(out, "files", t0)
         t0 = time.perf_counter()
-        sums = {p: known.get(p) or (sha256(p), p.stat().st_size) for p in _files(partial)}
+        # what the backup holds, hashed once it is written
+        sums = _hashed(_files(partial), jobs)
         entries = [{"path": str(p.relative_to(partial)), "sha256": h, "bytes": n}
                    for p, (h, n) in sums.items()]
         manifest = {"format": FORMAT, "created_at": dt.datetime.now(dt.UTC).isoformat(),
@@ -206,7 +199,7 @@ def backup(folder: Path, jobs: int = 2) -> Outcome:
     return out
 
 
-def verify(folder: Path) -> dict:
+def verify(folder: Path, jobs: int = 2) -> dict:
     """The backup's manifest, after checking every file against it."""
     manifest_path = folder / "MANIFEST.json"
     if not manifest_path.is_file():
@@ -218,10 +211,10 @@ def verify(folder: Path) -> dict:
     present = {str(p.relative_to(folder)) for p in _files(folder)} - {"MANIFEST.json"}
     problems = [f"missing: {p}" for p in sorted(set(listed) - present)]
     problems += [f"not in the manifest: {p}" for p in sorted(present - set(listed))]
-    for rel in sorted(set(listed) & present):
-        p, e = folder / rel, listed[rel]
-        if p.stat().st_size != e["bytes"] or sha256(p) != e["sha256"]:
-            problems.append(f"changed since the backup: {rel}")
+    common = sorted(set(listed) & present)
+    found = _hashed([folder / rel for rel in common], jobs)
+    problems += [f"changed since the backup: {rel}" for rel in common
+                 if found[folder / rel] != (listed[rel]["sha256"], listed[rel]["bytes"])]
     if problems:
         shown = "; ".join(problems[:10]) + (f" … ({len(problems)})" if len(problems) > 10
                                              else "")
@@ -248,7 +241,7 @@ def restore(folder: Path, force: bool = False, jobs: int = 2) -> Outcome:
     folder = folder.resolve()
     out = Outcome(folder)
     t0 = time.perf_counter()
-    manifest = verify(folder)
+    manifest = verify(folder, jobs)
     _elapsed(out, "verify", t0)
     url = source_url()
     reports, deliveries = cfg.reports_dir, cfg.archive_dir / "deliveries"
