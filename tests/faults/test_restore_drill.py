@@ -173,6 +173,8 @@ def test_backup_drop_everything_restore_is_identical(loaded: dict, server_url: s
     bad = _monev(["warehouse", "restore", str(backup)], env, check=False)
     assert bad.returncode == 1 and "changed since the backup" in bad.stdout
     assert not reports.exists() or not any(reports.rglob("*.pdf"))
+    assert not (work / "archive").exists() or not any((work / "archive").rglob("*.csv"))
+    assert not any(t.startswith("marts.") for t in checksums(url, ("marts",)))
     pdf.write_bytes(original)
 
     _monev(["warehouse", "restore", str(backup)], env)

@@ -7,7 +7,8 @@ A backup folder holds
 - `reports/`: the report archive (`MONEV_REPORTS_DIR`, without a build's staging folder);
 - `deliveries/`: the archive of accepted deliveries (`MONEV_ARCHIVE_DIR/deliveries`);
 - `MANIFEST.json`: sha256 and size of every file above, checked before a restore
-  touches anything.
+  puts anything in place (the restore reads each file once: the check copies the
+  archives into staging folders as it hashes them).
 
 It is written as `<DIR>.partial` and renamed to `DIR` when complete, so a folder named
 `DIR` is always a whole backup. The pseudonym key is never in it: `write_key` puts the
@@ -199,27 +200,28 @@ def backup(folder: Path, jobs: int = 2) -> Outcome:
     return out
 
 
-def verify(folder: Path, jobs: int = 2) -> dict:
-    """The backup's manifest, after checking every file against it."""
+def _manifest(folder: Path) -> dict:
     manifest_path = folder / "MANIFEST.json"
     if not manifest_path.is_file():
         raise BackupError(f"{folder} is not a backup: MANIFEST.json is missing")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{manifest_path}: unknown backup format {manifest.get('format')!r}")
-    listed = {e["path"]: e for e in manifest["files"]}
-    present = {str(p.relative_to(folder)) for p in _files(folder)} - {"MANIFEST.json"}
-    problems = [f"missing: {p}" for p in sorted(set(listed) - present)]
-    problems += [f"not in the manifest: {p}" for p in sorted(present - set(listed))]
-    common = sorted(set(listed) & present)
-    found = _hashed([folder / rel for rel in common], jobs)
-    problems += [f"changed since the backup: {rel}" for rel in common
-                 if found[folder / rel] != (listed[rel]["sha256"], listed[rel]["bytes"])]
+    return manifest
+
+
+def _check(folder: Path, manifest: dict, found: dict[str, tuple[str, int]]) -> None:
+    """Refuse a backup whose files (`found`: path -> (sha256, bytes), every file but the
+    manifest) are not exactly the manifest's."""
+    listed = {e["path"]: (e["sha256"], e["bytes"]) for e in manifest["files"]}
+    problems = [f"missing: {p}" for p in sorted(set(listed) - set(found))]
+    problems += [f"not in the manifest: {p}" for p in sorted(set(found) - set(listed))]
+    problems += [f"changed since the backup: {p}" for p in sorted(set(listed) & set(found))
+                 if found[p] != listed[p]]
     if problems:
         shown = "; ".join(problems[:10]) + (f" … ({len(problems)})" if len(problems) > 10
                                              else "")
         raise BackupError(f"backup {folder} does not match its manifest: {shown}")
-    return manifest
 
 
 def is_empty(url: str) -> bool:
@@ -232,52 +234,93 @@ def _has_files(folder: Path) -> bool:
         p.relative_to(folder).parts[0] != STAGING for p in _files(folder))
 
 
+def _copy_hashed(src: Path, dst: Path) -> tuple[str, int]:
+    """Copy one file with its mode and times, hashing it on the way (one read)."""
+    h, size = hashlib.sha256(), 0
+    with src.open("rb") as fin, dst.open("wb") as fout:
+        while chunk := fin.read(1 << 22):
+            h.update(chunk)
+            fout.write(chunk)
+            size += len(chunk)
+    shutil.copystat(src, dst)
+    return h.hexdigest(), size
+
+
 def restore(folder: Path, force: bool = False, jobs: int = 2) -> Outcome:
     """Restore a backup into an empty warehouse and empty archives (`force`: replace
-    what is there). Every file is checked against the manifest first."""
+    what is there). Every file is checked against the manifest before anything is put
+    in place."""
     import time
 
     cfg = settings()
     folder = folder.resolve()
     out = Outcome(folder)
-    t0 = time.perf_counter()
-    manifest = verify(folder, jobs)
-    _elapsed(out, "verify", t0)
+    manifest = _manifest(folder)
     url = source_url()
-    reports, deliveries = cfg.reports_dir, cfg.archive_dir / "deliveries"
+    archives = [(folder / "reports", cfg.reports_dir),
+                (folder / "deliveries", cfg.archive_dir / "deliveries")]
     if not force:
         full = [what for what, has in (
             ("the warehouse database", not is_empty(url)),
-            (f"the report archive {reports}", _has_files(reports)),
-            (f"the delivery archive {deliveries}", _has_files(deliveries))) if has]
+            (f"the report archive {archives[0][1]}", _has_files(archives[0][1])),
+            (f"the delivery archive {archives[1][1]}", _has_files(archives[1][1])))
+            if has]
         if full:
             raise BackupError(f"refusing to restore over data: {', '.join(full)} is not"
                               " empty (restore into a new warehouse, or --force to replace)")
     t0 = time.perf_counter()
-    with libpq_env(url) as env:
-        # --clean: a warehouse set up by `monev warehouse up` already has the migrated
-        # (empty) tables; they are dropped and restored as dumped
-        _run([_tool("pg_restore"), "--clean", "--if-exists", "--exit-on-error",
-              f"--jobs={jobs}", f"--dbname={env['PGDATABASE']}", str(folder / "database")],
-             env)
-    _elapsed(out, "pg_restore", t0)
-    t0 = time.perf_counter()
-    _replace_tree(folder / "reports", reports)
-    _replace_tree(folder / "deliveries", deliveries)
-    _elapsed(out, "files", t0)
+    # Each file of the backup is read once before the restore: the archives are hashed
+    # as they are copied into a staging folder beside their place, the dump beside them
+    # (pg_restore then reads it from the page cache). A file that does not match stops
+    # the restore with nothing in place.
+    staged = [(src, dst, dst / STAGING / f"restore-{os.getpid()}") for src, dst in archives]
+    try:
+        tmps = {src.name: tmp for src, _, tmp in staged}
+        for tmp in tmps.values():
+            if tmp.exists():
+                shutil.rmtree(tmp)
+            tmp.mkdir(parents=True)
+        work: list[tuple[Path, Path | None]] = []  # (file, where it is staged)
+        for p in _files(folder):
+            rel = p.relative_to(folder)
+            if rel.parts[0] in tmps and len(rel.parts) > 1:
+                dst = tmps[rel.parts[0]].joinpath(*rel.parts[1:])
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                work.append((p, dst))
+            elif p != folder / "MANIFEST.json":
+                work.append((p, None))
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            sums = pool.map(lambda w: _copy_hashed(*w) if w[1] else
+                            (sha256(w[0]), w[0].stat().st_size), work)
+            _check(folder, manifest, {str(p.relative_to(folder)): v
+                                      for (p, _), v in zip(work, sums, strict=True)})
+        _elapsed(out, "verify+copy", t0)
+        t0 = time.perf_counter()
+        with libpq_env(url) as env:
+            # --clean: a warehouse set up by `monev warehouse up` already has the migrated
+            # (empty) tables; they are dropped and restored as dumped
+            _run([_tool("pg_restore"), "--clean", "--if-exists", "--exit-on-error",
+                  f"--jobs={jobs}", f"--dbname={env['PGDATABASE']}",
+                  str(folder / "database")], env)
+        _elapsed(out, "pg_restore", t0)
+        t0 = time.perf_counter()
+        for _, dst, tmp in staged:
+            _swap_into(tmp, dst)
+        _elapsed(out, "files", t0)
+    finally:
+        for _, dst, tmp in staged:
+            shutil.rmtree(tmp, ignore_errors=True)
+            staging = dst / STAGING
+            if staging.is_dir() and not any(staging.iterdir()):
+                staging.rmdir()
     out.files = len(manifest["files"])
     out.bytes = sum(e["bytes"] for e in manifest["files"])
     return out
 
 
-def _replace_tree(src: Path, dst: Path) -> None:
-    """Copy `src` next to `dst` (same filesystem), then move each top-level entry into
-    place: an entry is either the old one or the restored one, never half-copied."""
-    dst.mkdir(parents=True, exist_ok=True)
-    tmp = dst / STAGING / f"restore-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    _copy_tree(src, tmp)
+def _swap_into(tmp: Path, dst: Path) -> None:
+    """Move each top-level entry of `tmp` (on `dst`'s filesystem) into `dst`: an entry
+    is either the old one or the restored one, never half-copied."""
     for entry in sorted(tmp.iterdir()):
         target = dst / entry.name
         if target.is_dir() and not target.is_symlink():
@@ -285,10 +328,6 @@ def _replace_tree(src: Path, dst: Path) -> None:
         elif target.exists():
             target.unlink()
         os.rename(entry, target)
-    shutil.rmtree(tmp)
-    staging = dst / STAGING
-    if staging.is_dir() and not any(staging.iterdir()):
-        staging.rmdir()
 
 
 def write_key(key: bytes, dest: Path, data_backup: Path | None = None) -> Path:
