@@ -180,6 +180,8 @@ def test_backup_drop_everything_restore_is_identical(loaded: dict, server_url: s
     _monev(["warehouse", "restore", str(backup)], env)
     assert checksums(url, ("marts", "audit", "raw")) == before
     assert (file_hashes(reports), file_hashes(deliveries)) == files_before
+    assert {d.stat().st_mode & 0o777
+            for d in (work / "archive", deliveries)} == {0o700}  # made anew, private
     assert not (reports / ".staging").exists()
 
 

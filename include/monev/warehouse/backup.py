@@ -274,6 +274,11 @@ def restore(folder: Path, force: bool = False, jobs: int = 2) -> Outcome:
     # (pg_restore then reads it from the page cache). A file that does not match stops
     # the restore with nothing in place.
     staged = [(src, dst, dst / STAGING / f"restore-{os.getpid()}") for src, dst in archives]
+    # the delivery archive is private, as monev.ingest.archive keeps it: a restore into a
+    # new state folder creates it 0700
+    for d in (cfg.archive_dir, archives[1][1]):
+        d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(d, 0o700)
     try:
         tmps = {src.name: tmp for src, _, tmp in staged}
         for tmp in tmps.values():
