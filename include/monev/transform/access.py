@@ -186,8 +186,14 @@ def _make_login(conn: psycopg.Connection, user: str, password: str | None, role:
     # could lift its own statement_timeout with SET; the connection limit still bounds it.
     conn.execute(sql.SQL("ALTER ROLE {} SET statement_timeout = {}").format(
         name, sql.Literal(limits.statement_timeout)))
-    conn.execute(sql.SQL("ALTER ROLE {} SET temp_file_limit = {}").format(
-        name, sql.Literal(limits.temp_file_limit)))
+    try:
+        conn.execute(sql.SQL("ALTER ROLE {} SET temp_file_limit = {}").format(
+            name, sql.Literal(limits.temp_file_limit)))
+    except psycopg.errors.InsufficientPrivilege:
+        raise ValueError(
+            "the admin login may not set temp_file_limit on a BI login: use a superuser "
+            "for WAREHOUSE_ADMIN_URL, or GRANT SET ON PARAMETER temp_file_limit TO it"
+        ) from None
     conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role), name))
     _connect_only_here(conn)
     _check_reserve(conn, limits.app_reserved_connections)
