@@ -15,7 +15,12 @@ its own libpq passfile under `<state>/secrets/` (folder 0700, files 0600):
   `pg_execute_server_program`), so it can neither run `COPY … PROGRAM` nor read
   server files.
 - `monev` — the cluster's own superuser, for set-up (`up`) and role management
-  (`monev access`) only; no component needs its password at run time.
+  (`monev access`) only; no component needs its password at run time. Its sessions
+  resolve names in the system catalog only (search_path pinned in its URL) and never
+  run an object `monev_app` owns: backup and restore run as `monev_app`.
+
+No database is open to every login: set-up takes CONNECT from PUBLIC; `monev access`
+gives the warehouse's to the BI groups.
 
 URLs carry no password, only `?passfile=…`, so they may be printed or passed to a
 child process; libpq (psycopg, psql, dbt through PGPASSFILE) reads the password itself.
