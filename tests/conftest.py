@@ -90,7 +90,9 @@ def warehouse(
     reset_settings()
     db.forget_ready()
     _drop_bi_logins(url)
-    with psycopg.connect(server_url, autocommit=True) as conn:
+    # as the admin: a superuser session the test just closed may still be ending on the
+    # server, and only a superuser may end it (FORCE)
+    with psycopg.connect(admin_url_for(server_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
