@@ -89,5 +89,20 @@ def warehouse(
     yield url
     reset_settings()
     db.forget_ready()
-    with psycopg.connect(server_url, autocommit=True) as conn:
+    _drop_bi_logins(url)
+    # as the admin: a superuser session the test just closed may still be ending on the
+    # server, and only a superuser may end it (FORCE)
+    with psycopg.connect(admin_url_for(server_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _drop_bi_logins(url: str) -> None:
+    """Roles are the cluster's: the BI logins a test granted in its database would
+    outlive it, and their connection limits together cap further grants."""
+    with psycopg.connect(url) as conn:
+        if conn.execute("SELECT to_regclass('access.pengguna_wilayah')").fetchone()[0] is None:
+            return
+        logins = [r[0] for r in conn.execute("SELECT rolname FROM access.pengguna_wilayah")]
+    with psycopg.connect(admin_url_for(url), autocommit=True) as conn:
+        for login in logins:
+            conn.execute(f'DROP ROLE IF EXISTS "{login}"')

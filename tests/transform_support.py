@@ -44,7 +44,8 @@ def module_warehouse(
     finally:
         reset_settings()
         db.forget_ready()
-        with psycopg.connect(server_url, autocommit=True) as conn:
+        # as the admin: only a superuser may end a superuser session still on it
+        with psycopg.connect(admin_url_for(server_url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -37,6 +37,8 @@ VARIABLES = (
     "MONEV_MAX_PARTICIPANT_BYTES", "MONEV_MAX_PARTICIPANT_LINES",
     "MONEV_MAX_PARTICIPANT_SECONDS", "MONEV_MAX_XLSX_CELLS", "MONEV_MAX_SHARED_STRINGS",
     "MONEV_MAX_SHARED_STRINGS_BYTES",
+    "MONEV_BI_CONNECTION_LIMIT", "MONEV_BI_STATEMENT_TIMEOUT", "MONEV_BI_TEMP_FILE_LIMIT",
+    "MONEV_PG_APP_RESERVED_CONNECTIONS",
 )
 
 
@@ -68,6 +70,26 @@ PARTICIPANT_LIMITS = FileLimits(inflated_bytes=8 << 30, lines=40_000_000, second
                                 cells=FILE_LIMITS.cells,
                                 shared_strings=FILE_LIMITS.shared_strings,
                                 shared_strings_bytes=FILE_LIMITS.shared_strings_bytes)
+
+
+@dataclass(frozen=True)
+class BiLimits:
+    """What one BI login may take of the warehouse (set on the role by `monev access`):
+    no provincial analyst can hold every connection, run a query for ever or fill the
+    disk with temporary files, and the BI logins together leave `app_reserved_connections`
+    of the server's connections to the project's own logins."""
+
+    connection_limit: int  # per BI login (CONNECTION LIMIT)
+    statement_timeout: str  # PostgreSQL units: '5min', '30s'
+    temp_file_limit: str  # PostgreSQL units: '2GB'
+    app_reserved_connections: int  # never granted to BI logins, all of them together
+
+
+# Superset runs 1 worker x 4 threads (monev bi up): 10 leaves room for a dashboard's
+# charts plus SQL Lab. The slowest dashboard chart takes under a second at 24 national
+# months (bench_bi); 5 minutes is far above any legitimate query on the marts.
+BI_LIMITS = BiLimits(connection_limit=10, statement_timeout="5min", temp_file_limit="2GB",
+                     app_reserved_connections=50)
 
 
 @dataclass(frozen=True)
@@ -128,6 +150,7 @@ class Settings:
     # caps on reading one delivered file: the participant list, and every other extract
     participant_limits: FileLimits = PARTICIPANT_LIMITS
     file_limits: FileLimits = FILE_LIMITS
+    bi_limits: BiLimits = BI_LIMITS
 
     @property
     def embedded(self) -> bool:
@@ -262,6 +285,14 @@ def _settings(values: tuple[str | None, ...]) -> Settings:
                                    "MONEV_MAX_PARTICIPANT_SECONDS"),
         file_limits=_limits(env, FILE_LIMITS, "MONEV_MAX_FILE_BYTES", "MONEV_MAX_FILE_LINES",
                             "MONEV_MAX_FILE_SECONDS"),
+        bi_limits=BiLimits(
+            connection_limit=int(env["MONEV_BI_CONNECTION_LIMIT"]
+                                 or BI_LIMITS.connection_limit),
+            statement_timeout=env["MONEV_BI_STATEMENT_TIMEOUT"] or BI_LIMITS.statement_timeout,
+            temp_file_limit=env["MONEV_BI_TEMP_FILE_LIMIT"] or BI_LIMITS.temp_file_limit,
+            app_reserved_connections=int(env["MONEV_PG_APP_RESERVED_CONNECTIONS"]
+                                         or BI_LIMITS.app_reserved_connections),
+        ),
     )
 
 

@@ -65,9 +65,11 @@ def users(wh: str) -> Iterator[dict[str, str]]:
     access.grant(made["analis"], None, PASSWORD, role="monev_analyst")
     access.grant(made["analis62"], "62", PASSWORD, role="monev_analyst")
     access.grant(made["tanpa"], "63", PASSWORD)
-    access.revoke(made["tanpa"])  # keeps its login, loses the BI role and mapping
+    access.revoke(made["tanpa"])  # loses the BI role, the mapping and its login
     with psycopg.connect(admin_url_for(wh), autocommit=True) as conn:
-        conn.execute(f'GRANT monev_bi TO "{made["tanpa"]}"')  # BI role but no mapping
+        # a DBA's BI role with no mapping
+        conn.execute(f'ALTER ROLE "{made["tanpa"]}" LOGIN PASSWORD \'{PASSWORD}\'')
+        conn.execute(f'GRANT monev_bi TO "{made["tanpa"]}"')
     yield made
     # roles are cluster-wide: drop them (the database goes with the wh fixture)
     with psycopg.connect(admin_url_for(wh), autocommit=True) as conn:

@@ -17,8 +17,11 @@ restore, key rotation, stopping").
 
 The PostgreSQL tools get their connection through libpq's environment (PGHOST, PGPORT,
 PGUSER, PGDATABASE, PGPASSFILE …): no URL and no password on their command line. On the
-embedded cluster they run as its superuser (row-level security must not filter the
-dump), which is never started here: a stopped cluster is an error.
+embedded cluster they run as the application's login, which owns every object of the
+warehouse (so row-level security does not filter the dump), never as the superuser: that
+login could have put code in the database (a CHECK constraint's function, a trigger) that
+a superuser's restore would run with the superuser's rights. The cluster is never started
+here: a stopped cluster is an error.
 """
 
 from __future__ import annotations
@@ -76,12 +79,12 @@ class Outcome:
 
 def source_url() -> str:
     """The warehouse as the dump/restore tools reach it: WAREHOUSE_URL, or the embedded
-    cluster's superuser on its warehouse database (never started here)."""
+    cluster's application login on its warehouse database (never started here)."""
     cfg = settings()
     if cfg.warehouse_url:
         return cfg.warehouse_url
     # its passfile travels in the URL (PGPASSFILE for the tools), never a password
-    return cluster.require(cfg).admin_url(cluster.DATABASE)
+    return cluster.require(cfg).app_url(cluster.DATABASE)
 
 
 @contextmanager

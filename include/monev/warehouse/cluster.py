@@ -15,7 +15,12 @@ its own libpq passfile under `<state>/secrets/` (folder 0700, files 0600):
   `pg_execute_server_program`), so it can neither run `COPY … PROGRAM` nor read
   server files.
 - `monev` — the cluster's own superuser, for set-up (`up`) and role management
-  (`monev access`) only; no component needs its password at run time.
+  (`monev access`) only; no component needs its password at run time. Its sessions
+  resolve names in the system catalog only (search_path pinned in its URL) and never
+  run an object `monev_app` owns: backup and restore run as `monev_app`.
+
+No database is open to every login: set-up takes CONNECT from PUBLIC; `monev access`
+gives the warehouse's to the BI groups.
 
 URLs carry no password, only `?passfile=…`, so they may be printed or passed to a
 child process; libpq (psycopg, psql, dbt through PGPASSFILE) reads the password itself.
@@ -46,10 +51,14 @@ DATABASE = "monev"
 # Group roles the migrations grant to; created here because the application role may
 # not create roles.
 GROUP_ROLES = ("monev_loader", "monev_transformer", "monev_analyst", "monev_bi")
+# The groups of BI logins (monev access grants one of them).
+BI_GROUPS = ("monev_bi", "monev_analyst")
 # What the application role is given beyond owning its databases: end other sessions of
 # its own databases (DROP DATABASE … WITH (FORCE) in tests, a stuck load) and read the
 # statistics views. Neither reaches server files or programs.
 APP_MEMBERSHIPS = ("pg_signal_backend", "pg_monitor")
+# The superuser's sessions resolve names in the system catalog only (see admin_url).
+PINNED = "--search_path=pg_catalog,pg_temp"
 
 
 def _os_user() -> str:
@@ -89,8 +98,11 @@ class Cluster:
         return self.role_url(APP_ROLE, database)
 
     def admin_url(self, database: str = DATABASE) -> str:
-        """The superuser's URL: set-up and role management only."""
-        return self.role_url(SUPERUSER, database)
+        """The superuser's URL: set-up and role management only. Its search_path is
+        pinned to the system catalog: the application's login owns the databases and
+        may create schemas (and `public` is its), so any other name the superuser's
+        session resolved could be the application's code run with superuser rights."""
+        return self.role_url(SUPERUSER, database) + "&options=" + quote(PINNED, safe="")
 
     def password(self, role: str) -> str:
         return read_passfile(self.passfile(role))
@@ -270,7 +282,10 @@ def _init(c: Cluster) -> None:
             "max_wal_size = 4GB\n"
             "wal_level = minimal\n"
             "max_wal_senders = 0\n"
-            "max_connections = 200\n"
+            # BI logins get CONNECTION LIMIT MONEV_BI_CONNECTION_LIMIT each, and
+            # together must leave MONEV_PG_APP_RESERVED_CONNECTIONS to the project's
+            # logins (monev access): 500 = 44 logins of 10 beside a reserve of 50
+            "max_connections = 500\n"
         )
 
 
@@ -293,6 +308,7 @@ def up(cfg: Settings | None = None) -> Cluster:
     ensure_database(c.admin_url("postgres"), DATABASE, owner=APP_ROLE)
     for database in (DATABASE, (cfg or settings()).airflow_db):
         hand_over(c, database)
+    close_databases(c)
     return c
 
 
@@ -436,6 +452,24 @@ def hand_over(c: Cluster, database: str) -> None:
                          sql.SQL(grantee)))
 
 
+def close_databases(c: Cluster) -> None:
+    """No database of the cluster is open to every login: CONNECT is taken from PUBLIC
+    (owners and the superuser keep it); `monev access` gives the warehouse's to the BI
+    groups. A BI login can then reach neither `postgres` nor Airflow's metadata."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(c.admin_url("postgres"), autocommit=True) as conn:
+        for (name,) in conn.execute(
+                "SELECT datname FROM pg_database WHERE datallowconn AND EXISTS ("
+                " SELECT 1 FROM aclexplode(coalesce(datacl, acldefault('d', datdba))) a"
+                " WHERE a.grantee = 0 AND a.privilege_type = 'CONNECT')").fetchall():
+            conn.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(
+                sql.Identifier(name)))
+        conn.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+            sql.Identifier(DATABASE), sql.SQL(", ").join(map(sql.Identifier, BI_GROUPS))))
+
+
 def start(c: Cluster) -> None:
     """Start an initialised cluster (after a crash: PostgreSQL replays its WAL first)."""
     if not is_running(c):
@@ -496,6 +530,9 @@ def ensure_database(server_url: str, name: str, owner: str | None = None) -> Non
         if not exists:
             owned = sql.SQL(" OWNER {}").format(sql.Identifier(owner)) if owner else sql.SQL("")
             conn.execute(sql.SQL("CREATE DATABASE {}{}").format(sql.Identifier(name), owned))
+            # its owner and the superuser connect; BI logins only where granted
+            conn.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(
+                sql.Identifier(name)))
 
 
 def down(cfg: Settings | None = None) -> None:
