@@ -229,8 +229,8 @@ def _local_key() -> bytes:
         raise backup.BackupError(
             f"no pseudonym key here (MONEV_PSEUDONYM_KEY unset, no {key_file()}): inside"
             " Airflow the key is the Variable monev_pseudonym_key — give it to this command"
-            " as MONEV_PSEUDONYM_KEY (a backup is signed with it), and keep a copy of it"
-            " apart from the data backup")
+            " as MONEV_PSEUDONYM_KEY (a backup is signed with it, a restore checks it:"
+            " there --key-from KEYFILE), and keep a copy of it apart from the data backup")
     return pseudonym_key()
 
 

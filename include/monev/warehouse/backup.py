@@ -270,8 +270,7 @@ def _manifest(folder: Path, key: bytes) -> dict:
         raise BackupError(f"{manifest_path} is not signed ({SIGNATURE} is missing): it was"
                           " written before monev signed its backups, or the signature was"
                           " removed; nothing was restored")
-    if not hmac.compare_digest(sig.read_text(encoding="ascii", errors="replace").strip(),
-                               _signature(text, key)):
+    if not hmac.compare_digest(sig.read_bytes().strip(), _signature(text, key).encode()):
         raise BackupError(f"{manifest_path}'s signature does not match: the backup was"
                           " changed after it was written, or signed with another pseudonym"
                           " key (give the key of this backup with --key-from); nothing was"
