@@ -39,6 +39,9 @@ from monev import periods
 from monev.config import reset_settings, settings
 from monev.warehouse import backup, cluster, db
 
+# the manifest's signing key (a backup is signed as `monev warehouse backup` signs it)
+SIGNING = backup.signing_key(b"bench-key")
+
 
 def _use(url: str, **dirs: Path) -> None:
     """Point every package call at database `url` and the given folders."""
@@ -258,7 +261,7 @@ def main() -> None:
                 if ours_first:
                     _use(url, MONEV_REPORTS_DIR=reports, MONEV_ARCHIVE_DIR=archive)
                     shutil.rmtree(work / "b_ours", ignore_errors=True)
-                    ours = backup.backup(work / "b_ours")
+                    ours = backup.backup(work / "b_ours", SIGNING)
                     b_ours.append(sum(ours.seconds.values()))
                     say(f"monev backup {b_ours[-1]:.1f} s ({_steps(ours)})")
                 else:
@@ -277,7 +280,7 @@ def main() -> None:
                         shutil.rmtree(work / d, ignore_errors=True)
                     _use(url_r, MONEV_REPORTS_DIR=work / "r_reports",
                          MONEV_ARCHIVE_DIR=work / "r_archive")
-                    r_ours = backup.restore(work / "b_ours")
+                    r_ours = backup.restore(work / "b_ours", SIGNING)
                     r_ours_t.append(sum(r_ours.seconds.values()))
                     _drop_db(admin, "monev_bench_backup_r")
                     say(f"monev restore {r_ours_t[-1]:.1f} s ({_steps(r_ours)})")

@@ -6,7 +6,9 @@
   archive, dbt docs, Great Expectations Data Docs), served by a FastAPI app inside
   Airflow's API server at /monev/… and only to a caller Airflow has authenticated (the
   same JWT cookie or bearer token the UI uses): they are behind Airflow's login, not
-  beside it.
+  beside it. The reports archive is served by the reports site's own rule
+  (monev.reports.serve.servable): a report's participant-level `_data/` snapshot is
+  refused here as there, to every Airflow user.
 
 Airflow loads this file from its plugins folder (AIRFLOW__CORE__PLUGINS_FOLDER, set by
 monev.localrun.airflow_home; /opt/airflow/plugins in the image).
@@ -24,6 +26,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 from monev.bi.server import base_url
 from monev.config import settings
+from monev.reports.serve import servable
 
 
 def _sites() -> dict[str, tuple[Path, str]]:
@@ -52,6 +55,13 @@ def static_file(site: str, path: str) -> FileResponse:
     if site not in _sites():
         raise HTTPException(404)
     root = _sites()[site][0].resolve()
+    if site == "laporan":
+        # the reports archive by the reports site's own rule (monev.reports.serve):
+        # never a report's `_data/` snapshot, a hidden folder or a symlink, whoever asks
+        found = servable(root, path or _sites()[site][1])
+        if found is None:
+            raise HTTPException(404, "no such page (has the site been built?)")
+        return FileResponse(found)
     target = (root / (path or _sites()[site][1])).resolve()
     if not target.is_relative_to(root) or not target.is_file():
         raise HTTPException(404, "no such page (has the site been built?)")

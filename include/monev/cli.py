@@ -193,27 +193,21 @@ def warehouse_backup(
                           " the data backup (never inside it)")] = None,
 ) -> None:
     """Back up the warehouse database (pg_dump), the report archive and the archive of
-    accepted deliveries into FOLDER, with a sha256 manifest. The pseudonym key is not in
-    it: --key-out writes it to a separate file to store elsewhere."""
+    accepted deliveries into FOLDER, with a sha256 manifest signed with (a key derived
+    from) the pseudonym key. The key is not in it: --key-out writes it to a separate file
+    to store elsewhere."""
     from monev.warehouse import backup
 
     try:
+        backup.check_place(folder, "backup folder")
         if key_out is not None:  # refused before any work if it points into the backup
             _check_key_place(key_out, folder)
-        out = backup.backup(folder)
+        key = _local_key()
+        out = backup.backup(folder, backup.signing_key(key))
         console.print(f"backup: {out.folder} ({out.files} files, {out.bytes / 1e6:,.1f} MB;"
-                      f" pg_dump {out.seconds['pg_dump']:.1f} s)")
+                      f" pg_dump {out.seconds['pg_dump']:.1f} s; manifest signed)")
         if key_out is not None:
-            from monev.config import settings
-            from monev.sources.pseudonym import key_file, pseudonym_key
-
-            if not settings().pseudonym_key and not key_file().exists():
-                # pseudonym_key() would generate a new key here: not the one in use
-                raise backup.BackupError(
-                    f"no pseudonym key here (MONEV_PSEUDONYM_KEY unset, no {key_file()}):"
-                    " inside Airflow the key is the Variable monev_pseudonym_key — keep a"
-                    " copy of it apart from the data backup")
-            console.print(f"pseudonym key: {backup.write_key(pseudonym_key(), key_out, folder)}"
+            console.print(f"pseudonym key: {backup.write_key(key, key_out, folder)}"
                           " — store it apart from the data backup")
         else:
             console.print("the pseudonym key is not in the backup: keep a copy apart"
@@ -223,11 +217,28 @@ def warehouse_backup(
         raise typer.Exit(1) from None
 
 
+def _local_key() -> bytes:
+    """The pseudonym key in use here (a backup's manifest is signed with it), never a
+    new one."""
+    from monev.config import settings
+    from monev.sources.pseudonym import key_file, pseudonym_key
+    from monev.warehouse import backup
+
+    if not settings().pseudonym_key and not key_file().exists():
+        # pseudonym_key() would generate a new key here: not the one in use
+        raise backup.BackupError(
+            f"no pseudonym key here (MONEV_PSEUDONYM_KEY unset, no {key_file()}): inside"
+            " Airflow the key is the Variable monev_pseudonym_key — give it to this command"
+            " as MONEV_PSEUDONYM_KEY (a backup is signed with it, a restore checks it:"
+            " there --key-from KEYFILE), and keep a copy of it apart from the data backup")
+    return pseudonym_key()
+
+
 def _check_key_place(key_out: Path, folder: Path) -> None:
     from monev.warehouse import backup
 
     data = folder.resolve()
-    dest = key_out.resolve()
+    dest = backup.check_place(key_out, "key file").resolve()
     if dest == data or data in dest.parents:
         raise backup.BackupError(f"the pseudonym key must not be stored inside the data"
                                  f" backup {data}: write it to a separate place")
@@ -244,12 +255,14 @@ def warehouse_restore(
         "--key-from", help="install this pseudonym key file as the local key"
                            " (state folder, mode 0600)")] = None,
 ) -> None:
-    """Restore a backup (checked against its manifest first) into an empty warehouse:
-    `monev warehouse up` on a new state folder, then this."""
+    """Restore a backup (its manifest's signature checked with the pseudonym key —
+    --key-from's, else the local one — then every file against the manifest) into an
+    empty warehouse: `monev warehouse up` on a new state folder, then this."""
     from monev.warehouse import backup
 
     try:
-        out = backup.restore(folder, force=force)
+        key = backup.read_key(key_from).encode() if key_from is not None else _local_key()
+        out = backup.restore(folder, backup.signing_key(key), force=force)
         console.print(f"restored {out.folder}: {out.files} files verified,"
                       f" pg_restore {out.seconds['pg_restore']:.1f} s")
         if key_from is not None:
@@ -259,7 +272,7 @@ def warehouse_restore(
             if dest.exists() and not force:
                 raise backup.BackupError(f"{dest} exists: --force to replace the local key")
             dest.unlink(missing_ok=True)
-            backup.write_key(backup.read_key(key_from).encode(), dest)
+            backup.write_key(key, dest)
             console.print(f"pseudonym key installed: {dest}")
     except backup.BackupError as e:
         console.print(f"[red]restore:[/red] {e}", soft_wrap=True)

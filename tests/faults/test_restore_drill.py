@@ -2,6 +2,8 @@
 
 - backup → drop everything (database, report archive, delivery archive) → restore:
   every marts and audit table and every archived file identical;
+- a backup whose dump and manifest were both rewritten is refused (the manifest is
+  signed), the database untouched;
 - rebuild from the delivery archive into an empty warehouse: marts identical;
 - kill -9 of `monev report` while its sets are being rendered: nothing of that run is
   visible in the archive or on the site, and the next run marks it failed and builds
@@ -183,6 +185,66 @@ def test_backup_drop_everything_restore_is_identical(loaded: dict, server_url: s
     assert {d.stat().st_mode & 0o777
             for d in (work / "archive", deliveries)} == {0o700}  # made anew, private
     assert not (reports / ".staging").exists()
+
+
+def _data_file(dump: Path, schema: str) -> Path:
+    """The dump's data file of the largest table of `schema` (pg_restore -l names each
+    TABLE DATA entry's dump id: its data is `<id>.dat[.gz]`)."""
+    from monev.config import settings
+    from monev.warehouse import cluster
+
+    listing = subprocess.run([str(cluster.find_bin_dir(settings()) / "pg_restore"), "-l",
+                              str(dump)], capture_output=True, text=True, check=True).stdout
+    ids = [line.split(";")[0] for line in listing.splitlines()
+           if f" TABLE DATA {schema} " in line]
+    files = [f for i in ids for f in dump.glob(f"{i}.dat*")]
+    return max(files, key=lambda f: f.stat().st_size)
+
+
+def test_a_backup_rewritten_with_its_manifest_is_refused(loaded: dict) -> None:
+    """The attack: whoever can write the backup disk changes the dump (here: one mart's
+    rows; as well a function's body, run as superuser) and rewrites the manifest's
+    hashes to match. The manifest is signed with a key derived from the pseudonym key,
+    kept apart: the restore refuses it, naming why, and the database stays as it was."""
+    import gzip
+
+    env, url, work = loaded["env"], loaded["url"], loaded["work"]
+    backup = work / "backup_signed"
+    _monev(["warehouse", "backup", str(backup)], env)
+    before = checksums(url, ("marts", "audit", "raw"))
+
+    data = _data_file(backup / "database", "marts")
+    raw = gzip.decompress(data.read_bytes()) if data.suffix == ".gz" else data.read_bytes()
+    first, rest = raw.split(b"\n", 1)
+    forged = first + b"\n" + first + b"\n" + rest  # one row more, as an attacker likes
+    data.write_bytes(gzip.compress(forged) if data.suffix == ".gz" else forged)
+    manifest_path = backup / "MANIFEST.json"
+    manifest = json.loads(manifest_path.read_text())
+    rel = str(data.relative_to(backup))
+    for e in manifest["files"]:
+        if e["path"] == rel:
+            e["sha256"] = hashlib.sha256(data.read_bytes()).hexdigest()
+            e["bytes"] = data.stat().st_size
+    manifest_path.write_text(json.dumps(manifest, indent=1))
+
+    refused = _monev(["warehouse", "restore", str(backup), "--force"], env, check=False)
+    assert refused.returncode == 1, refused.stdout
+    assert "signature does not match" in refused.stdout
+    assert checksums(url, ("marts", "audit", "raw")) == before
+
+    # an unsigned manifest is refused as well, and so is the right one under another key
+    (backup / "MANIFEST.sig").rename(backup / "sig.away")
+    unsigned = _monev(["warehouse", "restore", str(backup), "--force"], env, check=False)
+    assert unsigned.returncode == 1 and "is not signed" in unsigned.stdout
+    other = work / "other.key"
+    other.write_text("another-key\n")
+    other.chmod(0o600)
+    clean = work / "backup_other_key"
+    _monev(["warehouse", "backup", str(clean)], env)
+    wrong = _monev(["warehouse", "restore", str(clean), "--force", "--key-from", str(other)],
+                   env, check=False)
+    assert wrong.returncode == 1 and "signed with another pseudonym key" in wrong.stdout
+    assert checksums(url, ("marts", "audit", "raw")) == before
 
 
 def test_rebuild_from_the_delivery_archive_gives_the_same_marts(

@@ -14,6 +14,7 @@ PACKAGE = PROJECT_ROOT / "include" / "monev"
 # layer of each top-level module or package of `monev`; lower = earlier in the flow
 LAYERS = {
     "config": 0, "catalog": 0, "records": 0, "console": 0, "mail": 0, "referensi": 0, "periods": 0,
+    "private_files": 0,
     "warehouse": 1, "synthetic": 1,
     "sources": 2,
     "quality": 3,

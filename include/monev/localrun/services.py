@@ -2,6 +2,13 @@
 triggerer and api-server (with LocalExecutor), or the same plus Celery workers on a
 private Redis broker (CeleryExecutor) — all started by this one supervisor.
 
+The private broker asks for a password like every other service here: generated once
+into `<state>/secrets/redis-broker.password` (0600), written into the broker's own
+redis.conf (0600, in a 0700 folder; `redis-server FILE`, so never in argv) and handed to
+Airflow's Celery components as AIRFLOW__CELERY__BROKER_URL in their environment. A task
+message names the DAG file to import: a worker checks it lies in the deployed DAG folder
+(monev.localrun.worker_guard).
+
 The supervisor leads its own process group: SIGTERM or Ctrl-C stops every process it
 started, their children included (task processes, api-server workers, Redis), and
 nothing keeps the port. The compose stack runs the same entry point, one component per
@@ -15,6 +22,7 @@ import contextlib
 import ipaddress
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -24,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from monev import mail
+from monev.config import settings
 from monev.localrun import airflow_home
 from monev.localrun.prepare import prepare
 
@@ -88,6 +97,33 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def broker_password_file() -> Path:
+    return settings().state_dir / "secrets" / "redis-broker.password"
+
+
+def redis_conf_file() -> Path:
+    return airflow_home.airflow_home() / "redis" / "redis.conf"
+
+
+def _private_broker(port: int) -> str:
+    """Write the private broker's redis.conf (its password in it, 0600 in a 0700
+    folder); returns its URL, password included, for the components' environment."""
+    secrets_dir = broker_password_file().parent
+    secrets_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(secrets_dir, 0o700)
+    password = airflow_home.read_or_create_secret(broker_password_file(),
+                                                  lambda: secrets.token_hex(24))
+    conf = redis_conf_file()
+    conf.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(conf.parent, 0o700)
+    airflow_home.write_private(conf, "\n".join([
+        f"port {port}", "bind 127.0.0.1", "protected-mode yes",
+        # a queue, not a store: nothing written to disk
+        'save ""', "appendonly no", f"dir {conf.parent}",
+        f"requirepass {password}", ""]))
+    return f"redis://:{password}@127.0.0.1:{port}/0"
+
+
 def environment(opts: Options) -> dict[str, str]:
     """Everything the components need, on top of airflow_home.configure()."""
     # what the environment already says wins (compose names the api-server's host)
@@ -102,8 +138,7 @@ def environment(opts: Options) -> dict[str, str]:
     if opts.executor == "celery":
         env["AIRFLOW__CORE__EXECUTOR"] = "CeleryExecutor"
         if opts.redis_port:
-            env.setdefault("AIRFLOW__CELERY__BROKER_URL",
-                           f"redis://127.0.0.1:{opts.redis_port}/0")
+            env.setdefault("AIRFLOW__CELERY__BROKER_URL", _private_broker(opts.redis_port))
         env.setdefault("AIRFLOW__CELERY__RESULT_BACKEND",
                        "db+" + os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
     else:
@@ -121,8 +156,8 @@ def commands(opts: Options) -> dict[str, list[str]]:
     warm = [sys.executable, "-m", "monev.localrun.task_host"]
     cmds: dict[str, list[str]] = {}
     if opts.executor == "celery" and opts.redis_port:
-        cmds["redis"] = ["redis-server", "--port", str(opts.redis_port), "--bind", "127.0.0.1",
-                         "--save", "", "--appendonly", "no", "--protected-mode", "yes"]
+        # everything, the password included, in its 0600 redis.conf (_private_broker)
+        cmds["redis"] = ["redis-server", str(redis_conf_file())]
     for name in CORE:
         if name == "api-server":
             cmds[name] = [*py, "api-server", "--host", opts.host, "--port", str(opts.port),

@@ -12,7 +12,8 @@ Every component that runs one of Airflow's log servers (scheduler, Celery worker
 triggerer; `--cold`: without the warm imports) starts here, because Airflow binds that
 server to every interface with no setting to change it: :func:`bind_log_server` makes it
 listen where the api-server was asked to (`[api] host`, `monev airflow --host`) and
-nowhere else.
+nowhere else. A Celery worker started here checks every workload the broker hands it
+(monev.localrun.worker_guard).
 """
 
 from __future__ import annotations
@@ -67,6 +68,11 @@ def main() -> None:
     for name in () if cold else WARM:
         importlib.import_module(name)
     bind_log_server()
+    if args[:1] == ["celery"]:
+        # a worker runs only the deployed DAGs' code, whatever a broker message names
+        from monev.localrun import worker_guard
+
+        worker_guard.install()
     from airflow.__main__ import main as airflow_main
 
     sys.argv = ["airflow", *args]

@@ -25,12 +25,14 @@ from pathlib import Path
 
 from monev import mail
 from monev.config import settings
+from monev.private_files import owner_only
 from monev.reports import delivery, diff, site, staging
 from monev.reports import formatting as fmt
 from monev.reports.content import build_content
 from monev.reports.data import NATIONAL, MartData, parse_periode
 from monev.reports.excel import write_excel
 from monev.reports.render import write_html, write_pdf
+from monev.reports.withheld import SNAPSHOT_SUFFIX
 from monev.warehouse import db
 
 log = logging.getLogger(__name__)
@@ -73,7 +75,8 @@ def record_files(documents: list[Path], snapshot: Path) -> list[dict]:
              for p in documents]
     files += [{"name": f"{snapshot.name}/{p.name}", "path": str(p), "sha256": _sha256(p),
                "bytes": p.stat().st_size} for p in sorted(snapshot.iterdir())]
-    (snapshot / "MANIFEST.json").write_text(json.dumps(files, indent=1), encoding="utf-8")
+    with owner_only():  # inside the snapshot: its owner's only, like the rows
+        (snapshot / "MANIFEST.json").write_text(json.dumps(files, indent=1), encoding="utf-8")
     return files
 
 
@@ -83,7 +86,7 @@ def stem(periode: str, scope: str, revision: int) -> str:
 
 
 def snapshot_dir(folder: Path, periode: str, scope: str, revision: int) -> Path:
-    return folder / f"{stem(periode, scope, revision)}_data"
+    return folder / f"{stem(periode, scope, revision)}{SNAPSHOT_SUFFIX}"
 
 
 def render_scope(data: MartData, scope: str, revision: int, folder: Path,
@@ -96,7 +99,7 @@ def render_scope(data: MartData, scope: str, revision: int, folder: Path,
     key = data.periode.strftime("%Y-%m")
     name = stem(key, scope, revision)
     folder.mkdir(parents=True, exist_ok=True)
-    snapshot = folder / f"{name}_data"
+    snapshot = folder / f"{name}{SNAPSHOT_SUFFIX}"
     data.write(snapshot)
     changes = None
     before = snapshot_dir(folder, key, scope, previous) if previous else None

@@ -20,6 +20,7 @@ import pandas as pd
 import psycopg
 
 from monev import periods
+from monev.private_files import owner_only, tighten
 
 TREND_MONTHS = 12
 NATIONAL = "NASIONAL"
@@ -142,18 +143,24 @@ class MartData:
         return {name: getattr(self, name) for name in _MARTS}
 
     def write(self, folder: Path) -> list[Path]:
-        """Write every frame as Parquet (types kept) so the report can be rebuilt."""
-        folder.mkdir(parents=True, exist_ok=True)
+        """Write every frame as Parquet (types kept) so the report can be rebuilt.
+
+        The rows are participant-level (nik_ganda: pseudonyms): the folder is 0700 and
+        its files 0600 from their creation (monev.private_files)."""
         written = []
-        for name, df in self.frames().items():
-            path = folder / f"{name}.parquet"
-            df.to_parquet(path, index=False)
-            written.append(path)
-        if self.missing is not None:
-            path = folder / "missing.json"
-            path.write_text(json.dumps(self.missing), encoding="utf-8")
-            written.append(path)
-        (folder / "periode.txt").write_text(self.periode.isoformat() + "\n", encoding="utf-8")
+        with owner_only():
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, df in self.frames().items():
+                path = folder / f"{name}.parquet"
+                df.to_parquet(path, index=False)
+                written.append(path)
+            if self.missing is not None:
+                path = folder / "missing.json"
+                path.write_text(json.dumps(self.missing), encoding="utf-8")
+                written.append(path)
+            (folder / "periode.txt").write_text(self.periode.isoformat() + "\n",
+                                                encoding="utf-8")
+        tighten(folder)  # a folder rewritten in place keeps its files' old modes
         return written
 
     @classmethod

@@ -41,6 +41,7 @@ from monev.reports.data import NATIONAL
 from monev.reports.excel import safe_text, write_tables
 from monev.reports.semester import SemesterContent, build_semester_content, changes_between
 from monev.reports.semester_data import Semester, SemesterData
+from monev.reports.withheld import SNAPSHOT_SUFFIX
 from monev.warehouse import db
 
 log = logging.getLogger(__name__)
@@ -140,11 +141,11 @@ def render_semester_scope(data: SemesterData, scope: str, revision: int, folder:
     started = time.perf_counter()
     name = stem(data.semester, scope, revision)
     folder.mkdir(parents=True, exist_ok=True)
-    snapshot = folder / f"{name}_data"
+    snapshot = folder / f"{name}{SNAPSHOT_SUFFIX}"
     data.write(snapshot)
     changes = None
     if previous:
-        before = folder / f"{stem(data.semester, scope, previous)}_data"
+        before = folder / f"{stem(data.semester, scope, previous)}{SNAPSHOT_SUFFIX}"
         if (before / "semester.txt").exists():
             changes = changes_between(SemesterData.read(before), data)
     content = build_semester_content(data, scope, changes=changes, previous_revision=previous)

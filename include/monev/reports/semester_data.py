@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import psycopg
 
+from monev.private_files import owner_only, tighten
 from monev.reports.data import (
     NATIONAL,
     WILAYAH,
@@ -148,10 +149,13 @@ class SemesterData:
                 if f.name not in ("semester", "meta")}
 
     def write(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, df in self.frames().items():
-            df.to_parquet(folder / f"{name}.parquet", index=False)
-        (folder / "semester.txt").write_text(self.semester.key + "\n", encoding="utf-8")
+        """Participant-level rows, as MartData.write: 0600 files in a 0700 folder."""
+        with owner_only():
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, df in self.frames().items():
+                df.to_parquet(folder / f"{name}.parquet", index=False)
+            (folder / "semester.txt").write_text(self.semester.key + "\n", encoding="utf-8")
+        tighten(folder)
 
     @classmethod
     def read(cls, folder: Path) -> SemesterData:

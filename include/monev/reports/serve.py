@@ -6,6 +6,11 @@ auth against a password generated once into `<state>/secrets/reports-site.passwo
 nothing reached through a symlink, nothing under a report's `_data/` snapshot (the
 marts' rows the report was built from, participant pseudonyms included) or a hidden
 folder (a run's staging area), and only the kinds of file the site is made of.
+
+Failed logins are throttled per client address: after MAX_FAILURES wrong passwords in a
+row the address gets 429 (with Retry-After) for a delay that doubles with each further
+failure, up to MAX_DELAY_S, whatever it sends meanwhile — the right password included,
+so guessing gains nothing. A right password outside a delay clears the count.
 """
 
 from __future__ import annotations
@@ -15,14 +20,50 @@ import functools
 import hmac
 import os
 import secrets
+import threading
+import time
 from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from monev.reports.withheld import withheld
+
 USER = "monev"
 # what the site is made of: pages, documents, workbooks and their images
 SERVED_SUFFIXES = {".html", ".pdf", ".xlsx", ".png", ".svg", ".css", ".js", ".ico"}
+# failed logins an address may make before it waits; the first wait and the longest
+MAX_FAILURES = 5
+FIRST_DELAY_S = 30.0
+MAX_DELAY_S = 900.0
+
+
+class Throttle:
+    """Failed logins per client address (thread-safe: the server is threaded)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._failures: dict[str, tuple[int, float]] = {}  # address -> (count, wait until)
+
+    def wait(self, address: str) -> float:
+        """Seconds `address` must still wait before it may try again (0: it may)."""
+        with self._lock:
+            _, until = self._failures.get(address, (0, 0.0))
+            return max(0.0, until - self.clock())
+
+    def failed(self, address: str) -> None:
+        with self._lock:
+            count = self._failures.get(address, (0, 0.0))[0] + 1
+            until = 0.0
+            if count >= MAX_FAILURES:
+                until = self.clock() + min(MAX_DELAY_S,
+                                           FIRST_DELAY_S * 2 ** (count - MAX_FAILURES))
+            self._failures[address] = (count, until)
+
+    def succeeded(self, address: str) -> None:
+        with self._lock:
+            self._failures.pop(address, None)
 
 
 def password_file(state_dir: Path) -> Path:
@@ -45,8 +86,7 @@ def ensure_password(state_dir: Path) -> str:
 def servable(root: Path, url_path: str) -> Path | None:
     """The file `url_path` names under `root`, or None when it may not be served."""
     parts = [p for p in unquote(urlsplit(url_path).path).split("/") if p]
-    if any(p in (".", "..") or p.startswith(".") or p.endswith("_data") or "\\" in p
-           or "\x00" in p for p in parts):
+    if any(p in (".", "..") or withheld(p) or "\\" in p or "\x00" in p for p in parts):
         return None
     target = root.joinpath(*parts) if parts else root
     # no symlink anywhere on the way (lstat each component below the root)
@@ -66,15 +106,27 @@ def servable(root: Path, url_path: str) -> Path | None:
 
 class _ReadOnly(SimpleHTTPRequestHandler):
     credential: bytes = b""
+    throttle: Throttle
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # quiet: one line per request is noise on a stakeholder's terminal
 
     def _authorised(self) -> bool:
+        address = self.client_address[0]
+        wait = self.throttle.wait(address)
+        if wait > 0:
+            self.send_response(429)
+            self.send_header("Retry-After", str(int(wait) + 1))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return False
         given = self.headers.get("Authorization", "")
         if given.startswith("Basic ") and hmac.compare_digest(
                 given[6:].strip().encode(), self.credential):
+            self.throttle.succeeded(address)
             return True
+        if given:  # a wrong password (a browser's first request carries none)
+            self.throttle.failed(address)
         self.send_response(401)
         self.send_header("WWW-Authenticate", 'Basic realm="Laporan Monev", charset="UTF-8"')
         self.send_header("Content-Length", "0")
@@ -101,11 +153,13 @@ class _ReadOnly(SimpleHTTPRequestHandler):
     do_POST = do_DELETE = do_PUT
 
 
-def make_server(root: Path, port: int, password: str,
-                host: str = "127.0.0.1") -> ThreadingHTTPServer:
+def make_server(root: Path, port: int, password: str, host: str = "127.0.0.1",
+                throttle: Throttle | None = None) -> ThreadingHTTPServer:
     credential = base64.b64encode(f"{USER}:{password}".encode())
-    handler = functools.partial(type("_Site", (_ReadOnly,), {"credential": credential}),
-                                directory=str(root.resolve()))
+    handler = functools.partial(
+        type("_Site", (_ReadOnly,), {"credential": credential,
+                                     "throttle": throttle or Throttle()}),
+        directory=str(root.resolve()))
     return ThreadingHTTPServer((host, port), handler)
 
 

@@ -21,12 +21,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from monev.private_files import tighten
 from monev.referensi.regions import load_regions
 from monev.reports import diff, tilemap
 from monev.reports import formatting as fmt
 from monev.reports.data import NATIONAL, MartData, records
 from monev.reports.semester import changes_between
 from monev.reports.semester_data import Semester, SemesterData
+from monev.reports.withheld import SNAPSHOT_SUFFIX
 
 _FILE = re.compile(r"^monev_(?P<slug>nasional|prov(?P<prov>\d{2}))_(?P<ym>\d{4}-\d{2})"
                    r"(?:_rev(?P<rev>\d+))?\.(?P<ext>pdf|xlsx|html)$")
@@ -89,7 +91,7 @@ def _add_file(scopes: dict[str, ScopeEntry], names: dict[str, str], m: re.Match[
     number = int(m["rev"] or 1)
     rev = entry.revisions.setdefault(number, Revision(number))
     rev.files[m["ext"]] = path.name
-    snap = path.with_name(path.name.rsplit(".", 1)[0] + "_data")
+    snap = path.with_name(path.name.rsplit(".", 1)[0] + SNAPSHOT_SUFFIX)
     if (snap / snapshot_marker).exists():
         rev.snapshot = snap
 
@@ -221,6 +223,9 @@ def _month_page(month: str, entries: list[ScopeEntry]) -> str:
 def write_site(root: Path) -> Path:
     """(Re)write the index pages of the archive at `root`; returns the root index."""
     root.mkdir(parents=True, exist_ok=True)
+    # snapshots archived before they were written owner-only (monev.private_files)
+    for snapshot in root.glob(f"*/*{SNAPSHOT_SUFFIX}"):
+        tighten(snapshot)
     months = scan(root)
     for month, entries in months.items():
         _write(root / month / "index.html", _month_page(month, entries))

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import psycopg
 
+from monev.reports.withheld import SNAPSHOT_SUFFIX
+
 log = logging.getLogger(__name__)
 
 STAGING = ".staging"
@@ -92,7 +94,7 @@ def recover_interrupted(conn: psycopg.Connection, root: Path) -> list[int]:
 
 
 def _entries(stem: str) -> tuple[str, ...]:
-    return (f"{stem}.pdf", f"{stem}.xlsx", f"{stem}.html", f"{stem}_data")
+    return (f"{stem}.pdf", f"{stem}.xlsx", f"{stem}.html", f"{stem}{SNAPSHOT_SUFFIX}")
 
 
 def _link_file(src: str, dst: str) -> None:

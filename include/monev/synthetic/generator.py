@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from monev.private_files import owner_only, tighten
 from monev.synthetic import budget, coverage, participants
 from monev.synthetic.bad import BAD_KINDS, write_bad
 from monev.synthetic.referensi import write_referensi
@@ -24,11 +25,23 @@ def generate(
     rentan_rows: int | None = None,
 ) -> list[Path]:
     """Write a landing folder for months [periode_from, periode_to] (YYYY-MM) and return
-    the files written. Same arguments give byte-identical files."""
+    the files written. Same arguments give byte-identical files.
+
+    The files carry NIK and names (synthetic, but shaped like the real thing): they are
+    written 0600 in 0700 folders, as every file of personal data is (monev.private_files);
+    a folder written before that rule is tightened."""
     out = Path(out)
     unknown = sorted(set(bad) - set(BAD_KINDS))
     if unknown:  # fail before writing anything
         raise ValueError(f"unknown bad kinds {unknown}; known: {list(BAD_KINDS)}")
+    with owner_only():
+        paths = _generate(out, periode_from, periode_to, scale, seed, bad, rentan_rows)
+    tighten(out)
+    return paths
+
+
+def _generate(out: Path, periode_from: str, periode_to: str, scale: Literal["small", "national"],
+              seed: int, bad: Sequence[str], rentan_rows: int | None) -> list[Path]:
     months = months_between(periode_from, periode_to)
     regions = RegionSet(scale, seed)
     out.mkdir(parents=True, exist_ok=True)

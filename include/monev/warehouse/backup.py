@@ -8,7 +8,13 @@ A backup folder holds
 - `deliveries/`: the archive of accepted deliveries (`MONEV_ARCHIVE_DIR/deliveries`);
 - `MANIFEST.json`: sha256 and size of every file above, checked before a restore
   puts anything in place (the restore reads each file once: the check copies the
-  archives into staging folders as it hashes them).
+  archives into staging folders as it hashes them);
+- `MANIFEST.sig`: HMAC-SHA256 of the manifest's bytes under a key derived from the
+  pseudonym key (:func:`signing_key`). A manifest only proves what it is signed with:
+  whoever can rewrite the backup's files can rewrite their hashes too, but not sign
+  them without the key, which is never stored with the backup. A restore checks the
+  signature first and refuses a backup whose manifest is unsigned or signed otherwise —
+  a dump is SQL the restore runs.
 
 It is written as `<DIR>.partial` and renamed to `DIR` when complete, so a folder named
 `DIR` is always a whole backup. The pseudonym key is never in it: `write_key` puts the
@@ -22,12 +28,17 @@ warehouse (so row-level security does not filter the dump), never as the superus
 login could have put code in the database (a CHECK constraint's function, a trigger) that
 a superuser's restore would run with the superuser's rights. The cluster is never started
 here: a stopped cluster is an error.
+
+Every path named on the command line (backup folder, key files) is refused when it is a
+symbolic link or lies in a folder of another account (:func:`check_place`): nothing is
+written or read through a link, nothing created where someone else can swap it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -45,7 +56,9 @@ from psycopg.conninfo import conninfo_to_dict
 from monev.config import settings
 from monev.warehouse import cluster
 
-FORMAT = 1
+FORMAT = 2  # 2: the manifest is signed (MANIFEST.sig)
+SIGNATURE = "MANIFEST.sig"
+_SIGNING_CONTEXT = b"monev warehouse backup manifest"
 STAGING = ".staging"  # the report builds' staging folder (monev.reports.staging)
 # libpq connection parameters and the environment variables the tools read them from
 _ENV = {"host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "dbname": "PGDATABASE",
@@ -165,21 +178,52 @@ def _copy_tree(src: Path, dst: Path) -> None:
         shutil.copy2(p, dst / rel)
 
 
+def signing_key(pseudonym_key: bytes) -> bytes:
+    """The manifests' HMAC key, derived from the pseudonym key (the secret that is kept
+    apart from every backup already, `--key-out`); a key of its own purpose, so a
+    signature says nothing about the pseudonyms."""
+    return hmac.new(pseudonym_key.strip(), _SIGNING_CONTEXT, "sha256").digest()
+
+
+def _signature(manifest: bytes, key: bytes) -> str:
+    return hmac.new(key, manifest, "sha256").hexdigest()
+
+
+def check_place(path: Path, what: str) -> Path:
+    """`path` made absolute, when it is no symbolic link and every folder it is in (those
+    that exist) belongs to this account or root; BackupError naming it otherwise."""
+    p = Path(os.path.abspath(path))
+    if p.is_symlink():
+        raise BackupError(f"{what} {p} is a symbolic link: name the real path (a backup"
+                          " is never written or read through a link)")
+    me = os.geteuid()
+    probe = p if p.exists() else p.parent
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    for d in (probe.resolve(), *probe.resolve().parents):
+        owner = d.stat().st_uid
+        if owner not in (me, 0):
+            raise BackupError(f"{what} {p}: {d} belongs to another account (uid {owner}),"
+                              " who could replace what is there: use a folder of your own")
+    return p
+
+
 def _elapsed(out: Outcome, step: str, started: float) -> None:
     import time
 
     out.seconds[step] = time.perf_counter() - started
 
 
-def backup(folder: Path, jobs: int = 2) -> Outcome:
-    """Write a whole backup to `folder` (which must not exist yet)."""
+def backup(folder: Path, key: bytes, jobs: int = 2) -> Outcome:
+    """Write a whole backup to `folder` (which must not exist yet), its manifest signed
+    with `key` (:func:`signing_key`)."""
     import time
 
     cfg = settings()
-    folder = folder.resolve()
+    folder = check_place(folder, "backup folder").resolve()
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"{folder} exists and is not empty: back up into a new folder")
-    partial = folder.with_name(folder.name + ".partial")
+    partial = check_place(folder.with_name(folder.name + ".partial"), "backup folder")
     if partial.exists():
         shutil.rmtree(partial)  # an earlier backup that did not finish
     partial.mkdir(parents=True, mode=0o700)
@@ -203,8 +247,9 @@ def backup(folder: Path, jobs: int = 2) -> Outcome:
                                         strict=True)]
         manifest = {"format": FORMAT, "created_at": dt.datetime.now(dt.UTC).isoformat(),
                     "database": conninfo_to_dict(url).get("dbname"), "files": entries}
-        (partial / "MANIFEST.json").write_text(json.dumps(manifest, indent=1),
-                                               encoding="utf-8")
+        text = json.dumps(manifest, indent=1).encode()
+        (partial / "MANIFEST.json").write_bytes(text)
+        (partial / SIGNATURE).write_text(_signature(text, key) + "\n", encoding="ascii")
         _elapsed(out, "manifest", t0)
         if folder.exists():
             folder.rmdir()
@@ -217,11 +262,23 @@ def backup(folder: Path, jobs: int = 2) -> Outcome:
     return out
 
 
-def _manifest(folder: Path) -> dict:
+def _manifest(folder: Path, key: bytes) -> dict:
+    """The backup's manifest, once its signature under `key` is checked."""
     manifest_path = folder / "MANIFEST.json"
     if not manifest_path.is_file():
         raise BackupError(f"{folder} is not a backup: MANIFEST.json is missing")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    text = manifest_path.read_bytes()
+    sig = folder / SIGNATURE
+    if not sig.is_file():
+        raise BackupError(f"{manifest_path} is not signed ({SIGNATURE} is missing): it was"
+                          " written before monev signed its backups, or the signature was"
+                          " removed; nothing was restored")
+    if not hmac.compare_digest(sig.read_bytes().strip(), _signature(text, key).encode()):
+        raise BackupError(f"{manifest_path}'s signature does not match: the backup was"
+                          " changed after it was written, or signed with another pseudonym"
+                          " key (give the key of this backup with --key-from); nothing was"
+                          " restored")
+    manifest = json.loads(text)
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{manifest_path}: unknown backup format {manifest.get('format')!r}")
     return manifest
@@ -251,16 +308,16 @@ def _has_files(folder: Path) -> bool:
         p.relative_to(folder).parts[0] != STAGING for p in _files(folder))
 
 
-def restore(folder: Path, force: bool = False, jobs: int = 2) -> Outcome:
+def restore(folder: Path, key: bytes, force: bool = False, jobs: int = 2) -> Outcome:
     """Restore a backup into an empty warehouse and empty archives (`force`: replace
-    what is there). Every file is checked against the manifest before anything is put
-    in place."""
+    what is there). The manifest's signature under `key` (:func:`signing_key`) is
+    checked, then every file against the manifest, before anything is put in place."""
     import time
 
     cfg = settings()
-    folder = folder.resolve()
+    folder = check_place(folder, "backup folder").resolve()
     out = Outcome(folder)
-    manifest = _manifest(folder)
+    manifest = _manifest(folder, key)
     url = source_url()
     archives = [(folder / "reports", cfg.reports_dir),
                 (folder / "deliveries", cfg.archive_dir / "deliveries")]
@@ -297,7 +354,7 @@ def restore(folder: Path, force: bool = False, jobs: int = 2) -> Outcome:
                 dst = tmps[rel.parts[0]].joinpath(*rel.parts[1:])
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 work.append((p, dst))
-            elif p != folder / "MANIFEST.json":
+            elif p not in (folder / "MANIFEST.json", folder / SIGNATURE):
                 work.append((p, None))
         _check(folder, manifest, {str(p.relative_to(folder)): v for (p, _), v
                                   in zip(work, _hash_all(work, jobs), strict=True)})
@@ -339,8 +396,8 @@ def _swap_into(tmp: Path, dst: Path) -> None:
 
 def write_key(key: bytes, dest: Path, data_backup: Path | None = None) -> Path:
     """Write the pseudonym key to `dest` (mode 0600, a new file), never inside a data
-    backup: key and data stored together would undo the pseudonymisation."""
-    dest = dest.resolve()
+    backup, key and data stored together would undo the pseudonymisation."""
+    dest = check_place(dest, "key file").resolve()
     if data_backup is not None:
         data = data_backup.resolve()
         partial = data.with_name(data.name + ".partial")
@@ -349,7 +406,7 @@ def write_key(key: bytes, dest: Path, data_backup: Path | None = None) -> Path:
                               f" {data}: write it to a separate place (docs/OPERATIONS.md)")
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except FileExistsError:
         raise BackupError(f"{dest} exists: the key is written to a new file") from None
     with os.fdopen(fd, "wb") as fh:
@@ -358,6 +415,9 @@ def write_key(key: bytes, dest: Path, data_backup: Path | None = None) -> Path:
 
 
 def read_key(src: Path) -> str:
+    src = check_place(src, "key file")
+    if not src.is_file():
+        raise BackupError(f"{src} is not a key file")
     value = src.read_text(encoding="utf-8").strip()
     if not value:
         raise BackupError(f"{src} holds no key")
