@@ -66,7 +66,7 @@ def main() -> None:
     args = ap.parse_args()
     months = 13
     if args.semester:
-        from monev.reports.semester_data import Semester
+        from monev.periods import Semester
 
         last = Semester.parse(args.semester).last
         args.periode = last.strftime("%Y-%m")

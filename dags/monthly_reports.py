@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Param, task
 
+from monev import periods
 from monev.catalog import REPORT
 from monev.orchestration.assets import MARTS
 from monev.orchestration.defaults import START, TAGS, default_args
@@ -57,11 +58,11 @@ with DAG(
     max_active_runs=1,
     default_args=default_args(retries=1),
     params={
-        "periode": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$"),
+        "periode": Param(None, type=["null", "string"], pattern=periods.MONTH_PARAM_PATTERN),
         "reissue": Param(False, type="boolean"),
-        "provinsi": Param(None, type=["null", "string"], pattern=r"^\d{2}$",
+        "provinsi": Param(None, type=["null", "string"], pattern=r"^[0-9]{2}$",
                           description="only this province (re-issue one report)"),
-        "semester": Param(None, type=["null", "string"], pattern=r"^\d{4}-[12]$",
+        "semester": Param(None, type=["null", "string"], pattern=periods.SEMESTER_PARAM_PATTERN,
                           description="build this semester report (YYYY-1 / YYYY-2)"),
     },
     tags=[*TAGS, "reports"],

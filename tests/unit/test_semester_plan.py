@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from monev.orchestration.semester_plan import decide
-from monev.reports.semester_data import Semester
+from monev.periods import Semester
 
 
 def _t(day: int, hour: int = 0) -> dt.datetime:

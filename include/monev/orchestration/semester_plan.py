@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from monev.periods import Semester
 from monev.reports.semester_build import audit_scope
-from monev.reports.semester_data import Semester
 
 NATIONAL_SEMESTER = audit_scope("NASIONAL")
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from monev import periods
 from monev.records import MAX_ROWS_CITED, RuleFailure, printable
 
 # How many distinct offending values (never personal ones) a failure cites.
@@ -87,8 +88,8 @@ class Failures:
         return out
 
 
-_REGION = re.compile(r"^(\d{2})\.?(\d{2})$")
-_PROVINCE = re.compile(r"^\d{2}$")
+_REGION = re.compile(r"^([0-9]{2})\.?([0-9]{2})$")
+_PROVINCE = re.compile(r"^[0-9]{2}$")
 
 
 def region_code(raw: str, *, province_ok: bool = False, nation_ok: bool = False) -> str:
@@ -135,7 +136,7 @@ def integer(raw: str) -> int:
     return in_range(int(d))
 
 
-_ID_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$|^-?\d+(,\d+)?$")
+_ID_NUMBER = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{3})*(,[0-9]+)?$|^-?[0-9]+(,[0-9]+)?$")
 
 
 def indonesian_number(raw: str) -> Decimal:
@@ -149,14 +150,14 @@ def indonesian_number(raw: str) -> Decimal:
     if _ID_NUMBER.match(v):
         return Decimal(v.replace(".", "").replace(",", "."))
     try:
-        if re.match(r"^-?\d+(\.\d+)?$", v):
+        if re.match(r"^-?[0-9]+(\.[0-9]+)?$", v):
             return Decimal(v)
     except InvalidOperation:
         pass
     raise ValueProblem("number_format", "not a number (expected 1.234.567,00)")
 
 
-_PERCENT = re.compile(r"^-?\d+([.,]\d+)?$")
+_PERCENT = re.compile(r"^-?[0-9]+([.,][0-9]+)?$")
 
 
 def percent(raw: str) -> Decimal:
@@ -177,9 +178,8 @@ def iso_date(raw: str) -> date:
 
 def year_month(raw: str) -> date:
     v = raw.strip()
-    m = re.match(r"^(\d{4})-(\d{2})$", v)
-    if m and 1 <= int(m.group(2)) <= 12:
-        return date(int(m.group(1)), int(m.group(2)), 1)
+    if periods.is_month(v):
+        return periods.start(v)
     raise ValueProblem("date_format", "not a month YYYY-MM")
 
 
