@@ -98,7 +98,7 @@ def announce(outlet_event: Any | None, run_id: str) -> dict[str, Any]:
     loses a burst — at worst the transform runs twice, which changes nothing."""
     from airflow.sdk.exceptions import AirflowSkipException
 
-    from monev.orchestration.completeness import waiting_files
+    from monev.readiness.completeness import waiting_files
     from monev.warehouse import db
 
     waiting = waiting_files()

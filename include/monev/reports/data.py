@@ -126,7 +126,7 @@ class MartData:
     # mart_proyeksi_target, month M: each region on track / at risk / off track.
     proyeksi: pd.DataFrame = field(default_factory=pd.DataFrame)
     # The sources the completeness plan found missing when it released the month
-    # (monev.orchestration.completeness); None: those status_sumber does not show loaded.
+    # (monev.readiness.completeness); None: those status_sumber does not show loaded.
     missing: list[str] | None = None
 
     @classmethod
