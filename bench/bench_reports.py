@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import psycopg
-from scratch import quiet
+from harness import quiet
 from sqlalchemy.engine import make_url
 
 
