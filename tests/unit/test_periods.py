@@ -170,9 +170,9 @@ out = {}
 for name, value in json.loads(sys.argv[2]):
     try:
         dag.params.get_param(name).resolve(value=value)
-        out[f"{name}={value}"] = True
+        out[f"{name}={json.dumps(value)}"] = True
     except Exception:
-        out[f"{name}={value}"] = False
+        out[f"{name}={json.dumps(value)}"] = False
 print(json.dumps(out))
 """
 
@@ -183,6 +183,7 @@ print(json.dumps(out))
                             ("semester", "2025-2", True), ("semester", "2025-3", False),
                             ("semester", "２０２５-1", False)]),
     ("ingest_landing.py", [("periode", "2025-01", True), ("periode", "2025-13", False)]),
+    ("transform_warehouse.py", [("periods", ["2025-01"], True), ("periods", ["2025-13"], False)]),
 ])
 def test_the_dags_params_take_the_grammar(dag_file: str, cases: list) -> None:
     import json
@@ -199,4 +200,4 @@ def test_the_dags_params_take_the_grammar(dag_file: str, cases: list) -> None:
          json.dumps([(n, v) for n, v, _ in cases])],
         env=env, capture_output=True, text=True, timeout=120, check=True)
     got = json.loads(out.stdout.strip().splitlines()[-1])
-    assert got == {f"{n}={v}": ok for n, v, ok in cases}
+    assert got == {f"{n}={json.dumps(v)}": ok for n, v, ok in cases}
