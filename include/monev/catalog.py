@@ -88,3 +88,17 @@ SHIPPED = tuple(s.name for s in SOURCES if s.shipped)
 # `referensi/`) travel together, each periodic source on its own.
 LANDING_GROUP_REFERENSI = "referensi"
 LANDING_GROUPS = (LANDING_GROUP_REFERENSI, *PERIODIC)
+
+
+def load_order(source: str, period_key: str) -> tuple[int, str, int]:
+    """Where a delivery of `source` for `period_key` goes in the load order, the one
+    rule of `monev ingest` and the ingest DAG: reference tables first in catalog order
+    (the landing's reference group, which travels whole, before them all), then the
+    budgets, then the months oldest first - the gate compares a month with the
+    published month before it - the sources of a month in catalog order. Callers
+    break ties by revision (lower first: the highest, published last, wins) and name."""
+    if source == LANDING_GROUP_REFERENSI:
+        return (0, "", -1)
+    s = BY_NAME[source]
+    kind = 0 if s.is_referensi else 1 if s.period == "budget" else 2
+    return (kind, period_key, SOURCES.index(s))
