@@ -117,7 +117,7 @@ def test_every_reader_of_a_month_refuses_what_the_grammar_refuses() -> None:
     import typer
 
     from monev import cli
-    from monev.sources.common import ValueProblem, year_month
+    from monev.sources.values import ValueProblem, year_month
 
     for bad in ["2025-13", "2025-00", *NOT_ASCII]:
         with pytest.raises(typer.BadParameter):

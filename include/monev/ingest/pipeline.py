@@ -17,7 +17,7 @@ from monev.ingest import archive, audit, intake, publish, rejected, stage
 from monev.ingest.intake import NotADelivery, shown
 from monev.records import GateOutcome, RuleFailure, StagedBatch
 from monev.referensi.regions import data_path
-from monev.sources.common import Failures
+from monev.sources.failures import Failures
 from monev.sources.registry import UnknownFile, identify, sort_key
 from monev.sources.spec import SourceFile
 

@@ -21,7 +21,6 @@ import pyarrow.csv as pcsv
 
 from monev import periods
 from monev.records import MAX_ROWS_CITED
-from monev.sources.common import Failures, check_columns
 from monev.sources.csvfile import (
     UNREADABLE,
     bounded_lines,
@@ -30,6 +29,7 @@ from monev.sources.csvfile import (
     read_header,
     unreadable,
 )
+from monev.sources.failures import Failures, check_columns
 from monev.sources.limits import LimitExceeded, Meter
 from monev.sources.profile import BatchProfile
 from monev.sources.pseudonym import Pseudonymizer
