@@ -29,7 +29,7 @@ import uuid
 from pathlib import Path
 
 import psycopg
-from scratch import quiet, settle
+from harness import quiet, settle
 from sqlalchemy.engine import make_url
 
 from monev import periods

@@ -31,8 +31,8 @@ from pathlib import Path
 from statistics import median
 
 import psycopg
+from harness import quiet, scratch_warehouse
 from psycopg import sql
-from scratch import quiet, scratch_warehouse
 from sqlalchemy.engine import make_url
 
 from monev import periods

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from bench_transform import dashboards_warehouse
-from scratch import quiet, scratch_warehouse
+from harness import quiet, scratch_warehouse
 
 from monev.bi import assets, bundle, server, spec
 from monev.bi.api import Superset

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import psycopg
-from scratch import quiet, scratch_warehouse
+from harness import quiet, scratch_warehouse
 
 from monev.warehouse import db
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import psycopg
 from bench_transform import _queries
-from scratch import quiet, scratch_warehouse, settle
+from harness import quiet, scratch_warehouse, settle
 
 from monev import periods
 

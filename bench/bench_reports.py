@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import psycopg
-from scratch import quiet
+from harness import quiet
 from sqlalchemy.engine import make_url
 
 
@@ -66,7 +66,7 @@ def main() -> None:
     args = ap.parse_args()
     months = 13
     if args.semester:
-        from monev.reports.semester_data import Semester
+        from monev.periods import Semester
 
         last = Semester.parse(args.semester).last
         args.periode = last.strftime("%Y-%m")

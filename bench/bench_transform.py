@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import psycopg
-from scratch import quiet, scratch_warehouse
+from harness import quiet, scratch_warehouse
 from sqlalchemy.engine import make_url
 
 from monev import periods

@@ -7,6 +7,7 @@ from datetime import timedelta
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Param, task
 
+from monev import periods
 from monev.orchestration.assets import BATCHES, LANDED, SOURCE_ASSETS
 from monev.orchestration.defaults import POLL_MINUTES, START, TAGS, default_args
 from monev.orchestration.pools import LOAD
@@ -50,7 +51,7 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     default_args=default_args(),
-    params={"periode": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$",
+    params={"periode": Param(None, type=["null", "string"], pattern=periods.MONTH_PARAM_PATTERN,
                              description="only files up to this month (YYYY-MM)")},
     tags=[*TAGS, "ingest"],
     doc_md=DOC,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Param, task
 
+from monev import periods
 from monev.catalog import REPORT
 from monev.orchestration.assets import MARTS
 from monev.orchestration.defaults import START, TAGS, default_args
-from monev.orchestration.late_data import DUE_DAY
+from monev.readiness.late_data import DUE_DAY
 
 DOC = f"""
 ### Monthly Monev reports
@@ -16,7 +17,7 @@ DOC = f"""
 Runs whenever the `monev_marts` Asset is updated, and on the 10th of each month at
 06:00 WIB (for months whose due day passed with sources still missing).
 
-`plan` decides per month (`monev.orchestration.completeness`; the same rule as the
+`plan` decides per month (`monev.readiness.completeness`; the same rule as the
 view `audit.month_completeness`) and logs each month's loaded/missing sources:
 
 * **build** — every source the report needs ({", ".join(REPORT)}; a budget: any
@@ -39,7 +40,7 @@ province, `semester-YYYY-H/`) once the national report of the semester's last mo
 exists — that month was complete, or its due day passed and the report names the
 months without data. Built once; when a national monthly report of one of its months
 is rebuilt after it (a revision), the semester is reissued as a new revision stating
-what changed (`monev.orchestration.semester_plan`). Same archive, site, delivery and
+what changed (`monev.readiness.semester_plan`). Same archive, site, delivery and
 `audit.report_runs` rules as the monthly reports (scope `SEMESTER:…`).
 
 **Re-run / re-issue:** trigger with `periode=YYYY-MM` (and `reissue=true`, optionally
@@ -57,11 +58,11 @@ with DAG(
     max_active_runs=1,
     default_args=default_args(retries=1),
     params={
-        "periode": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$"),
+        "periode": Param(None, type=["null", "string"], pattern=periods.MONTH_PARAM_PATTERN),
         "reissue": Param(False, type="boolean"),
-        "provinsi": Param(None, type=["null", "string"], pattern=r"^\d{2}$",
+        "provinsi": Param(None, type=["null", "string"], pattern=r"^[0-9]{2}$",
                           description="only this province (re-issue one report)"),
-        "semester": Param(None, type=["null", "string"], pattern=r"^\d{4}-[12]$",
+        "semester": Param(None, type=["null", "string"], pattern=periods.SEMESTER_PARAM_PATTERN,
                           description="build this semester report (YYYY-1 / YYYY-2)"),
     },
     tags=[*TAGS, "reports"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, Param, task
 
+from monev import periods
 from monev.orchestration.assets import LANDED, MARTS
 from monev.orchestration.defaults import START, TAGS, default_args
 from monev.orchestration.pools import DBT
@@ -33,7 +34,10 @@ tasks (a producer retry skips; a failed sensor's retry re-runs its model alone) 
 needs a callback to feed the audit. Its failure behaviour is tested in
 `tests/dags/test_dbt_run_results.py`.
 
-**Re-run / backfill:** trigger with `periods=["2024-03"]`; the build is idempotent.
+**Re-run:** trigger the DAG. The build is always whole and idempotent: every period
+whose published delivery changed since the last build is rebuilt, whatever the run
+names, so there is no per-month backfill. `periods` only adds months to the ones the
+`monev_marts` event names (a manual or in-process run has no triggering events).
 A failed model or test is not retried: fix the data (a `_revN` delivery) or the model,
 then clear the task.
 """
@@ -45,7 +49,10 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     default_args=default_args(retries=0),
-    params={"periods": Param([], type="array", description="months to report, YYYY-MM")},
+    params={"periods": Param([], type="array", items={"type": "string",
+                                                      "pattern": periods.MONTH_PARAM_PATTERN},
+                             description="months the monev_marts event names (YYYY-MM); the"
+                                         " build itself is whole")},
     tags=[*TAGS, "transform", "dbt"],
     doc_md=DOC,
 ) as dag:

@@ -8,7 +8,7 @@ from airflow.sdk import DAG, AsyncCallback, DeadlineAlert, DeadlineReference, ta
 from airflow.sdk.bases.sensor import PokeReturnValue
 
 from monev.orchestration.defaults import START, TAGS, default_args
-from monev.orchestration.late_data import DUE_DAY, WATCHED
+from monev.readiness.late_data import DUE_DAY, WATCHED
 
 DOC = f"""
 ### Late-data watch
@@ -44,7 +44,7 @@ with DAG(
     @task.sensor(task_id="extracts_arrived", poke_interval=3600, timeout=28 * 24 * 3600,
                  mode="reschedule")
     def extracts_arrived(**context) -> PokeReturnValue:
-        from monev.orchestration.late_data import missing
+        from monev.readiness.late_data import missing
 
         gaps = missing(context["logical_date"].date())
         return PokeReturnValue(is_done=not gaps, xcom_value=gaps)

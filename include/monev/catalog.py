@@ -28,6 +28,10 @@ class Source:
     # watched for late data by default (`MONEV_WATCHED_SOURCES`): a month-keyed source
     # whose lateness holds a report back
     watched: bool = False
+    # a copy ships with the warehouse (monev/referensi/data/<name>.csv), loaded on first
+    # use while nothing of it is loaded; its batch alone does not make a warehouse
+    # "not empty"
+    shipped: bool = False
 
     @property
     def is_referensi(self) -> bool:
@@ -57,8 +61,8 @@ class Source:
 # region changes and the BPS bridge before the figures that use their codes), then the
 # delivered sources.
 SOURCES: tuple[Source, ...] = (
-    Source("wilayah_perubahan", "referensi"),
-    Source("wilayah_bps", "referensi"),
+    Source("wilayah_perubahan", "referensi", shipped=True),
+    Source("wilayah_bps", "referensi", shipped=True),
     Source("penduduk_bekerja", "referensi"),
     Source("potensi_peserta", "referensi"),
     Source("target_ucj", "referensi"),
@@ -78,7 +82,23 @@ MONTHLY = tuple(s.name for s in SOURCES if s.period == "month")
 REPORT = tuple(s.name for s in SOURCES if s.report)
 # the default of MONEV_WATCHED_SOURCES
 WATCHED = tuple(s.name for s in SOURCES if s.watched)
+# the reference tables shipped with the warehouse, in load order
+SHIPPED = tuple(s.name for s in SOURCES if s.shipped)
 # The landing intake's groups, in load order: the reference CSVs (one folder,
 # `referensi/`) travel together, each periodic source on its own.
 LANDING_GROUP_REFERENSI = "referensi"
 LANDING_GROUPS = (LANDING_GROUP_REFERENSI, *PERIODIC)
+
+
+def load_order(source: str, period_key: str) -> tuple[int, str, int]:
+    """Where a delivery of `source` for `period_key` goes in the load order, the one
+    rule of `monev ingest` and the ingest DAG: reference tables first in catalog order
+    (the landing's reference group, which travels whole, before them all), then the
+    budgets, then the months oldest first - the gate compares a month with the
+    published month before it - the sources of a month in catalog order. Callers
+    break ties by revision (lower first: the highest, published last, wins) and name."""
+    if source == LANDING_GROUP_REFERENSI:
+        return (0, "", -1)
+    s = BY_NAME[source]
+    kind = 0 if s.is_referensi else 1 if s.period == "budget" else 2
+    return (kind, period_key, SOURCES.index(s))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
+from monev import periods
 from monev.console import console, setup
 
 app = typer.Typer(help="Monev Jamsostek warehouse (Inpres 2/2021).", no_args_is_help=True)
@@ -38,21 +38,17 @@ def _usage_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-# A month on the command line: exactly YYYY-MM, month 01-12 (nothing after it).
-_PERIODE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-
-
 def _periode(value: str | None) -> str | None:
     """The one validator of every month the CLI takes (`--periode`, `--from`, `--to`):
     the whole value must be a month, so `2025-02';…` is an error, not 2025-02."""
-    if value is None or _PERIODE.fullmatch(value):
+    if value is None or periods.is_month(value):
         return value
     raise typer.BadParameter(f"{value!a} is not a month: expected YYYY-MM, e.g. 2025-02")
 
 
 def _semester(value: str | None) -> str | None:
     """A semester key, whole: YYYY-1 (January-June) or YYYY-2 (July-December)."""
-    if value is None or re.fullmatch(r"[0-9]{4}-[12]", value):
+    if value is None or periods.is_semester(value):
         return value
     raise typer.BadParameter(f"{value!a} is not a semester: expected YYYY-1 or YYYY-2")
 

@@ -1,4 +1,4 @@
-"""When a month's report may be built (monev.orchestration.completeness) on real
+"""When a month's report may be built (monev.readiness.completeness) on real
 PostgreSQL: complete → build; sources missing → wait until the due day, then build
 (the report names them); a delivery after the report → reissue; nothing at all while
 files wait in the landing location, before the marts hold the latest batch, or on an
@@ -35,13 +35,13 @@ def _built(conn: psycopg.Connection, at: str) -> None:
 
 
 def _decisions(today: date) -> dict[str, str]:
-    from monev.orchestration.completeness import plan
+    from monev.readiness.completeness import plan
 
     return {m.periode: m.decision for m in plan(today).months}
 
 
 def test_reports_wait_for_complete_months_and_reissue_changes(wh: str, tmp_path: Path) -> None:
-    from monev.orchestration.completeness import plan
+    from monev.readiness.completeness import plan
 
     assert plan().blocked and "empty warehouse" in plan().blocked
     with psycopg.connect(wh, autocommit=True) as conn:
@@ -79,7 +79,8 @@ def test_reports_wait_for_complete_months_and_reissue_changes(wh: str, tmp_path:
 def test_the_plans_missing_sources_travel_to_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
     """The plan knows which sources a month lacks; the report is handed that list instead
     of working it out again (the report's own wording: test_reports_content)."""
-    from monev.orchestration import completeness, report_tasks
+    from monev.orchestration import report_tasks
+    from monev.readiness import completeness
 
     feb = completeness.MonthStatus("2025-02", ["kepesertaan"], ["peserta_rentan", "realisasi"],
                                    date(2025, 3, 8), False, False, "build", "due passed")

@@ -1,7 +1,9 @@
 """The warehouse's completeness view and the catalog agree: for any set of deliveries
 (loaded or not, months and budget years, every source), `audit.month_completeness`
 lists the months with a loaded monthly delivery, and for each the report sources no
-loaded delivery covers — exactly what `monev.catalog.Source.covers` says."""
+loaded delivery covers — exactly what `monev.catalog.Source.covers` says. The SQL
+functions of the rule (`audit.delivery_covers`, `audit.delivery_up_to`, which the view
+and the data-health marts call) answer as the Python rule on a table of cases."""
 
 from __future__ import annotations
 
@@ -62,3 +64,22 @@ def test_view_agrees_with_the_catalog(conn: psycopg.Connection,
     expected = _expected(rows)
     assert got == expected
     assert complete == {m: not missing for m, missing in expected.items()}
+
+
+# every kind of source against months and keys around a year's turn: the same month,
+# earlier and later months, budgets of the year, the year before and after, a bare year
+CASE_MONTHS = ["2024-12", "2025-01", "2025-06", "2025-12"]
+CASE_KEYS = [*CASE_MONTHS, "2024-11", "2026-01", "2024/murni", "2025/murni",
+             "2025/perubahan", "2026/pergeseran", "2025", "all"]
+
+
+def test_sql_functions_are_the_python_rule(conn: psycopg.Connection) -> None:
+    cases = [(s, k, m) for s in catalog.SOURCES for k in CASE_KEYS for m in CASE_MONTHS]
+    got = {(s.name, k, m): conn.execute(
+        "SELECT audit.delivery_covers(%s, %s, %s), audit.delivery_up_to(%s, %s, %s)",
+        (s.period, k, m) * 2).fetchone() for s, k, m in cases}
+    want = {(s.name, k, m): (s.covers(k, m), s.up_to(k, m)) for s, k, m in cases}
+    assert got == want
+    # the table reaches every outcome of both rules
+    assert {v for pair in want.values() for v in pair} == {True, False}
+    assert len({s.period for s, _, _ in cases}) == 3

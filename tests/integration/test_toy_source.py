@@ -85,14 +85,14 @@ def _loaded(conn: psycopg.Connection, source: str, period_key: str) -> None:
 
 
 def _missing(periode: str) -> list[str]:
-    from monev.orchestration.completeness import plan
+    from monev.readiness.completeness import plan
 
     return next(m.missing for m in plan(date(2025, 2, 3)).months if m.periode == periode)
 
 
 def test_a_toy_source_added_by_its_spec_is_loaded_waited_for_and_listed(toy: Path) -> None:
     from monev.orchestration import ingest_tasks
-    from monev.orchestration.completeness import plan, waiting_files
+    from monev.readiness.completeness import plan, waiting_files
 
     # the warehouse's copy of the catalog has it, last in load order
     assert "toy" in catalog.REPORT and catalog.LANDING_GROUPS[-1] == "toy"

@@ -20,7 +20,9 @@ LAYERS = {
     "quality": 3,
     "ingest": 4,
     "transform": 5,
-    "reports": 6, "bi": 6,
+    # readiness reads the warehouse's completeness and the report runs (the semester
+    # plan asks the semester build for its audit scope)
+    "reports": 6, "bi": 6, "readiness": 6,
     "orchestration": 7,
     "localrun": 8,
     "cli": 9,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 
-from monev.transform import mart_columns
+from monev.transform import contracts, mart_columns
 
 
 def test_no_served_column_was_renamed_removed_or_retyped() -> None:
@@ -44,7 +44,25 @@ def test_a_rename_is_caught_and_a_new_version_is_not() -> None:
 
 def test_version_columns_follow_include_and_exclude() -> None:
     model = {"columns": [{"name": "a", "data_type": "text"}, {"name": "b", "data_type": "int"}]}
-    assert mart_columns._version_columns(model, {"v": 1}) == {"a": "text", "b": "int"}
+    assert contracts.version_columns(model, {"v": 1}) == {"a": "text", "b": "int"}
     v2 = {"v": 2, "columns": [{"include": "all", "exclude": ["b"]},
                               {"name": "c", "data_type": "numeric"}]}
-    assert mart_columns._version_columns(model, v2) == {"a": "text", "c": "numeric"}
+    assert contracts.version_columns(model, v2) == {"a": "text", "c": "numeric"}
+
+
+def test_one_reader_of_the_marts_definitions() -> None:
+    """The doc, the snapshot and the report builder read the same declarations: the
+    report's runtime contracts are the served columns of the unversioned marts and the
+    doc's columns, not a second reading of the ymls."""
+    from monev.reports import data
+    from monev.transform import marts_doc
+
+    doc = {m.name: {c.name: c.data_type for c in m.columns} for m in marts_doc.load()}
+    assert data.contracts() == contracts.contracts() == doc
+    served = mart_columns.current()
+    assert {r: c for r, c in served.items() if r in doc} == {
+        r: c for r, c in doc.items() if r in served}
+    # nobody else walks the marts' ymls
+    import inspect
+    for module in (marts_doc, mart_columns, data):
+        assert 'glob("*.yml")' not in inspect.getsource(module), module.__name__

@@ -1,4 +1,4 @@
-"""The semester plan's rule (monev.orchestration.semester_plan.decide): due once the
+"""The semester plan's rule (monev.readiness.semester_plan.decide): due once the
 national report of its sixth month exists, built once, reissued when a month's national
 report is rebuilt after the semester report."""
 
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from monev.orchestration.semester_plan import decide
-from monev.reports.semester_data import Semester
+from monev.periods import Semester
+from monev.readiness.semester_plan import decide
 
 
 def _t(day: int, hour: int = 0) -> dt.datetime:

@@ -21,12 +21,12 @@ from extract_writers import (
     write_sipd,
 )
 
-from monev.sources import common
-from monev.sources.common import ValueProblem
+from monev.sources import values
 from monev.sources.kepesertaan import SPEC as KEP_SPEC
 from monev.sources.parsing import parse_local
 from monev.sources.peserta_rentan import COLUMNS as RENTAN_COLS
 from monev.sources.pseudonym import Pseudonymizer
+from monev.sources.values import ValueProblem
 
 KEP_COLS = KEP_SPEC.columns
 
@@ -180,10 +180,10 @@ def test_pseudonym_key_generated_once_private(tmp_path: Path, monkeypatch) -> No
 def test_percent_reads_a_single_dot_as_the_decimal_point(raw: str, expected: Decimal) -> None:
     # Reference targets are machine-written with a decimal point; reading '52.150' with
     # the money rule (dot = thousands) would turn a 52,15 % target into 52150 %.
-    assert common.percent(raw) == expected
+    assert values.percent(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["1.234.567", "abc", ""])
 def test_percent_rejects_thousands_separators_and_text(raw: str) -> None:
     with pytest.raises(ValueProblem):
-        common.percent(raw)
+        values.percent(raw)

@@ -61,13 +61,31 @@ def test_the_whole_name_must_match(name: str) -> None:
         identify(Path(name))
 
 
-def test_order_reference_first_then_source_period_revision() -> None:
+def test_order_reference_first_then_budgets_then_months_oldest_first() -> None:
     names = ["realisasi_202402.xlsx", "kepesertaan_202402_rev1.csv", "kepesertaan_202402.csv",
-             "kepesertaan_202401.csv", "target_ucj.csv"]
+             "peserta_rentan_202401.csv.gz", "kepesertaan_202401.csv", "anggaran_2024_murni.xlsx",
+             "target_ucj.csv", "wilayah_perubahan.csv"]
     ordered = sorted((identify(Path(n)) for n in names), key=sort_key)
     assert [s.path.name for s in ordered] == [
-        "target_ucj.csv", "kepesertaan_202401.csv", "kepesertaan_202402.csv",
+        "wilayah_perubahan.csv", "target_ucj.csv", "anggaran_2024_murni.xlsx",
+        "kepesertaan_202401.csv", "peserta_rentan_202401.csv.gz", "kepesertaan_202402.csv",
         "kepesertaan_202402_rev1.csv", "realisasi_202402.xlsx"]
+
+
+def test_monev_ingest_and_the_ingest_dag_load_in_one_order() -> None:
+    """The CLI's order (registry.sort_key) and the DAG's (ingest_tasks._load_order)
+    are the catalog's one rule, not two that happen to agree on reference files."""
+    from monev.ingest.landing import LandedFile
+    from monev.orchestration.ingest_tasks import _load_order
+
+    names = ["realisasi_202401.xlsx", "kepesertaan_202402.csv", "anggaran_2025_murni.xlsx",
+             "peserta_rentan_202401.csv.gz", "kepesertaan_202401_rev2.csv",
+             "kepesertaan_202401.csv", "anggaran_2024_perubahan.xlsx"]
+    files = [identify(Path(n)) for n in names]
+    by_cli = [s.path.name for s in sorted(files, key=sort_key)]
+    landed = [LandedFile(s.path.name, s.source, s.period_key, s.revision, 1, "f") for s in files]
+    by_dag = [f.relpath for f in sorted(landed, key=_load_order)]
+    assert by_cli == by_dag
 
 
 def test_the_catalog_is_the_one_list_of_sources() -> None:

@@ -12,19 +12,18 @@ from pathlib import Path
 
 import psycopg
 
+from monev import catalog
 from monev.ingest import archive, audit, intake, publish, rejected, stage
 from monev.ingest.intake import NotADelivery, shown
 from monev.records import GateOutcome, RuleFailure, StagedBatch
 from monev.referensi.regions import data_path
-from monev.sources.common import Failures
+from monev.sources.failures import Failures
 from monev.sources.registry import UnknownFile, identify, sort_key
 from monev.sources.spec import SourceFile
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-# Shipped reference files loaded on first use when their raw table is still empty.
-BOOTSTRAP_REFERENCE = ("wilayah_perubahan", "wilayah_bps")
 # A delivery with at most this share of the rows of the one it follows is published
 # (it passed every rule) with a warning for the operators: half a list is usually an
 # export cut short.
@@ -124,7 +123,7 @@ def ingest_file(
 def ensure_reference(conn: psycopg.Connection) -> list[IngestResult]:
     """Load the shipped region-change and BPS-bridge files if nothing is loaded yet."""
     out = []
-    for source in BOOTSTRAP_REFERENCE:
+    for source in catalog.SHIPPED:
         empty = not conn.execute(f"SELECT EXISTS (SELECT 1 FROM raw.{source})").fetchone()[0]
         shipped = data_path(f"{source}.csv")
         if empty and not audit.loaded_before(conn, source) and shipped.exists():

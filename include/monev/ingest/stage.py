@@ -13,7 +13,7 @@ import pyarrow.csv as pcsv
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
-from monev.sources.common import Failures
+from monev.sources.failures import Failures
 from monev.sources.parsing import run_parser
 from monev.sources.profile import BatchProfile
 from monev.sources.registry import spec

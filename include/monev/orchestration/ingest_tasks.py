@@ -9,7 +9,6 @@ import logging
 from typing import Any
 
 from monev import catalog, periods
-from monev.catalog import LANDING_GROUP_REFERENSI
 from monev.ingest import tracking
 from monev.ingest.landing import LandedFile, Landing
 from monev.orchestration import callbacks
@@ -18,11 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def _load_order(f: LandedFile) -> tuple:
-    # reference files first, budgets next, then the months oldest first (the gate
-    # compares a month with the published month before it)
-    rank = (0 if f.source == LANDING_GROUP_REFERENSI
-            else 1 if catalog.BY_NAME[f.source].period == "budget" else 2)
-    return (rank, f.period_key, catalog.LANDING_GROUPS.index(f.source), f.revision, f.relpath)
+    return (*catalog.load_order(f.source, f.period_key), f.revision, f.relpath)
 
 
 def detect(periode: str | None, run_id: str | None) -> list[dict[str, Any]]:
@@ -98,7 +93,7 @@ def announce(outlet_event: Any | None, run_id: str) -> dict[str, Any]:
     loses a burst — at worst the transform runs twice, which changes nothing."""
     from airflow.sdk.exceptions import AirflowSkipException
 
-    from monev.orchestration.completeness import waiting_files
+    from monev.readiness.completeness import waiting_files
     from monev.warehouse import db
 
     waiting = waiting_files()

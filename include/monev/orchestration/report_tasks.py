@@ -1,6 +1,6 @@
 """What the report DAG does: decide which months are ready (completeness), then build
 each one's national and provincial reports once, oldest month first; then the semester
-reports whose last month is reported (monev.orchestration.semester_plan)."""
+reports whose last month is reported (monev.readiness.semester_plan)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def months_to_report(params: dict[str, Any]) -> list[dict[str, Any]]:
     otherwise every month the completeness plan says is ready — whatever triggered the
     run (the marts event or the monthly schedule). The plan is logged month by month,
     so the DAG run shows each month's completeness."""
-    from monev.orchestration.completeness import plan
+    from monev.readiness.completeness import plan
 
     if params.get("periode"):  # the report reads the month's missing sources off the marts
         return [{"periode": params["periode"], "reissue": bool(params.get("reissue")),
@@ -71,7 +71,7 @@ def build_period(periode: str, reissue: bool = False, provinsi: str | None = Non
 def semesters_to_report(params: dict[str, Any]) -> list[dict[str, Any]]:
     """The semester reports to build now: the one asked for by hand (`semester`, with
     `reissue`), else every semester the plan says is due or revised."""
-    from monev.orchestration.semester_plan import plan_semesters
+    from monev.readiness.semester_plan import plan_semesters
 
     if params.get("semester"):
         return [{"semester": params["semester"], "reissue": bool(params.get("reissue")),

@@ -127,7 +127,7 @@ def build_content(data: MartData, scope: str, changes: diff.Changes | None = Non
                               lagging_sources=lagging, lagging_regions=late_regions,
                               proyeksi={r["kode_wilayah"]: r for r in _records(data.proyeksi)})
     missing = _missing(data, status)
-    if missing:  # built after the due day without them (monev.orchestration.completeness)
+    if missing:  # built after the due day without them (monev.readiness.completeness)
         found.insert(0, findings.Finding(findings.RULES_BY_CODE["DATA_TIDAK_LENGKAP"], detail=(
             "Sumber data bulan ini belum diterima saat laporan dibuat: "
             + ", ".join(missing) + ".")))

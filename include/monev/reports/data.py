@@ -13,7 +13,6 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -28,12 +27,11 @@ WILAYAH = "mart_monev_wilayah_bulanan"
 _INTEGER = ("integer", "bigint", "smallint")
 
 
-@cache
 def contracts() -> dict[str, dict[str, str]]:
     """Each mart's columns in order, with their declared types (its dbt contract)."""
-    from monev.transform import marts_doc
+    from monev.transform import contracts as declared
 
-    return {m.name: {c.name: c.data_type for c in m.columns} for m in marts_doc.load()}
+    return declared.contracts()
 
 
 def columns(mart: str) -> list[str]:
@@ -127,7 +125,7 @@ class MartData:
     # mart_proyeksi_target, month M: each region on track / at risk / off track.
     proyeksi: pd.DataFrame = field(default_factory=pd.DataFrame)
     # The sources the completeness plan found missing when it released the month
-    # (monev.orchestration.completeness); None: those status_sumber does not show loaded.
+    # (monev.readiness.completeness); None: those status_sumber does not show loaded.
     missing: list[str] | None = None
 
     @classmethod

@@ -17,11 +17,12 @@ from typing import Any
 import pandas as pd
 
 from monev import catalog
+from monev.periods import Semester
 from monev.reports import charts, diff
 from monev.reports import formatting as fmt
 from monev.reports.data import NATIONAL, MartData, add_months, records
 from monev.reports.sections import Column, Table
-from monev.reports.semester_data import Semester, SemesterData
+from monev.reports.semester_data import SemesterData
 
 WILAYAH = Column("nama_wilayah", "Wilayah", "text")
 STATUS_ORDER = {"off track": 0, "at risk": 1, "on track": 2, None: 3}

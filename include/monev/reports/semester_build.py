@@ -26,6 +26,7 @@ from openpyxl.styles import Font
 
 from monev import periods
 from monev.config import settings
+from monev.periods import Semester
 from monev.reports import delivery, staging
 from monev.reports import formatting as fmt
 from monev.reports.build import (
@@ -40,7 +41,7 @@ from monev.reports.build import (
 from monev.reports.data import NATIONAL
 from monev.reports.excel import safe_text, write_tables
 from monev.reports.semester import SemesterContent, build_semester_content, changes_between
-from monev.reports.semester_data import Semester, SemesterData
+from monev.reports.semester_data import SemesterData
 from monev.reports.withheld import SNAPSHOT_SUFFIX
 from monev.warehouse import db
 

@@ -11,13 +11,13 @@ semester".
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import pandas as pd
 import psycopg
 
+from monev.periods import Semester
 from monev.private_files import owner_only, tighten
 from monev.reports.data import (
     NATIONAL,
@@ -29,51 +29,6 @@ from monev.reports.data import (
     columns,
     read_mart,
 )
-
-_KEY = re.compile(r"^(?P<year>\d{4})-(?P<half>[12])$")
-
-
-@dataclass(frozen=True)
-class Semester:
-    year: int
-    half: int  # 1 = January-June, 2 = July-December
-
-    @classmethod
-    def parse(cls, key: str) -> Semester:
-        m = _KEY.match(key.strip())
-        if not m:
-            raise ValueError(f"semester {key!r}: expected YYYY-1 (Januari-Juni) or"
-                             " YYYY-2 (Juli-Desember), e.g. 2025-1")
-        return cls(int(m["year"]), int(m["half"]))
-
-    @classmethod
-    def of_month(cls, periode: dt.date) -> Semester:
-        return cls(periode.year, 1 if periode.month <= 6 else 2)
-
-    @property
-    def key(self) -> str:
-        return f"{self.year}-{self.half}"
-
-    @property
-    def months(self) -> list[dt.date]:
-        first = 1 if self.half == 1 else 7
-        return [dt.date(self.year, first + i, 1) for i in range(6)]
-
-    @property
-    def first(self) -> dt.date:
-        return self.months[0]
-
-    @property
-    def last(self) -> dt.date:
-        return self.months[-1]
-
-    @property
-    def label(self) -> str:
-        return (f"Semester I (Januari–Juni) {self.year}" if self.half == 1
-                else f"Semester II (Juli–Desember) {self.year}")
-
-    def year_before(self) -> Semester:
-        return Semester(self.year - 1, self.half)
 
 
 @dataclass

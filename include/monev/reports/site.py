@@ -21,17 +21,20 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from monev import periods
+from monev.periods import Semester
 from monev.private_files import tighten
 from monev.referensi.regions import load_regions
 from monev.reports import diff, tilemap
 from monev.reports import formatting as fmt
 from monev.reports.data import NATIONAL, MartData, records
 from monev.reports.semester import changes_between
-from monev.reports.semester_data import Semester, SemesterData
+from monev.reports.semester_data import SemesterData
 from monev.reports.withheld import SNAPSHOT_SUFFIX
 
-_FILE = re.compile(r"^monev_(?P<slug>nasional|prov(?P<prov>\d{2}))_(?P<ym>\d{4}-\d{2})"
-                   r"(?:_rev(?P<rev>\d+))?\.(?P<ext>pdf|xlsx|html)$")
+_FILE = re.compile(r"^monev_(?P<slug>nasional|prov(?P<prov>[0-9]{2}))_"
+                   rf"(?P<ym>{periods.MONTH_PATTERN})"
+                   r"(?:_rev(?P<rev>[0-9]+))?\.(?P<ext>pdf|xlsx|html)$")
 _CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0;color:#1c1f24;font-size:15px;
 line-height:1.4}header{background:#0b3d6b;color:#fff;padding:12px 14px}
@@ -101,7 +104,7 @@ def scan(root: Path) -> dict[str, list[ScopeEntry]]:
     names = _names()
     months: dict[str, dict[str, ScopeEntry]] = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir()
-                         and re.fullmatch(r"\d{4}-\d{2}", p.name)):
+                         and periods.is_month(p.name)):
         for path in sorted(folder.iterdir()):
             m = _FILE.match(path.name)
             if not m or m["ym"] != folder.name:
@@ -245,8 +248,9 @@ def _write(path: Path, text: str) -> None:
 # --- the semester reports: `<archive>/semester-<YYYY-H>/` folders, listed at the top of
 # the archive index (newest first), each scope with its current revision, links and, for
 # a reissue, what changed (from the snapshots, as the monthly pages do).
-_SEMESTER_FILE = re.compile(r"^monev_semester_(?P<slug>nasional|prov(?P<prov>\d{2}))_"
-                   r"(?P<key>\d{4}-[12])(?:_rev(?P<rev>\d+))?\.(?P<ext>pdf|xlsx|html)$")
+_SEMESTER_FILE = re.compile(r"^monev_semester_(?P<slug>nasional|prov(?P<prov>[0-9]{2}))_"
+                            rf"(?P<key>{periods.SEMESTER_PATTERN})"
+                            r"(?:_rev(?P<rev>[0-9]+))?\.(?P<ext>pdf|xlsx|html)$")
 
 
 def scan_semesters(root: Path) -> dict[str, list[ScopeEntry]]:

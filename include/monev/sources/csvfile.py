@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from monev.sources.common import Failures, check_columns
+from monev.sources.failures import Failures, check_columns
 from monev.sources.limits import LimitExceeded, Meter
 from monev.sources.tabular import Column, type_rows
 

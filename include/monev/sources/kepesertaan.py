@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from monev.sources.common import Failures
 from monev.sources.csvfile import parse_csv
+from monev.sources.failures import Failures
 from monev.sources.spec import SourceFile, SourceSpec
 from monev.sources.tabular import Column, integer, month, one_of, region, spec_fields, text
 

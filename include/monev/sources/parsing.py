@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from monev.records import RuleFailure
-from monev.sources.common import Failures
+from monev.sources.failures import Failures
 from monev.sources.profile import BatchProfile
 from monev.sources.registry import identify, spec
 from monev.sources.spec import SourceFile

@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from monev import periods
 from monev.records import MAX_ROWS_CITED
-from monev.sources.common import Failures, check_columns
 from monev.sources.csvfile import (
     UNREADABLE,
     bounded_lines,
@@ -29,6 +29,7 @@ from monev.sources.csvfile import (
     read_header,
     unreadable,
 )
+from monev.sources.failures import Failures, check_columns
 from monev.sources.limits import LimitExceeded, Meter
 from monev.sources.profile import BatchProfile
 from monev.sources.pseudonym import Pseudonymizer
@@ -272,7 +273,7 @@ def _required(v: pa.Array) -> Check:
 
 
 def _month(v: pa.Array) -> tuple[pa.Array, list[Check]]:
-    shaped = pc.match_substring_regex(v, r"^\d{4}-\d{2}$")
+    shaped = pc.match_substring_regex(v, periods.MONTH_PARAM_PATTERN)
     y, m = _ints(v, shaped, 0, 4), _ints(v, shaped, 5, 7)
     one = pa.scalar(1, pa.int32())
     ok = pc.and_(shaped, _real_date(y, m, one))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from monev.sources.anggaran import SASARAN
-from monev.sources.common import Failures
+from monev.sources.failures import Failures
 from monev.sources.sipd import parse_sheet
 from monev.sources.spec import SourceFile, SourceSpec
 from monev.sources.tabular import Column, int4, integer, number, one_of, region, spec_fields, text

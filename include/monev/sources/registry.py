@@ -65,8 +65,7 @@ def identify(path: Path) -> SourceFile:
                       f"{examples} or a referensi/ CSV)")
 
 
-def sort_key(sf: SourceFile) -> tuple[int, int, str, int, str]:
-    """Reference files first, then by source, period and revision: the order a batch of
-    deliveries lands in."""
-    order = SPECS.index(BY_NAME[sf.source])
-    return (0 if sf.is_referensi else 1, order, sf.period_key, sf.revision, sf.path.name)
+def sort_key(sf: SourceFile) -> tuple[int, str, int, int, str]:
+    """The catalog's load order (catalog.load_order), then revision and name: the
+    order a batch of deliveries lands in."""
+    return (*catalog.load_order(sf.source, sf.period_key), sf.revision, sf.path.name)

@@ -12,7 +12,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from monev.sources.common import Failures, check_columns
+from monev.sources.failures import Failures, check_columns
 from monev.sources.limits import LimitExceeded, Meter
 from monev.sources.tabular import Cell, Column, type_rows
 from monev.sources.xlsxpackage import check_package

@@ -92,12 +92,13 @@ class SourceSpec:
 
     @cached_property
     def file_pattern(self) -> re.Pattern[str]:
-        rev = r"(?:_rev(\d+))?"
+        # ASCII digits only: \d and int() would take '٣' or a fullwidth '３' as a digit
+        rev = r"(?:_rev([0-9]+))?"
         if self.period == "month":
-            return re.compile(rf"{self.name}_(\d{{4}})(\d{{2}}){rev}({self.extension})")
+            return re.compile(rf"{self.name}_([0-9]{{4}})([0-9]{{2}}){rev}({self.extension})")
         if self.period == "budget":
             versi = "|".join(self.versions)
-            return re.compile(rf"{self.name}_(\d{{4}})_({versi}){rev}({self.extension})")
+            return re.compile(rf"{self.name}_([0-9]{{4}})_({versi}){rev}({self.extension})")
         return re.compile(rf"{self.name}({self.extension})")
 
     def file_example(self) -> str:

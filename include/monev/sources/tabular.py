@@ -10,8 +10,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from monev.sources import common
-from monev.sources.common import CopyBuffer, Failures, ValueProblem
+from monev.sources import values
+from monev.sources.copybuffer import CopyBuffer
+from monev.sources.failures import Failures
+from monev.sources.values import ValueProblem
 
 Cell = object  # str from CSV; str/int/float/datetime/None from openpyxl
 
@@ -41,17 +43,17 @@ def integer(v: Cell) -> int:
     if isinstance(v, bool):
         raise ValueProblem("number_format", "not an integer")
     if isinstance(v, int):
-        return common.in_range(v)
+        return values.in_range(v)
     if isinstance(v, float):
         if v.is_integer():
-            return common.in_range(int(v))
+            return values.in_range(int(v))
         raise ValueProblem("number_format", "not an integer")
-    return common.integer(str(v))
+    return values.integer(str(v))
 
 
 def int4(v: Cell) -> int:
     """A year or a month (PostgreSQL integer)."""
-    return common.in_range(integer(v), common.INT_MAX)
+    return values.in_range(integer(v), values.INT_MAX)
 
 
 def _decimal(v: Cell, from_text: Callable[[str], Decimal], limit: Decimal) -> Decimal:
@@ -67,12 +69,12 @@ def _decimal(v: Cell, from_text: Callable[[str], Decimal], limit: Decimal) -> De
 
 def number(v: Cell) -> Decimal:
     """Rupiah with up to two decimals (numeric(18,2))."""
-    return _decimal(v, common.indonesian_number, common.MONEY_LIMIT)
+    return _decimal(v, values.indonesian_number, values.MONEY_LIMIT)
 
 
 def percent(v: Cell) -> Decimal:
     """A percentage (numeric(7,3))."""
-    return _decimal(v, common.percent, Decimal(10_000))
+    return _decimal(v, values.percent, Decimal(10_000))
 
 
 def a_date(v: Cell) -> date:
@@ -80,24 +82,24 @@ def a_date(v: Cell) -> date:
         return v.date()
     if isinstance(v, date):
         return v
-    return common.iso_date(str(v))
+    return values.iso_date(str(v))
 
 
 def month(v: Cell) -> date:
-    return common.year_month(str(v))
+    return values.year_month(str(v))
 
 
 def one_of(*allowed: str, upper: bool = True) -> Callable[[Cell], str]:
-    values = frozenset(allowed)
+    codes = frozenset(allowed)
 
     def code(v: Cell) -> str:
-        return common.enum(_text(v), values, upper=upper)
+        return values.enum(_text(v), codes, upper=upper)
     return code
 
 
 def region(*, province_ok: bool = False, nation_ok: bool = False) -> Callable[[Cell], str]:
     def region_code(v: Cell) -> str:
-        return common.region_code(_text(v), province_ok=province_ok, nation_ok=nation_ok)
+        return values.region_code(_text(v), province_ok=province_ok, nation_ok=nation_ok)
     region_code.__doc__ = ("PP.KK" + (" or PP" if province_ok else "")
                            + (" or 00 (nation)" if nation_ok else "") + ", dot optional")
     return region_code

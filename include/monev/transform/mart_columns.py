@@ -13,49 +13,18 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
-
-import yaml
 
 from monev.config import PROJECT_ROOT
+from monev.transform import contracts
 
-MARTS = PROJECT_ROOT / "dbt_project" / "models" / "marts"
 SNAPSHOT = PROJECT_ROOT / "dbt_project" / "marts_columns.json"
 
 Served = dict[str, dict[str, str]]  # relation in marts -> column -> type
 
 
-def _version_columns(model: dict[str, Any], version: dict[str, Any]) -> dict[str, str]:
-    """A version's columns, as dbt resolves them: the model's columns by
-    `include`/`exclude` (all when the version lists none), then its own."""
-    base = {c["name"]: str(c.get("data_type") or "") for c in model.get("columns") or []}
-    spec = version.get("columns")
-    if spec is None:
-        return base
-    out: dict[str, str] = {}
-    for entry in spec:
-        if "include" in entry:
-            include = entry["include"]
-            names = base if include in ("all", "*") else include
-            out.update({n: base[n] for n in names if n not in (entry.get("exclude") or [])})
-        else:
-            out[entry["name"]] = str(entry.get("data_type") or "")
-    return out
-
-
 def current() -> Served:
     """The contract columns every mart declares in its yml, per served relation."""
-    out: Served = {}
-    for path in sorted(MARTS.rglob("*.yml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for m in doc.get("models") or []:
-            # keyed by the relation BI reads: a version's alias, else <model>_v<N>
-            for v in m.get("versions") or []:
-                alias = (v.get("config") or {}).get("alias") or f"{m['name']}_v{v['v']}"
-                out[alias] = _version_columns(m, v)
-            if not m.get("versions"):
-                out[m["name"]] = _version_columns(m, {})
-    return out
+    return contracts.served()
 
 
 def committed() -> Served:

@@ -1,7 +1,7 @@
-"""docs/MARTS.md, written from the marts' dbt ymls: every relation BI tools and the
-report builder read, with its grain, columns, types and tests. `python -m
-monev.transform.marts_doc` rewrites the file; a unit test fails when it is stale, so the
-document cannot drift from the contracts dbt enforces."""
+"""docs/MARTS.md, written from the marts' dbt ymls (as monev.transform.contracts reads
+them): every relation BI tools and the report builder read, with its grain, columns,
+types and tests. `python -m monev.transform.marts_doc` rewrites the file; a unit test
+fails when it is stale, so the document cannot drift from the contracts dbt enforces."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from typing import Any
 import yaml
 
 from monev.config import PROJECT_ROOT
+from monev.transform import contracts
 
 DOC = PROJECT_ROOT / "docs" / "MARTS.md"
-DBT_PROJECT = PROJECT_ROOT / "dbt_project"
-MARTS = DBT_PROJECT / "models" / "marts"
+DBT_PROJECT = contracts.DBT_PROJECT
+MARTS = contracts.MARTS
 # the folders of models/marts, in the order a reader meets them
 FOLDERS = {
     "core": "Star schema: dimensions and facts",
@@ -205,41 +206,39 @@ def load() -> list[Mart]:
     default = _project_defaults().get("+materialized", "table")
     checks, exposures = _checks(), _exposures()
     marts: list[Mart] = []
+    every = contracts.declared()
     for folder in FOLDERS:
-        for path in sorted((MARTS / folder).glob("*.yml")):
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-            units: dict[str, list[tuple[str, str]]] = {}
-            for u in doc.get("unit_tests") or []:
-                units.setdefault(u["model"], []).append((u["name"], _text(u.get("description"))))
-            for m in doc.get("models") or []:
-                config = m.get("config") or {}
-                # a versioned model's versions each have a file (dbt: <name>_v<v> by default)
-                files = [v.get("defined_in") or f"{m['name']}_v{v['v']}"
-                         for v in m.get("versions") or []] or [m["name"]]
-                sql = (path.parent / f"{files[-1]}.sql").read_text(encoding="utf-8")
-                columns = [
-                    Column(c["name"], c.get("data_type") or "", _text(c.get("description")),
-                           [_constraint(k) for k in c.get("constraints") or []],
-                           [_test(t) for t in c.get("data_tests") or []])
-                    for c in m.get("columns") or []
-                ]
-                versions = [
-                    f"v{v['v']}" + (f" (deprecated from {v['deprecation_date']})"
-                                    if v.get("deprecation_date") else "")
-                    for v in m.get("versions") or []
-                ]
-                marts.append(Mart(
-                    name=m["name"], folder=folder, files=files,
-                    description=_text(m.get("description")),
-                    materialized=_materialized(sql, default),
-                    grain=list((config.get("meta") or {}).get("grain") or []),
-                    columns=columns, meta=dict(config.get("meta") or {}),
-                    model_tests=[_test(t) for t in m.get("data_tests") or []],
-                    checks=checks.get(m["name"], []), unit_tests=units.get(m["name"], []),
-                    exposures=exposures.get(m["name"], []),
-                    versions=versions + ([f"latest: v{m['latest_version']}"]
-                                         if "latest_version" in m else []),
-                ))
+        for d in (d for d in every if d.folder == folder):
+            path, m = d.path, d.model
+            config = m.get("config") or {}
+            # a versioned model's versions each have a file (dbt: <name>_v<v> by default)
+            files = [v.get("defined_in") or f"{m['name']}_v{v['v']}"
+                     for v in m.get("versions") or []] or [m["name"]]
+            sql = (path.parent / f"{files[-1]}.sql").read_text(encoding="utf-8")
+            columns = [
+                Column(c["name"], c.get("data_type") or "", _text(c.get("description")),
+                       [_constraint(k) for k in c.get("constraints") or []],
+                       [_test(t) for t in c.get("data_tests") or []])
+                for c in m.get("columns") or []
+            ]
+            versions = [
+                f"v{v['v']}" + (f" (deprecated from {v['deprecation_date']})"
+                                if v.get("deprecation_date") else "")
+                for v in m.get("versions") or []
+            ]
+            marts.append(Mart(
+                name=m["name"], folder=folder, files=files,
+                description=_text(m.get("description")),
+                materialized=_materialized(sql, default),
+                grain=list((config.get("meta") or {}).get("grain") or []),
+                columns=columns, meta=dict(config.get("meta") or {}),
+                model_tests=[_test(t) for t in m.get("data_tests") or []],
+                checks=checks.get(m["name"], []),
+                unit_tests=[(u["name"], _text(u.get("description"))) for u in d.unit_tests],
+                exposures=exposures.get(m["name"], []),
+                versions=versions + ([f"latest: v{m['latest_version']}"]
+                                     if "latest_version" in m else []),
+            ))
     return marts
 
 

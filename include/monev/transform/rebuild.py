@@ -18,14 +18,6 @@ from monev.ingest.pipeline import IngestResult, ingest_paths
 from monev.transform import runner
 from monev.warehouse import db
 
-# what makes a warehouse not empty here: any delivery but the shipped reference files
-# (loaded on first use), or a built mart
-_CONTENTS = ("SELECT EXISTS (SELECT 1 FROM audit.load_batches WHERE source NOT IN"
-             " ('wilayah_perubahan', 'wilayah_bps'))"
-             " OR EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n"
-             " ON n.oid = c.relnamespace WHERE n.nspname = 'marts' AND c.relkind IN"
-             " ('r', 'p', 'v', 'm'))")
-
 
 @dataclass
 class Rebuilt:
@@ -50,7 +42,7 @@ def rebuild(folder: Path | None = None,
     if not folder.is_dir() or not any(p.is_file() for p in folder.rglob("*")):
         raise ValueError(f"no archived deliveries in {folder}: nothing to rebuild from")
     with db.connect() as conn:
-        if conn.execute(_CONTENTS).fetchone()[0]:
+        if not db.is_empty(conn):
             raise ValueError("the warehouse is not empty: rebuild into a new, empty warehouse"
                              " (docs/OPERATIONS.md)")
     results = ingest_paths([folder], progress=progress)

@@ -54,7 +54,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from monev.config import settings
-from monev.warehouse import cluster
+from monev.warehouse import cluster, db
 
 FORMAT = 2  # 2: the manifest is signed (MANIFEST.sig)
 SIGNATURE = "MANIFEST.sig"
@@ -67,15 +67,6 @@ _ENV = {"host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "dbname": 
         "sslcrl": "PGSSLCRL", "connect_timeout": "PGCONNECT_TIMEOUT", "options": "PGOPTIONS",
         "application_name": "PGAPPNAME", "target_session_attrs": "PGTARGETSESSIONATTRS",
         "channel_binding": "PGCHANNELBINDING", "gssencmode": "PGGSSENCMODE"}
-# what makes a warehouse not empty: any delivery, report run or built mart
-_CONTENTS = ("SELECT (to_regclass('audit.load_batches') IS NOT NULL AND EXISTS"
-             " (SELECT 1 FROM audit.load_batches WHERE source NOT IN"
-             " ('wilayah_perubahan', 'wilayah_bps')))"
-             " OR (to_regclass('audit.report_runs') IS NOT NULL AND EXISTS"
-             " (SELECT 1 FROM audit.report_runs))"
-             " OR EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n"
-             " ON n.oid = c.relnamespace WHERE n.nspname = 'marts' AND c.relkind IN"
-             " ('r', 'p', 'v', 'm'))")
 
 
 class BackupError(RuntimeError):
@@ -300,7 +291,7 @@ def _check(folder: Path, manifest: dict, found: dict[str, tuple[str, int]]) -> N
 
 def is_empty(url: str) -> bool:
     with psycopg.connect(url) as conn:
-        return not conn.execute(_CONTENTS).fetchone()[0]
+        return db.is_empty(conn)
 
 
 def _has_files(folder: Path) -> bool:

@@ -39,6 +39,7 @@ import secrets
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -299,17 +300,57 @@ def up(cfg: Settings | None = None) -> Cluster:
     the test session); everything else finds the cluster with :func:`require`."""
     c = cluster(cfg)
     ensure_secrets(c)
-    if not initialised(c):
+    made_now = not initialised(c)
+    if made_now:
         _init(c)
     start(c)
-    _require_passwords(c)
-    _ensure_durable_commits(c)
     _ensure_roles(c)
     ensure_database(c.admin_url("postgres"), DATABASE, owner=APP_ROLE)
-    for database in (DATABASE, (cfg or settings()).airflow_db):
-        hand_over(c, database)
+    upgrades = _upgrades(cfg or settings())
+    if made_now:  # made as the upgrades would leave it
+        _record_upgrades(c, list(upgrades))
+    else:
+        _upgrade_once(c, upgrades)
     close_databases(c)
     return c
+
+
+# One-time upgrades of clusters made by older versions, in order. Each runs once per
+# cluster and is recorded (one name a line) in the data folder's UPGRADES_FILE, so a
+# `warehouse up` does not re-read pg_hba.conf, the settings and every object's owner;
+# a cluster made now is recorded as upgraded. The record lives with the data: a new
+# data folder starts without it.
+UPGRADES_FILE = "monev_upgrades"
+
+
+def _upgrades(cfg: Settings) -> dict[str, Callable[[Cluster], None]]:
+    return {
+        # made when loopback was trusted
+        "passwords_required": _require_passwords,
+        # made with synchronous_commit = off
+        "durable_commits": _ensure_durable_commits,
+        # made before the application role owned the databases
+        "app_role_owns_warehouse": lambda c: hand_over(c, DATABASE),
+        "app_role_owns_airflow_db": lambda c: hand_over(c, cfg.airflow_db),
+    }
+
+
+def applied_upgrades(c: Cluster) -> list[str]:
+    path = c.data_dir / UPGRADES_FILE
+    return path.read_text().split() if path.exists() else []
+
+
+def _record_upgrades(c: Cluster, names: list[str]) -> None:
+    _write_as_cluster_user(c, c.data_dir / UPGRADES_FILE, "".join(f"{n}\n" for n in names))
+
+
+def _upgrade_once(c: Cluster, upgrades: dict[str, Callable[[Cluster], None]]) -> None:
+    done = applied_upgrades(c)
+    for name, upgrade in upgrades.items():
+        if name not in done:
+            upgrade(c)
+            done.append(name)
+            _record_upgrades(c, done)
 
 
 def require(cfg: Settings | None = None) -> Cluster:

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 
 import psycopg
 
+from monev import catalog
 from monev.config import settings
 from monev.warehouse import cluster
 from monev.warehouse.migrate import migrate
@@ -64,6 +65,24 @@ def connect(url: str | None = None, autocommit: bool = False) -> Iterator[psycop
     url = ensure_warehouse(url)
     with psycopg.connect(url, autocommit=autocommit) as conn:
         yield conn
+
+
+# What makes a warehouse not empty: any delivery but the shipped reference tables
+# (loaded on first use), any report run, any built mart. A database not yet migrated
+# is empty.
+_CONTENTS = ("SELECT (to_regclass('audit.load_batches') IS NOT NULL AND EXISTS"
+             " (SELECT 1 FROM audit.load_batches WHERE source <> ALL(%s)))"
+             " OR (to_regclass('audit.report_runs') IS NOT NULL AND EXISTS"
+             " (SELECT 1 FROM audit.report_runs))"
+             " OR EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n"
+             " ON n.oid = c.relnamespace WHERE n.nspname = 'marts' AND c.relkind IN"
+             " ('r', 'p', 'v', 'm'))")
+
+
+def is_empty(conn: psycopg.Connection) -> bool:
+    """Does the warehouse hold nothing of its own yet (a restore or a rebuild may fill
+    it)? The one definition of "empty"."""
+    return not conn.execute(_CONTENTS, (list(catalog.SHIPPED),)).fetchone()[0]
 
 
 def forget_ready() -> None:

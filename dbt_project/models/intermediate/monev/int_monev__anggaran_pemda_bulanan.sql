@@ -10,23 +10,19 @@ with periode as (
     from {{ ref('stg_bpjs__kepesertaan') }}
 ),
 
-kode_terkini as (
-    select kode_asal, kode_wilayah, kode_provinsi from {{ ref('int_wilayah__kode_terkini') }}
-),
-
 anggaran as (
     select * from {{ ref('int_monev__anggaran_pemda_tahunan') }}
 ),
 
 realisasi_bulan as (
+    -- the star's fct_realisasi_bulanan: codes mapped to today's regions there
     select
         r.tahun,
         r.bulan,
-        coalesce(m.kode_wilayah, r.kode_pemda) as kode_pemda,
-        coalesce(m.kode_provinsi, left(r.kode_pemda, 2)) as kode_provinsi,
+        r.kode_pemda,
+        r.kode_provinsi,
         sum(r.realisasi_kumulatif_rp)::numeric as nilai
-    from {{ ref('stg_sipd__realisasi') }} as r
-    left join kode_terkini as m on m.kode_asal = r.kode_pemda
+    from {{ ref('fct_realisasi_bulanan') }} as r
     group by 1, 2, 3, 4
 ),
 
@@ -44,11 +40,11 @@ realisasi as (
 iuran_bulan as (
     select
         t.periode,
-        coalesce(m.kode_wilayah, t.kode_pemda_pembayar) as kode_pemda,
-        coalesce(m.kode_provinsi, left(t.kode_pemda_pembayar, 2)) as kode_provinsi,
+        terkini.kode_wilayah as kode_pemda,
+        terkini.kode_provinsi,
         sum(t.iuran_rp)::numeric as nilai
     from {{ ref('int_monev__peserta_rentan_bulanan') }} as t
-    left join kode_terkini as m on m.kode_asal = t.kode_pemda_pembayar
+    {{ monev_kode_terkini('t.kode_pemda_pembayar') }}
     where t.sumber_iuran in ('APBD_PROVINSI', 'APBD_KABKOTA')
         and t.kode_pemda_pembayar is not null
     group by 1, 2, 3

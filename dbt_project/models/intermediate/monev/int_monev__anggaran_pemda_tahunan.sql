@@ -1,23 +1,20 @@
 -- Budget per (tahun, pemda) from the pemda's latest budget version in the warehouse:
 -- perubahan > pergeseran > murni. Each pemda is judged on its own: a province on its
 -- APBD-P while one of its regencies is still on its murni budget is normal.
-with kode_terkini as (
-    select kode_asal, kode_wilayah, kode_provinsi from {{ ref('int_wilayah__kode_terkini') }}
-),
-
-anggaran as (
+-- Built from the star's fct_anggaran (codes mapped to today's regions there); the
+-- latest version is judged per current pemda, so an old code's lines and its
+-- replacement's are one government.
+with anggaran as (
     select
         a.tahun,
-        lower(a.versi) as versi,
-        case lower(a.versi) when 'perubahan' then 3 when 'pergeseran' then 2 when 'murni' then 1 else 0 end
-            as urutan_versi,
-        coalesce(m.kode_wilayah, a.kode_pemda) as kode_pemda,
-        coalesce(m.kode_provinsi, left(a.kode_pemda, 2)) as kode_provinsi,
-        upper(a.sasaran) as sasaran,
+        a.versi,
+        a.urutan_versi,
+        a.kode_pemda,
+        a.kode_provinsi,
+        a.sasaran,
         a.target_peserta,
         a.pagu_rp
-    from {{ ref('stg_sipd__anggaran') }} as a
-    left join kode_terkini as m on m.kode_asal = a.kode_pemda
+    from {{ ref('fct_anggaran') }} as a
 ),
 
 versi_terakhir as (

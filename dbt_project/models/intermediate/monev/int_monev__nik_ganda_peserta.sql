@@ -94,10 +94,10 @@ select
     p.sumber_iuran_pertama,
     p.kode_pemda_pembayar_pertama,
     p.tanggal_mulai_pertama,
-    coalesce(m.kode_wilayah, p.kode_wilayah_domisili_asal) as kode_wilayah_domisili,
-    coalesce(m.kode_provinsi, left(p.kode_wilayah_domisili_asal, 2)) as kode_provinsi,
+    terkini.kode_wilayah as kode_wilayah_domisili,
+    terkini.kode_provinsi,
     p.iuran_total_rp,
     p.iuran_ganda_rp,
     p.batch_id
 from peserta as p
-left join {{ ref('int_wilayah__kode_terkini') }} as m on m.kode_asal = p.kode_wilayah_domisili_asal
+{{ monev_kode_terkini('p.kode_wilayah_domisili_asal') }}

@@ -16,26 +16,17 @@ wilayah as (
     select kode, tingkat, kode_provinsi from {{ ref('stg_referensi__wilayah') }}
 ),
 
-kode_terkini as (
-    select kode_asal, kode_wilayah from {{ ref('int_wilayah__kode_terkini') }}
-),
-
+-- the star's denominator facts: BPS rows translated, old codes mapped to today's
 sumber as (
     select
         'PENDUDUK_BEKERJA' as ukuran,
         p.tahun,
-        coalesce(m.kode_wilayah, p.kode_wilayah) as kode_wilayah,
+        p.kode_wilayah,
         p.penduduk_bekerja::numeric as nilai
-    from {{ ref('int_wilayah__penduduk_bekerja') }} as p
-    left join kode_terkini as m on m.kode_asal = p.kode_wilayah
+    from {{ ref('fct_penduduk_bekerja') }} as p
     union all
-    select
-        'POTENSI',
-        p.tahun,
-        coalesce(m.kode_wilayah, p.kode_wilayah),
-        (p.potensi_pu + p.potensi_bpu + p.potensi_jakon)::numeric
-    from {{ ref('int_wilayah__potensi_peserta') }} as p
-    left join kode_terkini as m on m.kode_asal = p.kode_wilayah
+    select 'POTENSI', p.tahun, p.kode_wilayah, p.potensi_total::numeric
+    from {{ ref('fct_potensi_peserta') }} as p
 ),
 
 -- An old code and its replacement delivered for the same year describe one region.

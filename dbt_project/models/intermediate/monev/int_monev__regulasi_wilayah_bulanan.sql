@@ -7,13 +7,13 @@ with frame as (
 ),
 
 instrumen as (
+    -- the star's instruments, codes already mapped to today's regions; `dihitung`: the
+    -- instrument types that count (fct_regulasi)
     select
-        coalesce(m.kode_wilayah, r.kode_pemda) as kode_pemda,
+        r.kode_pemda,
         min(r.tanggal_penetapan) as tanggal_pertama
-    from {{ ref('stg_referensi__regulasi_daerah') }} as r
-    left join {{ ref('int_wilayah__kode_terkini') }} as m on m.kode_asal = r.kode_pemda
-    where upper(r.jenis) in ('PERDA', 'PERGUB', 'PERBUP', 'PERWALI', 'KEPKADA')
-        and r.tanggal_penetapan is not null
+    from {{ ref('fct_regulasi') }} as r
+    where r.dihitung and r.tanggal_penetapan is not null
     group by 1
 ),
 

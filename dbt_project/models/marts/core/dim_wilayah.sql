@@ -18,11 +18,6 @@ masuk as (
     from perubahan group by kode_baru
 ),
 
-terkini as (
-    select kode_asal, kode_wilayah from {{ ref('int_wilayah__kode_terkini') }}
-    where jenis_kode in ('KEMENDAGRI', 'LAMA')
-),
-
 kini as (
     select
         w.kode as kode_wilayah,
@@ -55,7 +50,7 @@ lama as (
         false as is_current
     from perubahan as p
     left join masuk as m on m.kode_baru = p.kode_lama
-    left join terkini as t on t.kode_asal = p.kode_lama
+    {{ monev_kode_terkini('p.kode_lama', alias='t') }}
     left join wilayah as wb on wb.kode = p.kode_baru
     left join wilayah as wt on wt.kode = t.kode_wilayah
     where not exists (select 1 from wilayah as w where w.kode = p.kode_lama)

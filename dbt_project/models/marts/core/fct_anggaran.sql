@@ -56,4 +56,4 @@ select
     b.batch_id,
     b.source_row
 from berurut as b
-left join {{ ref('int_wilayah__kode_terkini') }} as k on k.kode_asal = b.kode_pemda
+{{ monev_kode_terkini('b.kode_pemda', alias='k') }}

@@ -17,7 +17,8 @@ with kode as not materialized (
     -- grouped by kode_asal (unique already): PostgreSQL then knows each row meets at
     -- most one code - it estimates the joins right (hash joins on the month, not sorts)
     -- and drops the payer join when a query does not select its column
-    select kode_asal, min(kode_wilayah) as kode_wilayah, min(kode_provinsi) as kode_provinsi
+    select kode_asal, min(kode_wilayah) as kode_wilayah, min(kode_provinsi) as kode_provinsi,
+        min(tingkat) as tingkat
     from {{ ref('int_wilayah__kode_terkini') }}
     group by kode_asal
 )
@@ -37,7 +38,7 @@ select
     d.sumber_iuran,
     {{ monev_key(['d.sumber_iuran']) }} as sumber_iuran_key,
     d.kode_pemda_pembayar,
-    coalesce(kp.kode_wilayah, d.kode_pemda_pembayar) as kode_pemda_pembayar_terkini,
+    kp.kode_wilayah as kode_pemda_pembayar_terkini,
     d.program,
     {{ monev_key(['d.program']) }} as program_key,
     d.tanggal_mulai,
@@ -50,8 +51,9 @@ select
     d.batch_id,
     d.source_row
 from {{ ref('stg_bpjs__peserta_rentan') }} as d
-left join kode as k on k.kode_asal = d.kode_wilayah_domisili
-left join kode as kp on kp.kode_asal = d.kode_pemda_pembayar
+{{ monev_kode_terkini('d.kode_wilayah_domisili', alias='k', peta='kode') }}
+-- a village paying APBDes is no region: its code is kept as delivered
+{{ monev_kode_terkini('d.kode_pemda_pembayar', alias='kp', peta='kode', bila_tak_dikenal='kode_dikirim') }}
 where {{ monev_baris_terlihat('k.kode_provinsi') }}
     or (select pg_has_role(current_user, c.relowner, 'MEMBER')
         from pg_class as c where c.oid = to_regclass('{{ this.schema }}.{{ this.identifier }}'))

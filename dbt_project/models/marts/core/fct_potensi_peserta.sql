@@ -17,4 +17,4 @@ select
     p.batch_id,
     p.source_row
 from {{ ref('int_wilayah__potensi_peserta') }} as p
-left join {{ ref('int_wilayah__kode_terkini') }} as k on k.kode_asal = p.kode_wilayah
+{{ monev_kode_terkini('p.kode_wilayah', alias='k') }}

@@ -34,4 +34,4 @@ select
     d.batch_id,
     d.source_row
 from dipilih as d
-left join {{ ref('int_wilayah__kode_terkini') }} as k on k.kode_asal = d.kode_pemda
+{{ monev_kode_terkini('d.kode_pemda', alias='k') }}

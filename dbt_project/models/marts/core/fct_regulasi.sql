@@ -18,4 +18,4 @@ select
     r.batch_id,
     r.source_row
 from {{ ref('stg_referensi__regulasi_daerah') }} as r
-left join {{ ref('int_wilayah__kode_terkini') }} as k on k.kode_asal = r.kode_pemda
+{{ monev_kode_terkini('r.kode_pemda', alias='k') }}

@@ -13,4 +13,4 @@ select
     t.batch_id,
     t.source_row
 from {{ ref('stg_referensi__target_ucj') }} as t
-left join {{ ref('int_wilayah__kode_terkini') }} as k on k.kode_asal = t.kode_wilayah
+{{ monev_kode_terkini('t.kode_wilayah', alias='k') }}

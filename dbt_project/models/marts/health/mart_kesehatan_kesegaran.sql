@@ -3,17 +3,12 @@
 -- kepesertaan is expected for every kab/kota; realisasi for every pemda (province and
 -- kab/kota), whose figure in the marts comes from its latest month <= M
 -- (int_monev__anggaran_pemda_bulanan). Codes are mapped to today's regions first.
-with kode_terkini as (
-    select kode_asal, kode_wilayah from {{ ref('int_wilayah__kode_terkini') }}
-),
-
-dikirim as (
+with dikirim as (
     select distinct 'kepesertaan' as source, periode, kode_wilayah
     from {{ ref('int_monev__kepesertaan_kabkota') }}
     union
-    select distinct 'realisasi' as source, r.periode, coalesce(m.kode_wilayah, r.kode_pemda)
-    from {{ ref('stg_sipd__realisasi') }} as r
-    left join kode_terkini as m on m.kode_asal = r.kode_pemda
+    select distinct 'realisasi' as source, r.periode, r.kode_pemda
+    from {{ ref('fct_realisasi_bulanan') }} as r
 ),
 
 bulan as (

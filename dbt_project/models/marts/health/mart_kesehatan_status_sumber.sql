@@ -1,9 +1,10 @@
 -- Data health per report month and source: what the report's section 9 prints, and
 -- what an operator asks before a month's report goes out. The sources are the ones a
 -- month's report needs (audit.source_catalog, i.e. monev.catalog); the rules are
--- monev.catalog.Source's: a delivery counts for month M when it is of M or earlier
--- (`up_to`: a month key <= M, a budget of M's year or before) and covers M when it is
--- of M itself (`covers`: a budget covers every month of its year).
+-- monev.catalog.Source's, as the warehouse's functions of them (migration V019): a
+-- delivery counts for month M when it is of M or earlier (audit.delivery_up_to) and
+-- covers M when it is of M itself (audit.delivery_covers: a budget covers every month
+-- of its year).
 with katalog as (
     select source, period, load_rank
     from {{ source('katalog', 'source_catalog') }}
@@ -40,11 +41,7 @@ berlaku as (
     inner join sumber as s
         on s.source = bs.source
         and s.status = 'loaded'
-        and case bs.period
-            when 'budget' then left(s.period_key, 4) <= left(bs.bulan_key, 4)
-            when 'referensi' then true
-            else s.period_key <= bs.bulan_key
-        end
+        and audit.delivery_up_to(bs.period, s.period_key, bs.bulan_key)
     order by bs.periode, bs.source, s.period_key desc, s.loaded_at desc, s.batch_id desc
 ),
 
@@ -59,11 +56,7 @@ galat as (
     inner join {{ ref('mart_kesehatan_muatan') }} as m
         on m.source = bs.source
         and m.status in ('rejected', 'failed')
-        and case bs.period
-            when 'budget' then left(m.period_key, 4) = left(bs.bulan_key, 4)
-            when 'referensi' then true
-            else m.period_key = bs.bulan_key
-        end
+        and audit.delivery_covers(bs.period, m.period_key, bs.bulan_key)
     group by bs.periode, bs.source
 )
 
@@ -77,11 +70,7 @@ select
     bs.period = 'month' as bulanan,
     case
         when c.batch_id is null then 'missing'
-        when case bs.period
-            when 'budget' then left(c.period_key, 4) = left(bs.bulan_key, 4)
-            when 'referensi' then true
-            else c.period_key = bs.bulan_key
-        end then 'loaded'
+        when audit.delivery_covers(bs.period, c.period_key, bs.bulan_key) then 'loaded'
         else 'late'
     end as status_muatan,
     c.batch_id,

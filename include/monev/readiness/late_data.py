@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from monev import periods
 from monev.config import settings
 from monev.periods import previous_month
 
@@ -21,7 +22,8 @@ def missing(month_start: date) -> list[str]:
     periode = previous_month(month_start)
     with db.connect() as conn:
         if not conn.execute("SELECT 1 FROM audit.load_batches WHERE status = 'loaded'"
-                            " AND period_key ~ '^\\d{4}-\\d{2}$' LIMIT 1").fetchone():
+                            " AND period_key ~ %s LIMIT 1",
+                            (periods.MONTH_PARAM_PATTERN,)).fetchone():
             return []
         rows = conn.execute(
             "SELECT DISTINCT source FROM audit.load_batches WHERE period_key = %s"

@@ -22,7 +22,7 @@ from typing import Any
 from monev import catalog, periods
 from monev.ingest import tracking
 from monev.ingest.landing import Landing
-from monev.orchestration.late_data import DUE_DAY
+from monev.readiness.late_data import DUE_DAY
 
 log = logging.getLogger(__name__)
 

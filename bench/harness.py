@@ -1,4 +1,5 @@
-"""A scratch warehouse database and state folder for one benchmark run."""
+"""The benches' harness: quiet output as the CLI's, a scratch warehouse database and state
+folder for one run, and waiting for the machine to settle between measurements."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Which semester reports (Laporan Semester) the reports DAG builds now.
 
 A semester is due once its last month's national monthly report has been built: the
-monthly plan (monev.orchestration.completeness) builds that month when all its sources
+monthly plan (monev.readiness.completeness) builds that month when all its sources
 are in, or after the month's due day without them, so the semester follows the same
 rule and its report names the months it has no data for. It is built once; when a
 national report of one of its months is built after the semester's latest revision (a
@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from monev.periods import Semester
 from monev.reports.semester_build import audit_scope
-from monev.reports.semester_data import Semester
 
 NATIONAL_SEMESTER = audit_scope("NASIONAL")
 
