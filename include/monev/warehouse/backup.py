@@ -43,7 +43,7 @@ from monev.config import settings
 from monev.warehouse import cluster
 
 FORMAT = 1
-STAGING = ".staging"  # the report builds' staging folder (monev.reports.staging)
+STAGING = ".staging"  # the report builds' staging folder (monev.reports.publish)
 # libpq connection parameters and the environment variables the tools read them from
 _ENV = {"host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "dbname": "PGDATABASE",
         "user": "PGUSER", "passfile": "PGPASSFILE", "sslmode": "PGSSLMODE",
