@@ -10,6 +10,9 @@ from raw.wilayah / the shipped region reference).
 
     .venv/bin/python bench/bench_reports.py [--periode 2025-03] [--fixture] [--keep DIR]
     .venv/bin/python bench/bench_reports.py --semester 2025-1 [--fixture]
+
+`--provinces N`: fixture marts of the first N provinces only (N + 1 sets; a smaller run
+while others share the machine; figures are per set comparable, not the target's).
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ def main() -> None:
     ap.add_argument("--periode", default="2025-03")
     ap.add_argument("--fixture", action="store_true", help="always use fixture marts")
     ap.add_argument("--keep", type=Path, help="keep the reports in this folder")
+    ap.add_argument("--provinces", type=int, help="fixture marts of the first N provinces")
     ap.add_argument("--semester", help="YYYY-H: time the semester report against the 39"
                     " monthly sets of its last month")
     args = ap.parse_args()
@@ -83,7 +87,7 @@ def main() -> None:
 
     url = db.ensure_warehouse()
     scratch = None
-    if args.fixture or not _has_real_marts(url, args.periode):
+    if args.fixture or args.provinces or not _has_real_marts(url, args.periode):
         scratch = f"monev_bench_reports_{os.getpid()}"
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{scratch}"')
@@ -91,6 +95,9 @@ def main() -> None:
         with psycopg.connect(bench_url, autocommit=True) as conn:
             migrate(conn)
             regions = reference_regions(conn)
+        if args.provinces:
+            keep = sorted({r.kode_provinsi for r in regions})[:args.provinces]
+            regions = [r for r in regions if r.kode_provinsi in keep]
         with psycopg.connect(bench_url) as conn:
             create_fixture_marts(conn, parse_periode(args.periode), regions=regions,
                                  months=months)

@@ -21,7 +21,7 @@ from importlib import resources
 
 import psycopg
 
-from monev.reports.data import WILAYAH, add_months, columns, contracts
+from monev.reports.data import WILAYAH, add_months, columns, contracts, dbt_vars
 from monev.transform.marts_doc import MARTS
 
 # The marts the report reads, created from their dbt contracts (column names and types
@@ -91,15 +91,22 @@ SELECT periode, tingkat, kode_wilayah, nama_wilayah,
        CASE WHEN tingkat = 'NASIONAL' THEN NULL ELSE kode_provinsi END, 'KEMENDAGRI_UCJ',
        extract(year FROM periode)::int, target_persen, cakupan_persen, awal, cakupan_awal, n,
        selang, sisa, dicapai, dibutuhkan,
-       CASE WHEN dicapai IS NOT NULL AND sisa > 0 THEN cakupan_persen + dicapai * sisa END,
+       CASE WHEN sisa = 0 THEN cakupan_persen
+            WHEN dicapai IS NOT NULL THEN cakupan_persen + dicapai * sisa END,
        status,
-       CASE status WHEN 'on track' THEN 'Sesuai jalur' WHEN 'at risk' THEN 'Berisiko'
-                   WHEN 'off track' THEN 'Tidak sesuai jalur' END,
+       {label_status},
        CASE WHEN target_persen IS NULL THEN 'Tanpa target tahun ' || extract(year FROM periode)
             WHEN cakupan_persen IS NULL THEN 'Tanpa cakupan bulan ini'
             WHEN status IS NULL THEN 'Kurang dari dua bulan data cakupan' END
 FROM s
 """
+
+
+def _label_status() -> str:
+    """The model's CASE over the words of dbt_project.yml's vars (label_status)."""
+    v = dbt_vars()
+    whens = " ".join(f"WHEN '{k}' THEN '{w}'" for k, w in v["label_status"].items())
+    return f"CASE status {whens} ELSE '{v['label_tanpa_status']}' END"
 
 
 def reference_regions(conn: psycopg.Connection | None = None) -> list[Region]:
@@ -269,6 +276,9 @@ def _derive(rows: list[dict]) -> None:
             None if not before else (r["peserta_aktif"] - before) / before * 100
         )
         r["serapan_persen"] = _div(r["realisasi_rp"], r["pagu_rp"])
+        billed, spent = r["iuran_ditagih_rp"], r["realisasi_rp"]
+        r["selisih_tagihan_rp"] = None if billed is None or spent is None else billed - spent
+        r["rasio_realisasi_tagihan_persen"] = _div(spent, billed)
         n = r["target_peserta_rentan"]
         r["kewajaran_pagu_persen"] = _div(r["pagu_rentan_rp"], n * 16_800 * 12 if n else None)
         r["iuran_ganda_rp"] = r["nik_ganda"] * 16_800 if r["nik_ganda"] else 0
@@ -295,7 +305,7 @@ def _insert(conn: psycopg.Connection, rows: list[dict], periode: dt.date, months
         )
         # The projection mart by mart_proyeksi_target's rule (the dbt model is unit-tested
         # in dbt; here the fixture only needs rows that follow the same rule).
-        cur.execute(_PROYEKSI)
+        cur.execute(_PROYEKSI.format(label_status=_label_status()))
         cur.execute(
             "INSERT INTO marts.mart_nik_ganda (periode, peserta_id, jumlah_pembayar, pembayar,"
             " jumlah_pembayaran, kode_wilayah_domisili, kode_provinsi, iuran_ganda_rp)"

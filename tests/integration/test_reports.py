@@ -228,3 +228,21 @@ def test_excel_text_is_safe_from_formula_injection(marts: str, tmp_path: Path) -
     names = [r[0] for r in load_workbook(path)["Capaian"].iter_rows(min_row=2, values_only=True)]
     assert "'=HYPERLINK(\"http://x\")" in names
     assert not any(str(n).startswith(("=", "+", "-", "@")) for n in names)
+
+
+def test_one_revision_rule_for_both_kinds(marts: str, tmp_path: Path) -> None:
+    """`--reissue` of a built, unsent set makes a new revision stating what it replaces,
+    for a month as for a semester (it rebuilt a month in place); without it, an unsent
+    revision is rebuilt in place."""
+    from monev.reports.semester_build import build_semester
+
+    for build, key, name in ((build_reports, "2025-03", "monev_prov62_2025-03"),
+                             (build_semester, "2025-1", "monev_semester_prov62_2025-1")):
+        first = build(key, provinsi="62", out=tmp_path)
+        again = build(key, provinsi="62", out=tmp_path, reissue=True)
+        assert (first[0].revision, again[0].revision, again[0].previous) == (1, 2, 1), name
+        assert again[0].path(".pdf").name == f"{name}_rev2.pdf"
+        assert "revisi 2 menggantikan revisi 1" in again[0].message
+        assert first[0].path(".pdf").exists()  # revision 1 kept beside it
+        plain = build(key, provinsi="62", out=tmp_path)
+        assert (plain[0].revision, plain[0].path(".pdf").name) == (2, f"{name}_rev2.pdf")

@@ -18,7 +18,6 @@ from sample_marts import create_fixture_marts, small_regions
 from test_reports_content import MIN_INK_ROWS, ink_rows_per_page
 
 from monev.reports import formatting as fmt
-from monev.reports.semester import LABEL
 from monev.reports.semester_build import build_semester
 
 JUNE = dt.date(2025, 6, 1)
@@ -73,7 +72,8 @@ def test_semester_figures_equal_the_monthly_marts(semester_marts: str, tmp_path:
                     " AS keluar, sum(iuran_ganda_rp) AS iuran_ganda,"
                     " avg(cakupan_persen) AS rata FROM marts.mart_monev_wilayah_bulanan"
                     " WHERE periode BETWEEN '2025-01-01' AND %s GROUP BY 1", JUNE)
-        status = one("SELECT kode_wilayah, status, laju_dicapai_pp, laju_dibutuhkan_pp"
+        status = one("SELECT kode_wilayah, status, label_status, alasan_tanpa_status,"
+                     " laju_dicapai_pp, laju_dibutuhkan_pp"
                      " FROM marts.mart_proyeksi_target WHERE periode = %s", JUNE)
         monthly = one("SELECT kode_wilayah || '/' || periode, cakupan_persen"
                       " FROM marts.mart_monev_wilayah_bulanan WHERE periode >= '2025-01-01'")
@@ -110,8 +110,10 @@ def test_semester_figures_equal_the_monthly_marts(semester_marts: str, tmp_path:
         if m["tingkat"] == "KABKOTA":
             continue
         row, st = proyeksi[m["nama_wilayah"]], status[code]
-        assert row["Status"] == LABEL.get(st["status"], row["Status"])
-        assert row["Status"].startswith("Tanpa status") == (st["status"] is None)
+        # the mart's label and reason, as the mart gives them
+        assert (row["Status"], row["Keterangan"]) == (st["label_status"],
+                                                       st["alasan_tanpa_status"])
+        assert (row["Status"] == "Tanpa status") == (st["status"] is None)
         assert row["Laju dicapai/bln"] == pytest.approx(float(st["laju_dicapai_pp"]))
         for month in SEMESTER:
             assert row[fmt.month_short(month)] == pytest.approx(

@@ -49,14 +49,6 @@ def _region_rows(data: MartData, scope: str) -> tuple[dict | None, list[dict], d
     return (own[0] if own else None), _records(kids.sort_values("kode_wilayah")), previous
 
 
-def _with_billing(row: dict) -> dict:
-    """The row plus billed − realised and realised ÷ billed (NULL when either is unknown)."""
-    billed, spent = row.get("iuran_ditagih_rp"), row.get("realisasi_rp")
-    known = billed is not None and spent is not None
-    return {**row, "selisih_tagihan_rp": billed - spent if known else None,
-            "rasio_realisasi_tagihan_persen": spent / billed * 100 if known and billed else None}
-
-
 def _payer_rows(data: MartData) -> list[dict]:
     """Double-funded participants per combination of payer types ("APBD_KABKOTA +
     APBD_PROVINSI"): the pemda codes would give one row per pair of governments."""
@@ -94,6 +86,52 @@ def _missing(data: MartData, status: list[dict]) -> list[str]:
     return sorted(missing, key=lambda s: order.get(s, len(order)))
 
 
+def _findings(data: MartData, scope_row: dict | None, children: list[dict],
+              previous: dict[str, dict], status: list[dict]) -> list[findings.Finding]:
+    """The monthly rules applied, with the sources the month lacked named first."""
+    both = ([scope_row] if scope_row else []) + children
+    lagging = [(r["source"], period_label(r["period_key"]) if r["period_key"] else None)
+               for r in status if r["bulanan"] and (r["bulan_tertinggal"] is None or
+                                                    r["bulan_tertinggal"]
+                                                    >= findings.STALE_SOURCE_MONTHS)]
+    names = {r["kode_wilayah"]: r["nama_wilayah"] for r in both}
+    late_regions = sorted({names[r["kode_wilayah"]] for r in _records(data.kesegaran)
+                           if r["source"] == "realisasi" and r["kode_wilayah"] in names
+                           and (r["bulan_tertinggal"] or 0) >= findings.STALE_SOURCE_MONTHS})
+    found = findings.evaluate(data.periode, scope_row, children, previous,
+                              lagging_sources=lagging, lagging_regions=late_regions,
+                              proyeksi={r["kode_wilayah"]: r for r in _records(data.proyeksi)})
+    missing = _missing(data, status)
+    if missing:  # built after the due day without them (monev.orchestration.completeness)
+        found.insert(0, findings.Finding(findings.RULES_BY_CODE["DATA_TIDAK_LENGKAP"], detail=(
+            "Sumber data bulan ini belum diterima saat laporan dibuat: "
+            + ", ".join(missing) + ".")))
+    return found
+
+
+def _headline(own: dict, before: dict) -> dict[str, Any]:
+    """The scope's figures of month M (`before`: its row of M-1)."""
+    return {
+        "cakupan": own.get("cakupan_persen"), "target": own.get("target_persen"),
+        "capaian": own.get("capaian_target_persen"), "gap": own.get("gap_pp"),
+        "aktif": own.get("peserta_aktif"), "penduduk_bekerja": own.get("penduduk_bekerja"),
+        "tahun_penduduk_bekerja": own.get("tahun_penduduk_bekerja"),
+        "tahun_potensi": own.get("tahun_potensi"),
+        "cakupan_potensi": own.get("cakupan_potensi_persen"),
+        "perubahan_pp": None if own.get("cakupan_persen") is None
+        or before.get("cakupan_persen") is None
+        else own["cakupan_persen"] - before["cakupan_persen"],
+        "pertumbuhan": own.get("pertumbuhan_aktif_persen"),
+        "pagu": own.get("pagu_rp"), "realisasi": own.get("realisasi_rp"),
+        "ditagih": own.get("iuran_ditagih_rp"),
+        "selisih_tagihan": own.get("selisih_tagihan_rp"),
+        "rasio_tagihan": own.get("rasio_realisasi_tagihan_persen"),
+        "serapan": own.get("serapan_persen"), "rentan": own.get("pekerja_rentan_aktif"),
+        "nik_ganda": own.get("nik_ganda"), "regulasi_persen": own.get("regulasi_persen"),
+        "peringkat": own.get("peringkat"),
+    }
+
+
 def build_content(data: MartData, scope: str, changes: diff.Changes | None = None,
                   previous_revision: int = 0) -> ReportContent:
     """Everything one scope's report says; `changes` = what moved since revision
@@ -115,25 +153,10 @@ def build_content(data: MartData, scope: str, changes: diff.Changes | None = Non
     status = _records(data.status_sumber)
     files = _file_rows(data)
 
-    lagging = [(r["source"], period_label(r["period_key"]) if r["period_key"] else None)
-               for r in status if r["bulanan"] and (r["bulan_tertinggal"] is None or
-                                                    r["bulan_tertinggal"]
-                                                    >= findings.STALE_SOURCE_MONTHS)]
-    names = {r["kode_wilayah"]: r["nama_wilayah"] for r in both}
-    late_regions = sorted({names[r["kode_wilayah"]] for r in _records(data.kesegaran)
-                           if r["source"] == "realisasi" and r["kode_wilayah"] in names
-                           and (r["bulan_tertinggal"] or 0) >= findings.STALE_SOURCE_MONTHS})
-    found = findings.evaluate(data.periode, scope_row, children, previous,
-                              lagging_sources=lagging, lagging_regions=late_regions,
-                              proyeksi={r["kode_wilayah"]: r for r in _records(data.proyeksi)})
-    missing = _missing(data, status)
-    if missing:  # built after the due day without them (monev.readiness.completeness)
-        found.insert(0, findings.Finding(findings.RULES_BY_CODE["DATA_TIDAK_LENGKAP"], detail=(
-            "Sumber data bulan ini belum diterima saat laporan dibuat: "
-            + ", ".join(missing) + ".")))
+    found = _findings(data, scope_row, children, previous, status)
 
     rows = {
-        "both": both, "trend": trend, "billing": [_with_billing(r) for r in both],
+        "both": both, "trend": trend, "billing": both,
         "ranked": ranked + [r for r in children if r.get("peringkat") is None],
         "target": sorted(_records(ct[ct["kode_wilayah"] == code]) if not ct.empty else [],
                          key=lambda r: str(r.get("sumber_target"))),
@@ -150,27 +173,8 @@ def build_content(data: MartData, scope: str, changes: diff.Changes | None = Non
     if changes is not None:
         tables["perubahan"].note = "; ".join(changes.lines()[len(changes.moved[:diff.LIST_LIMIT]):])
 
-    billing = _with_billing(own)
     budget_available = any(r.get("pagu_rp") is not None for r in both)
-    headline = {
-        "cakupan": own.get("cakupan_persen"), "target": own.get("target_persen"),
-        "capaian": own.get("capaian_target_persen"), "gap": own.get("gap_pp"),
-        "aktif": own.get("peserta_aktif"), "penduduk_bekerja": own.get("penduduk_bekerja"),
-        "tahun_penduduk_bekerja": own.get("tahun_penduduk_bekerja"),
-        "tahun_potensi": own.get("tahun_potensi"),
-        "cakupan_potensi": own.get("cakupan_potensi_persen"),
-        "perubahan_pp": None if own.get("cakupan_persen") is None
-        or previous.get(code, {}).get("cakupan_persen") is None
-        else own["cakupan_persen"] - previous[code]["cakupan_persen"],
-        "pertumbuhan": own.get("pertumbuhan_aktif_persen"),
-        "pagu": own.get("pagu_rp"), "realisasi": own.get("realisasi_rp"),
-        "ditagih": own.get("iuran_ditagih_rp"),
-        "selisih_tagihan": billing["selisih_tagihan_rp"],
-        "rasio_tagihan": billing["rasio_realisasi_tagihan_persen"],
-        "serapan": own.get("serapan_persen"), "rentan": own.get("pekerja_rentan_aktif"),
-        "nik_ganda": own.get("nik_ganda"), "regulasi_persen": own.get("regulasi_persen"),
-        "peringkat": own.get("peringkat"),
-    }
+    headline = _headline(own, previous.get(code, {}))
     loads = [str(r["loaded_at"])[:10] for r in files if r.get("loaded_at")]
     return ReportContent(
         scope, scope_name, data.periode, headline, tables,

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +33,18 @@ def contracts() -> dict[str, dict[str, str]]:
     from monev.transform import contracts as declared
 
     return declared.contracts()
+
+
+@cache
+def dbt_vars() -> dict:
+    """The dbt project's vars (dbt_project.yml): words the marts write, e.g.
+    `label_status`, that a report names without a row to read them from."""
+    import yaml
+
+    from monev.transform import marts_doc
+
+    doc = yaml.safe_load((marts_doc.DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))
+    return dict(doc.get("vars") or {})
 
 
 def columns(mart: str) -> list[str]:
@@ -128,14 +141,36 @@ class MartData:
     # (monev.readiness.completeness); None: those status_sumber does not show loaded.
     missing: list[str] | None = None
 
+    MARKER = "periode.txt"  # the file that marks a snapshot folder
+
     @classmethod
-    def load(cls, conn: psycopg.Connection, periode: dt.date,
+    def load(cls, conn: psycopg.Connection, periode: dt.date | str,
              missing: list[str] | None = None) -> MartData:
+        """The month's rows (`periode` a date or `YYYY-MM`)."""
+        periode = parse_periode(periode)
         bounds = {"m": periode, "start": add_months(periode, -(TREND_MONTHS - 1))}
         with conn.cursor() as cur:
             frames = {name: read_mart(cur, mart, where, bounds)
                       for name, (mart, where) in _MARTS.items()}
         return cls(periode, missing=missing, **frames)
+
+    # --- what the build needs to know of a report kind's data (reports/build.py) -----
+    @property
+    def key(self) -> str:
+        return self.periode.strftime("%Y-%m")
+
+    label = key
+    first = property(lambda self: self.periode)  # audit.report_runs.periode
+
+    def _month(self) -> pd.DataFrame:
+        return self.wilayah[self.wilayah["periode"] == self.periode]
+
+    def has_rows(self) -> bool:
+        return not self._month().empty
+
+    def provinces(self) -> list[str]:
+        w = self._month()
+        return sorted(w.loc[w["tingkat"] == "PROVINSI", "kode_wilayah"].unique())
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in _MARTS}

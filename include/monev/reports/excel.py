@@ -21,6 +21,7 @@ from monev.reports.sections import NUMERIC, Column, Table
 _FORMATS = {"int": "#,##0", "year": "0", "pct": '0.00"%"', "pp": '+0.00" pp";-0.00" pp"',
             "rp": '"Rp"#,##0'}
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+NOTE = "Sel kosong = data tidak tersedia (bukan nol). Persen dalam satuan persen."
 _HEAD = PatternFill("solid", fgColor="0B3D6B")
 
 
@@ -44,28 +45,31 @@ def _cell_value(value: object, col: Column) -> object:
     return None if shown == fmt.MISSING else safe_text(shown)
 
 
-def write_excel(content: ReportContent, revision: int, path: Path) -> Path:
+def workbook(path: Path, title: str, info: Iterable[tuple], tables: Iterable[Table],
+             widths: tuple[int, int]) -> Path:
+    """The annex of any report kind: an Info sheet (`title`, then the `info` rows in
+    columns A and B, `widths` wide), then one sheet per table."""
     wb = Workbook()
-    info = wb.active
-    info.title = "Info"
-    bulan = fmt.month_name(content.periode)
-    for row in (
-        ("Laporan Monev Jaminan Sosial Ketenagakerjaan",),
-        ("Wilayah", safe_text(content.scope_name)), ("Periode", bulan),
-        ("Revisi", revision),
-        ("Catatan", "Sel kosong = data tidak tersedia (bukan nol). Persen dalam satuan persen."),
-    ):
-        info.append(list(row))
-    info["A1"].font = Font(bold=True, size=13, color="0B3D6B")
-    info.column_dimensions["A"].width = 18
-    info.column_dimensions["B"].width = 80
-    write_tables(wb, content.tables.values())
+    sheet = wb.active
+    sheet.title = "Info"
+    sheet.append([title])
+    for row in info:
+        sheet.append(list(row))
+    sheet["A1"].font = Font(bold=True, size=13, color="0B3D6B")
+    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = widths
+    write_tables(wb, tables)
     wb.save(path)
     return path
 
 
+def write_excel(content: ReportContent, revision: int, path: Path) -> Path:
+    return workbook(path, "Laporan Monev Jaminan Sosial Ketenagakerjaan", (
+        ("Wilayah", safe_text(content.scope_name)), ("Periode", fmt.month_name(content.periode)),
+        ("Revisi", revision), ("Catatan", NOTE)), content.tables.values(), (18, 80))
+
+
 def write_tables(wb: Workbook, tables: Iterable[Table]) -> None:
-    """One sheet per table (also the semester report's annex, reports/semester_build.py)."""
+    """One sheet per table."""
     for table in tables:
         ws = wb.create_sheet(table.sheet[:31])
         ws.append([c.header for c in table.columns])

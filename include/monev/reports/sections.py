@@ -126,11 +126,18 @@ class Section:
     note: str = ""
 
     def table(self, rows: list[dict], **words: Any) -> Table:
+        """The section's table; a column keyed `…{m…}` is one column per month of
+        `words["months"]` (the semester's), headed by the month's short name."""
         types = contracts().get(self.mart, {})
         cols = [c if c.kind else Column(c.key, c.header, kind_of(c.key, types.get(c.key, "")),
                                         c.blank) for c in self.columns]
+        cols = [x for c in cols for x in (
+            [Column(c.key.format(m=m), fmt.month_short(m), c.kind, c.blank)
+             for m in words["months"]] if "{m" in c.key
+            else [Column(c.key, c.header.format(**words), c.kind, c.blank)])]
         return Table(self.sheet, self.title.format(**words), cols, rows,
-                     self.source.format(**words) or f"marts.{self.mart}", self.note)
+                     self.source.format(**words) or f"marts.{self.mart}",
+                     self.note.format(**words))
 
 
 def _cols(*spec: tuple) -> tuple[Column, ...]:
@@ -205,4 +212,89 @@ SECTIONS: list[Section] = [
         WILAYAH_COL, ("angka", "Angka", "text"), ("sebelum", "Revisi sebelumnya", "text"),
         ("sesudah", "Revisi ini", "text")),
         source="snapshot revisi {previous} dan revisi ini"),
+]
+
+
+# --- the semester report (reports/semester.py gathers the rows) --------------------------
+# Flows are summed over the semester's months, stocks taken at its last month with data;
+# `{m:%Y_%m}` columns are one per month of the semester.
+SEMESTER_SECTIONS: list[Section] = [
+    Section("ringkasan", "Ringkasan", "Cakupan akhir semester per wilayah ({unit})", "ringkasan",
+            _cols(WILAYAH_COL, ("peserta_aktif", "Peserta aktif", "int"),
+                  ("penduduk_bekerja", "Penduduk bekerja", "int"),
+                  ("cakupan_awal_persen", "Cakupan awal", "pct"),
+                  ("cakupan_persen", "Cakupan akhir", "pct"),
+                  ("perubahan_semester_pp", "Perubahan semester", "pp"),
+                  ("perubahan_semester_lalu_pp", "Perubahan semester yang sama tahun lalu",
+                   "pp"),
+                  ("target_persen", "Target UCJ", "pct"),
+                  ("capaian_target_persen", "Capaian target", "pct"),
+                  ("peserta_baru_semester", "Peserta baru (Σ semester)", "int"),
+                  ("peserta_keluar_semester", "Peserta keluar (Σ semester)", "int")),
+            note="Cakupan awal = {awal}; cakupan akhir = {akhir}. Peserta baru/keluar"
+                 " dijumlahkan atas bulan-bulan semester; peserta aktif dan cakupan adalah"
+                 " posisi bulan terakhir."),
+    Section("target", "Target", "Cakupan {scope_name} terhadap setiap seri target", "target",
+            _cols(("sumber_target", "Seri target", "text"), ("cakupan_persen", "Cakupan", "pct"),
+                  ("target_persen", "Target", "pct"),
+                  ("capaian_target_persen", "Capaian target", "pct"), ("gap_pp", "Gap", "pp")),
+            mart="mart_capaian_target",
+            note="Seri target sebagaimana disampaikan; seri yang tidak disampaikan tidak"
+                 " ditampilkan."),
+    Section("proyeksi", "Proyeksi", "Lintasan cakupan dan proyeksi akhir tahun", "proyeksi",
+            _cols(WILAYAH_COL, ("cakupan_{m:%Y_%m}", "", "pct"),
+                  ("target_persen", "Target {tahun}", "pct"),
+                  ("laju_dicapai_pp", "Laju dicapai/bln", "pp"),
+                  ("laju_dibutuhkan_pp", "Laju dibutuhkan/bln", "pp"),
+                  ("proyeksi_akhir_tahun_persen", "Proyeksi Desember", "pct"),
+                  ("bulan_data", "Bulan data", "int"), ("label_status", "Status", "text"),
+                  ("alasan_tanpa_status", "Keterangan", "text")),
+            source="marts.mart_proyeksi_target, marts.mart_monev_wilayah_bulanan",
+            note="Status per {akhir}, menurut aturan di atas (juga di Catatan Metodologi)."),
+    Section("anggaran", "Anggaran", "Anggaran tahun {tahun} s.d. {akhir}", "anggaran",
+            _cols(WILAYAH_COL, ("pagu_rp", "Pagu", "rp"),
+                  ("realisasi_rp", "Realisasi kumulatif", "rp"),
+                  ("serapan_persen", "Serapan", "pct"),
+                  ("iuran_ditagih_rp", "Iuran ditagih (kumulatif)", "rp"),
+                  ("rasio_realisasi_tagihan_persen", "Realisasi ÷ ditagih", "pct"),
+                  ("kewajaran_pagu_persen", "Kewajaran pagu", "pct")),
+            note="Posisi bulan terakhir semester (realisasi dan tagihan kumulatif sejak"
+                 " Januari); pagu dari versi anggaran terakhir tiap pemda."),
+    Section("versi", "Versi Anggaran", "Pergerakan versi anggaran {tahun_semester}", "versi",
+            _cols(WILAYAH_COL, ("pagu_murni_rp", "Murni", "rp"),
+                  ("pagu_pergeseran_rp", "Pergeseran", "rp"),
+                  ("pagu_perubahan_rp", "Perubahan", "rp")),
+            source="marts.fct_anggaran",
+            note="Pagu seluruh pemda provinsi (pemprov dan kab/kota) per versi yang telah"
+                 " diterima; versi yang belum ada dibiarkan kosong."),
+    Section("regulasi_baru", "Regulasi Baru", "Pemda yang menetapkan regulasi selama semester",
+            "regulasi_baru", _cols(("kode_wilayah", "Kode", "text"), WILAYAH_COL,
+                                   ("regulasi_ada", "Regulasi", "bool")),
+            note="Belum ada regulasi pada {awal}, ada pada {akhir}."),
+    Section("tanpa_regulasi", "Tanpa Regulasi", "Pemda yang belum memiliki regulasi",
+            "tanpa_regulasi", _cols(("kode_wilayah", "Kode", "text"), WILAYAH_COL,
+                                    ("regulasi_ada", "Regulasi", "bool"))),
+    Section("ganda", "Ganda Bulanan", "Pembiayaan ganda {scope_name} per bulan", "ganda",
+            _cols(("bulan", "Bulan", "text"), ("nik_ganda", "NIK ganda", "int"),
+                  ("iuran_ganda_rp", "Iuran ganda", "rp")),
+            note="NIK ganda dihitung per bulan (tidak dijumlahkan: peserta yang sama dapat"
+                 " muncul di beberapa bulan); iuran ganda dijumlahkan."),
+    Section("kombinasi", "Ganda Kombinasi",
+            "Peserta dibiayai ganda menurut kombinasi pembayar", "kombinasi",
+            _cols(("kombinasi", "Kombinasi pembayar", "text"), ("n_{m:%Y_%m}", "", "int"),
+                  ("iuran_ganda_rp", "Iuran ganda (Σ semester)", "rp")),
+            mart="mart_nik_ganda"),
+    Section("sumber", "Sumber Data", "Penyampaian data yang menjadi dasar semester", "sumber",
+            _cols(("sumber", "Sumber", "text"), ("periode", "Periode", "text"),
+                  ("nama_file", "Berkas", "text"), ("revisi", "Revisi", "int"),
+                  ("status", "Status", "text"), ("baris", "Baris", "int"),
+                  ("dimuat", "Dimuat", "text")),
+            mart="mart_sumber_data"),
+    Section("kurang", "Data Kurang", "Sumber bulanan yang belum diterima per bulan", "kurang",
+            _cols(("sumber", "Sumber", "text"), ("bulan", "Bulan tanpa data", "text")),
+            mart="mart_sumber_data"),
+    Section("temuan", "Temuan", "Temuan dan rekomendasi", "temuan", _cols(
+        ("judul", "Temuan", "text"), ("jumlah", "Jumlah wilayah", "int"),
+        ("wilayah", "Wilayah", "text"), ("rekomendasi", "Rekomendasi", "text")),
+        source="aturan temuan semester"),
 ]

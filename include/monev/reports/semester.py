@@ -1,6 +1,8 @@
 """What the semester report (Laporan Semester) says, for the nation or one province:
-sections 1-7 of issue 24 plus the methodology, as :class:`~monev.reports.content.Table`
-objects shared by the PDF/HTML template and the Excel annex.
+sections 1-7 of issue 24 plus the methodology. The tables are declared in
+`monev.reports.sections.SEMESTER_SECTIONS` (as the monthly ones are) and filled here with
+rows gathered from the marts; the findings are the semester rules of
+`monev.reports.findings`.
 
 Figures over the semester follow one rule: flows are summed over its months (new and
 leaving participants, duplicate contributions), stocks are taken at its last month with
@@ -18,84 +20,34 @@ import pandas as pd
 
 from monev import catalog
 from monev.periods import Semester
-from monev.reports import charts, diff
+from monev.reports import charts, diff, findings
 from monev.reports import formatting as fmt
-from monev.reports.data import NATIONAL, MartData, add_months, records
-from monev.reports.sections import Column, Table
+from monev.reports.data import NATIONAL, MartData, add_months, dbt_vars, records
+from monev.reports.sections import SEMESTER_SECTIONS, Table
 from monev.reports.semester_data import SemesterData
 
-WILAYAH = Column("nama_wilayah", "Wilayah", "text")
-STATUS_ORDER = {"off track": 0, "at risk": 1, "on track": 2, None: 3}
-LABEL = {"on track": "Sesuai jalur", "at risk": "Berisiko", "off track": "Tidak sesuai jalur"}
-
-# Semester findings: thresholds stated here and printed in the methodology.
-STALLED_PP = 0.10          # coverage up by no more than this over the semester = stalled
-LOW_ABSORPTION_SHARE = 0.5  # serapan below this share of the pro-rata (month/12) ...
-CHRONIC_MONTHS = 3          # ... in at least this many months (and every month with budget)
-RECURRING_MONTHS = 3        # double funding in at least this many months
-MOVERS = 5                  # provinces named as moving most / least
-
+MOVERS = 5  # provinces named as moving most / least
 SOURCES_MONTHLY = catalog.MONTHLY
-
-
-@dataclass(frozen=True)
-class SemesterRule:
-    code: str
-    title: str
-    threshold: str
-    recommendation: str
-
-
-RULES = [
-    SemesterRule("DI_BAWAH_TARGET_PERSISTEN", "Cakupan di bawah target sepanjang semester",
-                 "capaian target < 100% di setiap bulan semester yang memiliki data",
-                 "Susun rencana aksi percepatan kepesertaan dengan sasaran bulanan yang"
-                 " terukur; utamakan pekerja rentan dan BPU."),
-    SemesterRule("CAKUPAN_STAGNAN", "Cakupan stagnan atau menurun",
-                 f"cakupan akhir semester naik tidak lebih dari {fmt.pp(STALLED_PP)}"
-                 " dibanding awal semester (atau turun)",
-                 "Telusuri peserta nonaktif dan hambatan pendaftaran; lakukan reaktivasi."),
-    SemesterRule("TIDAK_SESUAI_JALUR", "Tidak sesuai jalur mencapai target akhir tahun",
-                 "status 'off track' atau 'at risk' pada bulan terakhir semester"
-                 " (mart_proyeksi_target)",
-                 "Naikkan laju penambahan peserta sampai sama dengan laju yang dibutuhkan."),
-    SemesterRule("SERAPAN_RENDAH_KRONIS", "Serapan anggaran rendah berulang",
-                 f"serapan < {LOW_ABSORPTION_SHARE:.0%} dari porsi waktu berjalan di setiap"
-                 f" bulan beranggaran, sekurang-kurangnya {CHRONIC_MONTHS} bulan",
-                 "Percepat pembayaran iuran yang telah dianggarkan; selaraskan tagihan BPJS"
-                 " dengan realisasi."),
-    SemesterRule("IURAN_GANDA_BERULANG", "Pembiayaan ganda berulang",
-                 f"peserta dibiayai ganda pada sekurang-kurangnya {RECURRING_MONTHS} bulan"
-                 " semester",
-                 "Rekonsiliasi data peserta antarpembayar dan hentikan pembayaran ganda."),
-    SemesterRule("TANPA_REGULASI", "Belum ada regulasi daerah di akhir semester",
-                 "tidak ada PERDA/PERGUB/PERBUP/PERWALI/KEPKADA s.d. akhir semester",
-                 "Dorong penetapan regulasi kepala daerah sebelum semester berikutnya."),
-]
-RULES_BY_CODE = {r.code: r for r in RULES}
 
 RULE_TEXT = (
     "Status proyeksi (mart_proyeksi_target, target Kemendagri UCJ tahun berjalan): laju"
     " dicapai = (cakupan bulan ini − cakupan bulan paling awal yang berdata di antara enam"
     " bulan terakhir, bulan ini termasuk) ÷ jumlah bulan di antaranya, dalam poin persen"
-    " per bulan; laju dibutuhkan = (target − cakupan bulan ini) ÷ sisa bulan dalam tahun."
+    " per bulan; laju dibutuhkan = (target − cakupan bulan ini) ÷ sisa bulan dalam tahun;"
+    " proyeksi Desember = cakupan bulan ini + laju dicapai × sisa bulan (pada Desember:"
+    " cakupan bulan itu)."
     " Sesuai jalur (on track): cakupan sudah mencapai target, atau laju dicapai ≥ laju"
     " dibutuhkan. Berisiko (at risk): laju dicapai ≥ 50% laju dibutuhkan. Tidak sesuai"
     " jalur (off track): selain itu, termasuk cakupan stagnan/menurun dan Desember di"
     " bawah target. Tanpa status bila target tidak tersedia, cakupan bulan ini tidak"
     " tersedia, atau kurang dari dua bulan data cakupan."
 )
-
-
-@dataclass
-class SemesterFinding:
-    rule: SemesterRule
-    regions: list[str]
-    detail: str
-
-    @property
-    def text(self) -> str:
-        return f"{self.detail} {', '.join(self.regions)}".strip()
+CHANGE_TEXT = (
+    "Perubahan selama semester = cakupan bulan terakhir semester yang berdata − cakupan"
+    " bulan sebelum semester (Desember tahun lalu untuk Semester I, Juni untuk Semester"
+    " II); bila bulan sebelum semester tidak berdata, dari bulan pertama semester yang"
+    " berdata. Perubahan semester yang sama tahun lalu dihitung dengan aturan yang sama."
+)
 
 
 @dataclass
@@ -109,7 +61,7 @@ class SemesterContent:
     headline: dict[str, Any]
     tables: dict[str, Table]
     chart_uris: dict[str, str]
-    findings: list[SemesterFinding]
+    findings: list[findings.Finding]
     movers: dict[str, list[str]]
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -124,315 +76,274 @@ def _sub(a: object, b: object) -> float | None:
     return None if fmt.is_missing(a) or fmt.is_missing(b) else float(a) - float(b)
 
 
-def build_semester_content(data: SemesterData, scope: str,
-                           changes: list[str] | None = None,
-                           previous_revision: int = 0) -> SemesterContent:
-    sem = data.semester
-    months = data.months_with_data()
-    if not months:
-        raise ValueError(f"no mart rows for {sem.label}")
-    end, start = months[-1], months[0]
-    # Baseline of "change over the semester": the month before it when delivered, else
-    # the semester's first month with data (stated in the report).
-    w = data.wilayah
-    base_month = add_months(sem.first, -1)
-    if w[w["periode"] == base_month].empty:
-        base_month = start
-    last_year = sem.year_before()
-    ly_months = [m for m in last_year.months if not w[w["periode"] == m].empty]
-    ly_end = ly_months[-1] if ly_months else None
-    ly_base = add_months(last_year.first, -1)
-    if w[w["periode"] == ly_base].empty:
-        ly_base = ly_months[0] if ly_months else None
+def _baseline(w: pd.DataFrame, sem: Semester, months: list[dt.date]) -> dt.date | None:
+    """The month "change over the semester" starts from: the month before the semester
+    when it has rows, else the semester's first month with data (CHANGE_TEXT)."""
+    base = add_months(sem.first, -1)
+    return base if not w[w["periode"] == base].empty else (months[0] if months else None)
 
-    at_end, at_base = _at(w, end), _at(w, base_month)
-    at_ly_end, at_ly_base = _at(w, ly_end), _at(w, ly_base)
-    code = "00" if scope == NATIONAL else scope
-    own = at_end.get(code)
-    scope_name = "Nasional" if scope == NATIONAL else (
-        own["nama_wilayah"] if own else f"Provinsi {scope}")
-    child_level = "PROVINSI" if scope == NATIONAL else "KABKOTA"
-    children = sorted((r for r in at_end.values() if r["tingkat"] == child_level
-                       and (scope == NATIONAL or r["kode_provinsi"] == scope)),
-                      key=lambda r: r["kode_wilayah"])
-    subjects = ([own] if own else []) + children
-    unit = "Provinsi" if scope == NATIONAL else "Kabupaten/Kota"
-    sem_rows = w[w["periode"].isin(months)]
 
-    def flow(kode: str, col: str) -> int | float | None:
-        vals = sem_rows.loc[sem_rows["kode_wilayah"] == kode, col].dropna()
+@dataclass
+class _Scope:
+    """One scope's view of a semester: its months, the rows at its ends, its regions."""
+
+    data: SemesterData
+    scope: str
+    months: list[dt.date]
+    base_month: dt.date
+    ly_end: dt.date | None
+    at_end: dict[str, dict]
+    at_base: dict[str, dict]
+    at_ly_end: dict[str, dict]
+    at_ly_base: dict[str, dict]
+    own: dict | None
+    children: list[dict]
+
+    @classmethod
+    def of(cls, data: SemesterData, scope: str) -> _Scope:
+        sem, w = data.semester, data.wilayah
+        months = data.months_with_data()
+        if not months:
+            raise ValueError(f"no mart rows for {sem.label}")
+        ly_months = [m for m in sem.year_before().months if not w[w["periode"] == m].empty]
+        ly_end = ly_months[-1] if ly_months else None
+        base = _baseline(w, sem, months)
+        at_end = _at(w, months[-1])
+        code = "00" if scope == NATIONAL else scope
+        level = "PROVINSI" if scope == NATIONAL else "KABKOTA"
+        children = sorted((r for r in at_end.values() if r["tingkat"] == level
+                           and (scope == NATIONAL or r["kode_provinsi"] == scope)),
+                          key=lambda r: r["kode_wilayah"])
+        return cls(data, scope, months, base, ly_end, at_end, _at(w, base), _at(w, ly_end),
+                   _at(w, _baseline(w, sem.year_before(), ly_months)), at_end.get(code),
+                   children)
+
+    code = property(lambda self: "00" if self.scope == NATIONAL else self.scope)
+    end = property(lambda self: self.months[-1])
+    subjects = property(lambda self: ([self.own] if self.own else []) + self.children)
+    unit = property(lambda self: "Provinsi" if self.scope == NATIONAL else "Kabupaten/Kota")
+
+    @property
+    def name(self) -> str:
+        if self.scope == NATIONAL:
+            return "Nasional"
+        return self.own["nama_wilayah"] if self.own else f"Provinsi {self.scope}"
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """mart_monev_wilayah_bulanan over the semester's months with data."""
+        w = self.data.wilayah
+        return w[w["periode"].isin(self.months)]
+
+    def flow(self, kode: str, col: str) -> int | float | None:
+        """A flow summed over the semester (None when no month has it)."""
+        rows = self.rows
+        vals = rows.loc[rows["kode_wilayah"] == kode, col].dropna()
         return None if vals.empty else vals.sum().item()
 
-    # --- 1. Ringkasan ---------------------------------------------------------------
-    ringkasan_rows = []
-    for r in subjects:
+
+def _ringkasan_rows(s: _Scope) -> list[dict]:
+    out = []
+    for r in s.subjects:
         k = r["kode_wilayah"]
-        b, lye, lyb = at_base.get(k, {}), at_ly_end.get(k, {}), at_ly_base.get(k, {})
-        ringkasan_rows.append({
+        b, lye, lyb = s.at_base.get(k, {}), s.at_ly_end.get(k, {}), s.at_ly_base.get(k, {})
+        out.append({
             **r, "cakupan_awal_persen": b.get("cakupan_persen"),
             "perubahan_semester_pp": _sub(r.get("cakupan_persen"), b.get("cakupan_persen")),
             "perubahan_semester_lalu_pp": _sub(lye.get("cakupan_persen"),
                                                lyb.get("cakupan_persen")),
-            "peserta_baru_semester": flow(k, "peserta_baru"),
-            "peserta_keluar_semester": flow(k, "peserta_keluar"),
+            "peserta_baru_semester": s.flow(k, "peserta_baru"),
+            "peserta_keluar_semester": s.flow(k, "peserta_keluar"),
         })
-    tables: dict[str, Table] = {}
-    tables["ringkasan"] = Table("Ringkasan", f"Cakupan akhir semester per wilayah ({unit})", [
-        WILAYAH, Column("peserta_aktif", "Peserta aktif"),
-        Column("penduduk_bekerja", "Penduduk bekerja"),
-        Column("cakupan_awal_persen", "Cakupan awal", "pct"),
-        Column("cakupan_persen", "Cakupan akhir", "pct"),
-        Column("perubahan_semester_pp", "Perubahan semester", "pp"),
-        Column("perubahan_semester_lalu_pp", "Perubahan semester yang sama tahun lalu", "pp"),
-        Column("target_persen", "Target UCJ", "pct"),
-        Column("capaian_target_persen", "Capaian target", "pct"),
-        Column("peserta_baru_semester", "Peserta baru (Σ semester)"),
-        Column("peserta_keluar_semester", "Peserta keluar (Σ semester)"),
-    ], ringkasan_rows, note=(
-        f"Cakupan awal = {fmt.month_name(base_month)}; cakupan akhir = {fmt.month_name(end)}."
-        " Peserta baru/keluar dijumlahkan atas bulan-bulan semester; peserta aktif dan"
-        " cakupan adalah posisi bulan terakhir."))
-    cap = data.capaian_target
-    target_rows = []
-    if not cap.empty:
-        cap_end = cap[(cap["periode"] == end) & (cap["kode_wilayah"] == code)]
-        for r in records(cap_end.sort_values("sumber_target")):
-            target_rows.append({**r, "cakupan_persen": own.get("cakupan_persen") if own else None})
-    tables["target"] = Table("Target", f"Cakupan {scope_name} terhadap setiap seri target", [
-        Column("sumber_target", "Seri target", "text"), Column("cakupan_persen", "Cakupan", "pct"),
-        Column("target_persen", "Target", "pct"),
-        Column("capaian_target_persen", "Capaian target", "pct"), Column("gap_pp", "Gap", "pp"),
-    ], target_rows, source="marts.mart_capaian_target",
-        note="Seri target sebagaimana disampaikan; seri yang tidak disampaikan tidak ditampilkan.")
-    moved = [r for r in ringkasan_rows[1 if own else 0:]
-             if r["perubahan_semester_pp"] is not None]
-    moved.sort(key=lambda r: (-r["perubahan_semester_pp"], r["kode_wilayah"]))
-    movers = {"naik": [f"{r['nama_wilayah']} ({fmt.pp(r['perubahan_semester_pp'])})"
-                       for r in moved[:MOVERS]],
-              "turun": [f"{r['nama_wilayah']} ({fmt.pp(r['perubahan_semester_pp'])})"
-                        for r in moved[::-1][:MOVERS]] if len(moved) > MOVERS else []}
-    own_ring = ringkasan_rows[0] if own else {}
-    headline = {
-        "cakupan": own.get("cakupan_persen") if own else None,
-        "target": own.get("target_persen") if own else None,
-        "capaian": own.get("capaian_target_persen") if own else None,
-        "aktif": own.get("peserta_aktif") if own else None,
-        "perubahan_pp": own_ring.get("perubahan_semester_pp"),
-        "perubahan_lalu_pp": own_ring.get("perubahan_semester_lalu_pp"),
-        "peserta_baru": own_ring.get("peserta_baru_semester"),
-        "base_month": base_month, "end": end,
-        "tahun_penduduk_bekerja": own.get("tahun_penduduk_bekerja") if own else None,
-    }
+    return out
 
-    # --- 2. Trajectory --------------------------------------------------------------
-    p = data.proyeksi
-    p_end = {r["kode_wilayah"]: r for r in records(p[p["periode"] == end])} if not p.empty else {}
+
+def _target_rows(s: _Scope) -> list[dict]:
+    cap = s.data.capaian_target
+    if cap.empty:
+        return []
+    cap_end = cap[(cap["periode"] == s.end) & (cap["kode_wilayah"] == s.code)]
+    return [{**r, "cakupan_persen": s.own.get("cakupan_persen") if s.own else None}
+            for r in records(cap_end.sort_values("sumber_target"))]
+
+
+def _movers(ringkasan: list[dict], own: bool) -> dict[str, list[str]]:
+    moved = [r for r in ringkasan[1 if own else 0:] if r["perubahan_semester_pp"] is not None]
+    moved.sort(key=lambda r: (-r["perubahan_semester_pp"], r["kode_wilayah"]))
+    named = [f"{r['nama_wilayah']} ({fmt.pp(r['perubahan_semester_pp'])})" for r in moved]
+    return {"naik": named[:MOVERS],
+            "turun": named[::-1][:MOVERS] if len(moved) > MOVERS else []}
+
+
+def _proyeksi_rows(s: _Scope) -> list[dict]:
+    """Each subject's coverage per month and mart_proyeksi_target's row at the end,
+    labels and reasons as the mart gives them."""
+    p = s.data.proyeksi
+    p_end = {r["kode_wilayah"]: r for r in records(p[p["periode"] == s.end])} if not p.empty \
+        else {}
     coverage = {(r["periode"], r["kode_wilayah"]): r.get("cakupan_persen")
-                for r in records(sem_rows[["periode", "kode_wilayah", "cakupan_persen"]])}
-    traj_rows = []
-    for r in subjects:
+                for r in records(s.rows[["periode", "kode_wilayah", "cakupan_persen"]])}
+    out = []
+    for r in s.subjects:
         k = r["kode_wilayah"]
         row = {"nama_wilayah": r["nama_wilayah"], "kode_wilayah": k}
-        for m in months:
-            row[f"cakupan_{m:%Y_%m}"] = coverage.get((m, k))
+        row.update({f"cakupan_{m:%Y_%m}": coverage.get((m, k)) for m in s.months})
         pr = p_end.get(k, {})
         row.update({c: pr.get(c) for c in (
             "target_persen", "laju_dicapai_pp", "laju_dibutuhkan_pp",
-            "proyeksi_akhir_tahun_persen", "bulan_data", "status", "alasan_tanpa_status")})
-        row["label_status"] = LABEL.get(pr.get("status")) or (
-            f"Tanpa status: {pr.get('alasan_tanpa_status') or 'tidak ada baris proyeksi'}")
-        traj_rows.append(row)
-    tables["proyeksi"] = Table("Proyeksi", "Lintasan cakupan dan proyeksi akhir tahun", [
-        WILAYAH, *[Column(f"cakupan_{m:%Y_%m}", fmt.month_short(m), "pct") for m in months],
-        Column("target_persen", f"Target {end.year}", "pct"),
-        Column("laju_dicapai_pp", "Laju dicapai/bln", "pp"),
-        Column("laju_dibutuhkan_pp", "Laju dibutuhkan/bln", "pp"),
-        Column("proyeksi_akhir_tahun_persen", "Proyeksi Desember", "pct"),
-        Column("bulan_data", "Bulan data"), Column("label_status", "Status", "text"),
-    ], traj_rows, source="marts.mart_proyeksi_target, marts.mart_monev_wilayah_bulanan",
-        note=f"Status per {fmt.month_name(end)}, menurut aturan di atas (juga di Catatan"
-             " Metodologi).")
-    counts = {s: sum(1 for r in traj_rows[1 if own else 0:] if r.get("status") == s)
-              for s in ("on track", "at risk", "off track")}
-    headline["status"] = LABEL.get(p_end.get(code, {}).get("status"))
-    headline["status_counts"] = {LABEL[s]: n for s, n in counts.items()}
+            "proyeksi_akhir_tahun_persen", "bulan_data", "status", "label_status",
+            "alasan_tanpa_status")})
+        out.append(row)
+    return out
 
-    # --- 3. Budget ------------------------------------------------------------------
-    budget_rows = []
-    for r in subjects:
-        budget_rows.append({**r, "realisasi_ditagih_persen": (
-            None if fmt.is_missing(r.get("realisasi_rp")) or not r.get("iuran_ditagih_rp")
-            else float(r["realisasi_rp"]) / float(r["iuran_ditagih_rp"]) * 100)})
-    title = f"Anggaran tahun {end.year} s.d. {fmt.month_name(end)}"
-    tables["anggaran"] = Table("Anggaran", title, [
-        WILAYAH, Column("pagu_rp", "Pagu", "rp"),
-        Column("realisasi_rp", "Realisasi kumulatif", "rp"),
-        Column("serapan_persen", "Serapan", "pct"),
-        Column("iuran_ditagih_rp", "Iuran ditagih (kumulatif)", "rp"),
-        Column("realisasi_ditagih_persen", "Realisasi ÷ ditagih", "pct"),
-        Column("kewajaran_pagu_persen", "Kewajaran pagu", "pct"),
-    ], budget_rows, note="Posisi bulan terakhir semester (realisasi dan tagihan kumulatif"
-                         " sejak Januari); pagu dari versi anggaran terakhir tiap pemda.")
-    versi = data.anggaran_versi
-    versi_rows = []
-    if not versi.empty:
-        by_prov = {r["kode_wilayah"]: r["nama_wilayah"] for r in children} if scope == NATIONAL \
-            else {scope: scope_name}
-        piv: dict[str, dict] = {}
-        for r in records(versi):
-            prov = r["kode_provinsi"]
-            row = piv.setdefault(prov, {"kode_wilayah": prov,
-                                        "nama_wilayah": by_prov.get(prov, prov)})
-            row[f"pagu_{str(r['versi']).lower()}_rp"] = r["pagu_rp"]
-        versi_rows = [piv[k] for k in sorted(piv)]
-    tables["versi"] = Table("Versi Anggaran", f"Pergerakan versi anggaran {sem.year}", [
-        WILAYAH, Column("pagu_murni_rp", "Murni", "rp"),
-        Column("pagu_pergeseran_rp", "Pergeseran", "rp"),
-        Column("pagu_perubahan_rp", "Perubahan", "rp"),
-    ], versi_rows, source="marts.fct_anggaran",
-        note="Pagu seluruh pemda provinsi (pemprov dan kab/kota) per versi yang telah diterima;"
-             " versi yang belum ada dibiarkan kosong.")
 
-    # --- 4. Regulation --------------------------------------------------------------
-    govts = [r for r in at_end.values() if r["tingkat"] in ("KABKOTA", "PROVINSI")
-             and (scope == NATIONAL or r["kode_provinsi"] == scope)]
+def _status_counts(s: _Scope, proyeksi: list[dict]) -> dict[str, int]:
+    """Children per status at the end, under the words mart_proyeksi_target writes
+    (dbt var label_status, best first)."""
+    kids = proyeksi[1 if s.own else 0:]
+    return {label: sum(1 for r in kids if r.get("status") == status)
+            for status, label in dbt_vars()["label_status"].items()}
+
+
+def _versi_rows(s: _Scope) -> list[dict]:
+    versi = s.data.anggaran_versi
+    if versi.empty:
+        return []
+    by_prov = ({r["kode_wilayah"]: r["nama_wilayah"] for r in s.children}
+               if s.scope == NATIONAL else {s.scope: s.name})
+    piv: dict[str, dict] = {}
+    for r in records(versi):
+        prov = r["kode_provinsi"]
+        row = piv.setdefault(prov, {"kode_wilayah": prov, "nama_wilayah": by_prov.get(prov, prov)})
+        row[f"pagu_{str(r['versi']).lower()}_rp"] = r["pagu_rp"]
+    return [piv[k] for k in sorted(piv)]
+
+
+def _regulasi(s: _Scope) -> tuple[list[dict], list[dict]]:
+    """(pemda that issued a regulation during the semester, pemda still without)."""
+    govts = [r for r in s.at_end.values() if r["tingkat"] in ("KABKOTA", "PROVINSI")
+             and (s.scope == NATIONAL or r["kode_provinsi"] == s.scope)]
     issued, without = [], []
     for r in sorted(govts, key=lambda r: r["kode_wilayah"]):
-        before = at_base.get(r["kode_wilayah"], {}).get("regulasi_ada")
+        before = s.at_base.get(r["kode_wilayah"], {}).get("regulasi_ada")
         if r.get("regulasi_ada") is True and before is False:
             issued.append(r)
         elif r.get("regulasi_ada") is False:
             without.append(r)
-    reg_cols = [Column("kode_wilayah", "Kode", "text"), WILAYAH,
-                Column("regulasi_ada", "Regulasi", "bool")]
-    tables["regulasi_baru"] = Table(
-        "Regulasi Baru", "Pemda yang menetapkan regulasi selama semester", reg_cols, issued,
-        note=f"Belum ada regulasi pada {fmt.month_name(base_month)}, ada pada"
-             f" {fmt.month_name(end)}.")
-    tables["tanpa_regulasi"] = Table("Tanpa Regulasi", "Pemda yang belum memiliki regulasi",
-                                     reg_cols, without)
+    return issued, without
 
-    # --- 5. Double funding ----------------------------------------------------------
-    ganda_rows = []
-    for m in months:
-        r = _at(w, m).get(code, {})
-        ganda_rows.append({"bulan": fmt.month_name(m), "nik_ganda": r.get("nik_ganda"),
-                           "iuran_ganda_rp": r.get("iuran_ganda_rp")})
-    ganda_rows.append({"bulan": "Jumlah iuran ganda semester", "nik_ganda": None,
-                       "iuran_ganda_rp": flow(code, "iuran_ganda_rp")})
-    tables["ganda"] = Table("Ganda Bulanan", f"Pembiayaan ganda {scope_name} per bulan", [
-        Column("bulan", "Bulan", "text"), Column("nik_ganda", "NIK ganda"),
-        Column("iuran_ganda_rp", "Iuran ganda", "rp"),
-    ], ganda_rows, note="NIK ganda dihitung per bulan (tidak dijumlahkan: peserta yang sama"
-                        " dapat muncul di beberapa bulan); iuran ganda dijumlahkan.")
-    g = data.ganda_kombinasi
-    komb_rows = []
-    if not g.empty:
-        gs = g[g["periode"].isin(months)]
-        for komb, part in gs.groupby("kombinasi", sort=True):
-            row = {"kombinasi": komb}
-            for m in months:
-                row[f"n_{m:%Y_%m}"] = int(part.loc[part["periode"] == m, "nik_ganda"].sum())
-            row["iuran_ganda_rp"] = float(part["iuran_ganda_rp"].fillna(0).sum())
-            komb_rows.append(row)
-    tables["kombinasi"] = Table("Ganda Kombinasi", "Peserta dibiayai ganda menurut kombinasi"
-                                " pembayar", [
-        Column("kombinasi", "Kombinasi pembayar", "text"),
-        *[Column(f"n_{m:%Y_%m}", fmt.month_short(m)) for m in months],
-        Column("iuran_ganda_rp", "Iuran ganda (Σ semester)", "rp"),
-    ], komb_rows, source="marts.mart_nik_ganda")
 
-    # --- 6. Data --------------------------------------------------------------------
+def _ganda_rows(s: _Scope) -> list[dict]:
+    w = s.data.wilayah
+    rows = [{"bulan": fmt.month_name(m), "nik_ganda": r.get("nik_ganda"),
+             "iuran_ganda_rp": r.get("iuran_ganda_rp")}
+            for m in s.months for r in [_at(w, m).get(s.code, {})]]
+    return [*rows, {"bulan": "Jumlah iuran ganda semester", "nik_ganda": None,
+                    "iuran_ganda_rp": s.flow(s.code, "iuran_ganda_rp")}]
+
+
+def _kombinasi_rows(s: _Scope) -> list[dict]:
+    g = s.data.ganda_kombinasi
+    if g.empty:
+        return []
+    out = []
+    for komb, part in g[g["periode"].isin(s.months)].groupby("kombinasi", sort=True):
+        row = {"kombinasi": komb}
+        for m in s.months:
+            row[f"n_{m:%Y_%m}"] = int(part.loc[part["periode"] == m, "nik_ganda"].sum())
+        row["iuran_ganda_rp"] = float(part["iuran_ganda_rp"].fillna(0).sum())
+        out.append(row)
+    return out
+
+
+def _sumber_rows(sem: Semester, sumber_data: pd.DataFrame) -> list[dict]:
     keys = {m.strftime("%Y-%m") for m in sem.months} | {str(sem.year)}
-    src_rows = []
-    for r in records(data.sumber_data):
+    rows = []
+    for r in records(sumber_data):
         period = str(r["period_key"] or "")
         if period[:7] in keys or (period[:4] == str(sem.year) and "/" in period):
-            src_rows.append({
+            rows.append({
                 "sumber": r["source"], "periode": period, "nama_file": r["file_name"],
                 "revisi": r["revision"], "status": r["status"], "baris": r["rows"],
                 "dimuat": str(r["loaded_at"] or "")[:16]})
-    src_rows.sort(key=lambda r: (str(r["sumber"]), r["periode"], r["revisi"] or 0))
-    tables["sumber"] = Table("Sumber Data", "Penyampaian data yang menjadi dasar semester", [
-        Column("sumber", "Sumber", "text"), Column("periode", "Periode", "text"),
-        Column("nama_file", "Berkas", "text"), Column("revisi", "Revisi"),
-        Column("status", "Status", "text"), Column("baris", "Baris"),
-        Column("dimuat", "Dimuat", "text"),
-    ], src_rows, source="marts.mart_sumber_data")
-    delivered = {(str(r["sumber"]), r["periode"][:7]) for r in src_rows
+    return sorted(rows, key=lambda r: (str(r["sumber"]), r["periode"], r["revisi"] or 0))
+
+
+def _kurang_rows(sem: Semester, sumber: list[dict]) -> list[dict]:
+    """The monthly sources not delivered, per month of the semester."""
+    delivered = {(str(r["sumber"]), r["periode"][:7]) for r in sumber
                  if r["status"] in ("loaded", None)}
-    kurang = []
-    for s in SOURCES_MONTHLY:
+    out = []
+    for src in SOURCES_MONTHLY:
         absent = [fmt.month_short(m) for m in sem.months
-                  if (s, m.strftime("%Y-%m")) not in delivered]
+                  if (src, m.strftime("%Y-%m")) not in delivered]
         if absent:
-            kurang.append({"sumber": s, "bulan": ", ".join(absent)})
-    tables["kurang"] = Table("Data Kurang", "Sumber bulanan yang belum diterima per bulan", [
-        Column("sumber", "Sumber", "text"), Column("bulan", "Bulan tanpa data", "text"),
-    ], kurang, source="marts.mart_sumber_data")
-    revisi = [r for r in src_rows if (r["revisi"] or 0) > 0]
+            out.append({"sumber": src, "bulan": ", ".join(absent)})
+    return out
 
-    # --- 7. Findings ----------------------------------------------------------------
-    found: list[SemesterFinding] = []
 
-    def add(code_: str, regions: list[dict], detail: str) -> None:
-        if regions:
-            found.append(SemesterFinding(RULES_BY_CODE[code_],
-                                         [str(r["nama_wilayah"]) for r in regions], detail))
+def _headline(s: _Scope, ringkasan: list[dict], proyeksi: list[dict]) -> dict[str, Any]:
+    own, own_ring = s.own or {}, ringkasan[0] if s.own else {}
+    own_status = next((r for r in proyeksi if r["kode_wilayah"] == s.code), {})
+    return {
+        "cakupan": own.get("cakupan_persen"), "target": own.get("target_persen"),
+        "capaian": own.get("capaian_target_persen"), "aktif": own.get("peserta_aktif"),
+        "perubahan_pp": own_ring.get("perubahan_semester_pp"),
+        "perubahan_lalu_pp": own_ring.get("perubahan_semester_lalu_pp"),
+        "peserta_baru": own_ring.get("peserta_baru_semester"),
+        "base_month": s.base_month, "end": s.end,
+        "tahun_penduduk_bekerja": own.get("tahun_penduduk_bekerja"),
+        "status": own_status.get("label_status"),
+        "status_counts": _status_counts(s, proyeksi),
+    }
 
-    persistent = []
-    for r in subjects:
-        vals = sem_rows.loc[sem_rows["kode_wilayah"] == r["kode_wilayah"],
-                            "capaian_target_persen"].dropna()
-        if not vals.empty and (vals < 100).all():
-            persistent.append(r)
-    add("DI_BAWAH_TARGET_PERSISTEN", persistent,
-        f"{len(persistent)} wilayah di bawah target di setiap bulan semester:")
-    stalled = [r for r in ringkasan_rows if r["perubahan_semester_pp"] is not None
-               and r["perubahan_semester_pp"] <= STALLED_PP]
-    add("CAKUPAN_STAGNAN", stalled, f"{len(stalled)} wilayah dengan cakupan stagnan/menurun:")
-    behind = [r for r in traj_rows if r.get("status") in ("off track", "at risk")]
-    add("TIDAK_SESUAI_JALUR", behind,
-        f"{sum(1 for r in behind if r['status'] == 'off track')} wilayah tidak sesuai jalur"
-        f" dan {sum(1 for r in behind if r['status'] == 'at risk')} berisiko:")
-    chronic = []
-    for r in subjects:
-        rows = sem_rows[(sem_rows["kode_wilayah"] == r["kode_wilayah"])
-                        & sem_rows["serapan_persen"].notna()]
-        low = [x for x in records(rows)
-               if x["serapan_persen"] < x["periode"].month / 12 * 100 * LOW_ABSORPTION_SHARE]
-        if len(rows) >= CHRONIC_MONTHS and len(low) == len(rows):
-            chronic.append(r)
-    add("SERAPAN_RENDAH_KRONIS", chronic, f"{len(chronic)} wilayah dengan serapan rendah"
-        " berulang:")
-    recurring = []
-    for r in children:
-        vals = sem_rows.loc[sem_rows["kode_wilayah"] == r["kode_wilayah"], "nik_ganda"].fillna(0)
-        if int((vals > 0).sum()) >= RECURRING_MONTHS:
-            recurring.append(r)
-    add("IURAN_GANDA_BERULANG", recurring, f"{len(recurring)} wilayah dengan pembiayaan ganda"
-        f" di ≥ {RECURRING_MONTHS} bulan:")
-    add("TANPA_REGULASI", without, f"{len(without)} pemda belum memiliki regulasi:")
-    tables["temuan"] = Table("Temuan", "Temuan dan rekomendasi", [
-        Column("judul", "Temuan", "text"), Column("jumlah", "Jumlah wilayah"),
-        Column("wilayah", "Wilayah", "text"), Column("rekomendasi", "Rekomendasi", "text"),
-    ], [{"judul": f.rule.title, "jumlah": len(f.regions), "wilayah": ", ".join(f.regions),
-         "rekomendasi": f.rule.recommendation} for f in found], source="aturan temuan semester")
 
-    # --- charts ---------------------------------------------------------------------
-    trend = [r for r in records(w[(w["kode_wilayah"] == code) & w["periode"].isin(months)]
-                                .sort_values("periode"))]
-    chart_uris = {"tren": charts.trend(
+def _chart(s: _Scope) -> dict[str, str]:
+    w = s.data.wilayah
+    trend = records(w[(w["kode_wilayah"] == s.code) & w["periode"].isin(s.months)]
+                    .sort_values("periode"))
+    if not trend:
+        return {}
+    return {"tren": charts.trend(
         [fmt.month_short(r["periode"]) for r in trend], [r["cakupan_persen"] for r in trend],
-        [r["target_persen"] for r in trend], f"Cakupan {scope_name}, {sem.label}")} if trend else {}
+        [r["target_persen"] for r in trend], f"Cakupan {s.name}, {s.data.semester.label}")}
 
+
+def build_semester_content(data: SemesterData, scope: str,
+                           changes: list[str] | None = None,
+                           previous_revision: int = 0) -> SemesterContent:
+    """Everything one scope's semester report says: the rows of each section of
+    `SEMESTER_SECTIONS`, the headline, the findings of the semester rules and the chart."""
+    s = _Scope.of(data, scope)
+    sem = data.semester
+    ringkasan, proyeksi = _ringkasan_rows(s), _proyeksi_rows(s)
+    issued, without = _regulasi(s)
+    sumber = _sumber_rows(sem, data.sumber_data)
+    found = findings.evaluate_semester(s.subjects, s.children, s.rows, ringkasan, proyeksi,
+                                       without)
+    rows = {
+        "ringkasan": ringkasan, "target": _target_rows(s), "proyeksi": proyeksi,
+        "anggaran": s.subjects, "versi": _versi_rows(s), "regulasi_baru": issued,
+        "tanpa_regulasi": without, "ganda": _ganda_rows(s), "kombinasi": _kombinasi_rows(s),
+        "kurang": _kurang_rows(sem, sumber), "sumber": sumber,
+        "temuan": [{"judul": f.rule.title, "jumlah": len(f.regions),
+                    "wilayah": ", ".join(f.regions), "rekomendasi": f.rule.recommendation}
+                   for f in found],
+    }
+    words = {"unit": s.unit, "scope_name": s.name, "months": s.months, "tahun": s.end.year,
+             "tahun_semester": sem.year, "awal": fmt.month_name(s.base_month),
+             "akhir": fmt.month_name(s.end)}
+    tables = {t.name: t.table(rows[t.rows], **words) for t in SEMESTER_SECTIONS}
     return SemesterContent(
-        scope=scope, scope_name=scope_name, semester=sem, periode=end, months=months,
-        missing=data.missing_months(), headline=headline, tables=tables,
-        chart_uris=chart_uris, findings=found, movers=movers,
-        meta={"changes": changes, "previous": previous_revision, "revisi_data": revisi,
-              "rule_text": RULE_TEXT, "rules": RULES, "base_month": base_month,
-              "ly_end": ly_end, "unit": unit},
+        scope=scope, scope_name=s.name, semester=sem, periode=s.end, months=s.months,
+        missing=data.missing_months(), headline=_headline(s, ringkasan, proyeksi),
+        tables=tables, chart_uris=_chart(s), findings=found,
+        movers=_movers(ringkasan, s.own is not None),
+        meta={"changes": changes, "previous": previous_revision,
+              "revisi_data": [r for r in sumber if (r["revisi"] or 0) > 0],
+              "rule_text": RULE_TEXT, "change_text": CHANGE_TEXT,
+              "rules": findings.SEMESTER_RULES, "base_month": s.base_month,
+              "ly_end": s.ly_end, "unit": s.unit},
     )
 
 
@@ -461,6 +372,7 @@ def changes_between(before: SemesterData, after: SemesterData) -> list[str]:
         for r in records(after.proyeksi[after.proyeksi["periode"] == end]):
             o = old.get(r["kode_wilayah"])
             if o is not None and o.get("status") != r.get("status"):
-                a, b = (LABEL.get(x.get("status"), "tanpa status") for x in (o, r))
+                a, b = (x.get("label_status") or dbt_vars()["label_tanpa_status"]
+                        for x in (o, r))
                 lines.append(f"{r['nama_wilayah']}: status {a} → {b}")
     return lines or ["Tidak ada angka yang berubah."]

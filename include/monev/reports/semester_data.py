@@ -46,8 +46,15 @@ class SemesterData:
     sumber_data: pd.DataFrame      # mart_sumber_data, every batch
     meta: dict = field(default_factory=dict)
 
+    MARKER = "semester.txt"  # the file that marks a snapshot folder
+
     @classmethod
-    def load(cls, conn: psycopg.Connection, semester: Semester) -> SemesterData:
+    def load(cls, conn: psycopg.Connection, semester: Semester | str,
+             missing: object = None) -> SemesterData:
+        """The semester's rows (`semester` a Semester or `YYYY-H`; a semester report is
+        not held back for missing sources, so `missing` is not used)."""
+        if isinstance(semester, str):
+            semester = Semester.parse(semester)
         before = semester.year_before()
         spans = [(add_months(s.first, -1), s.last) for s in (semester, before)]
         with conn.cursor() as cur:
@@ -85,6 +92,21 @@ class SemesterData:
                      if _exists(cur, "marts.fct_anggaran") else pd.DataFrame())
             sumber = read_mart(cur, "mart_sumber_data", "ORDER BY batch_id")
         return cls(semester, wilayah, capaian, proyeksi, ganda, versi, sumber)
+
+    # --- what the build needs to know of a report kind's data (reports/build.py) -----
+    key = property(lambda self: self.semester.key)
+    label = property(lambda self: self.semester.label)
+    first = property(lambda self: self.semester.first)  # audit.report_runs.periode
+
+    def has_rows(self) -> bool:
+        return bool(self.months_with_data())
+
+    def provinces(self) -> list[str]:
+        """Those with rows at the semester's last month with data."""
+        w = self.wilayah
+        last = self.months_with_data()[-1]
+        return sorted(w.loc[(w["periode"] == last) & (w["tingkat"] == "PROVINSI"),
+                            "kode_wilayah"].unique())
 
     # --- which months the report rests on -------------------------------------------
     def months_with_data(self) -> list[dt.date]:

@@ -8,7 +8,7 @@ what changed from the one before (figures that moved, rows added or removed), co
 from the Parquet snapshots the archive keeps. Indonesian, one inline stylesheet and a
 few lines of inline script (a filter box), so it opens from a folder, a phone or a
 read-only web server alike. Only `<YYYY-MM>` folders are read: the staging folder of a
-build in progress (`.staging`, see `monev.reports.staging`) is never listed.
+build in progress (`.staging`, see `monev.reports.publish`) is never listed.
 """
 
 from __future__ import annotations
@@ -17,24 +17,20 @@ import datetime as dt
 import html
 import itertools
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monev import periods
 from monev.periods import Semester
 from monev.private_files import tighten
 from monev.referensi.regions import load_regions
 from monev.reports import diff, tilemap
 from monev.reports import formatting as fmt
+from monev.reports import names as rnames
 from monev.reports.data import NATIONAL, MartData, records
 from monev.reports.semester import changes_between
 from monev.reports.semester_data import SemesterData
 from monev.reports.withheld import SNAPSHOT_SUFFIX
 
-_FILE = re.compile(r"^monev_(?P<slug>nasional|prov(?P<prov>[0-9]{2}))_"
-                   rf"(?P<ym>{periods.MONTH_PATTERN})"
-                   r"(?:_rev(?P<rev>[0-9]+))?\.(?P<ext>pdf|xlsx|html)$")
 _CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0;color:#1c1f24;font-size:15px;
 line-height:1.4}header{background:#0b3d6b;color:#fff;padding:12px 14px}
@@ -84,17 +80,17 @@ def _names() -> dict[str, str]:
     return {r.kode: r.nama for r in load_regions() if r.tingkat == "PROVINSI"}
 
 
-def _add_file(scopes: dict[str, ScopeEntry], names: dict[str, str], m: re.Match[str],
+def _add_file(scopes: dict[str, ScopeEntry], names: dict[str, str], m: rnames.ReportFile,
               path: Path, snapshot_marker: str) -> None:
-    """File a report file (a monthly or semester one, matched by `m`) under its scope and
-    revision; its `_data` snapshot counts when it holds `snapshot_marker`."""
-    scope = m["prov"] or NATIONAL
+    """File a report file (a monthly or semester one, read back as `m`) under its scope
+    and revision; its `_data` snapshot counts when it holds `snapshot_marker`."""
+    scope = m.scope
     entry = scopes.setdefault(scope, ScopeEntry(
         scope, "Nasional" if scope == NATIONAL else names.get(scope, f"Provinsi {scope}").title()))
-    number = int(m["rev"] or 1)
+    number = m.revision
     rev = entry.revisions.setdefault(number, Revision(number))
-    rev.files[m["ext"]] = path.name
-    snap = path.with_name(path.name.rsplit(".", 1)[0] + SNAPSHOT_SUFFIX)
+    rev.files[m.ext] = path.name
+    snap = path.with_name(rnames.snapshot(rnames.stem(m.kind, m.key, m.scope, m.revision)))
     if (snap / snapshot_marker).exists():
         rev.snapshot = snap
 
@@ -104,10 +100,10 @@ def scan(root: Path) -> dict[str, list[ScopeEntry]]:
     names = _names()
     months: dict[str, dict[str, ScopeEntry]] = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir()
-                         and periods.is_month(p.name)):
+                         and rnames.folder_key(rnames.MONTH, p.name)):
         for path in sorted(folder.iterdir()):
-            m = _FILE.match(path.name)
-            if not m or m["ym"] != folder.name:
+            m = rnames.parse(path.name)
+            if not m or rnames.folder(m.kind, m.key) != folder.name:
                 continue
             _add_file(months.setdefault(folder.name, {}), names, m, path, "periode.txt")
     out = {}
@@ -248,23 +244,21 @@ def _write(path: Path, text: str) -> None:
 # --- the semester reports: `<archive>/semester-<YYYY-H>/` folders, listed at the top of
 # the archive index (newest first), each scope with its current revision, links and, for
 # a reissue, what changed (from the snapshots, as the monthly pages do).
-_SEMESTER_FILE = re.compile(r"^monev_semester_(?P<slug>nasional|prov(?P<prov>[0-9]{2}))_"
-                            rf"(?P<key>{periods.SEMESTER_PATTERN})"
-                            r"(?:_rev(?P<rev>[0-9]+))?\.(?P<ext>pdf|xlsx|html)$")
 
 
 def scan_semesters(root: Path) -> dict[str, list[ScopeEntry]]:
     names = _names()
     out: dict[str, list[ScopeEntry]] = {}
-    for folder in sorted(root.glob("semester-*")):
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()
+                         and rnames.folder_key(rnames.SEMESTER, p.name)):
         scopes: dict[str, ScopeEntry] = {}
         for path in sorted(folder.iterdir()):
-            m = _SEMESTER_FILE.match(path.name)
-            if not m or f"semester-{m['key']}" != folder.name:
+            m = rnames.parse(path.name)
+            if not m or rnames.folder(m.kind, m.key) != folder.name:
                 continue
             _add_file(scopes, names, m, path, "semester.txt")
         if scopes:
-            out[folder.name.removeprefix("semester-")] = sorted(
+            out[rnames.folder_key(rnames.SEMESTER, folder.name)] = sorted(
                 scopes.values(), key=lambda e: (e.scope != NATIONAL, e.scope))
     return out
 
@@ -288,11 +282,12 @@ def _semester_section(root: Path) -> str:
     parts = ["<h2>Laporan Semester</h2>"]
     for i, key in enumerate(sorted(semesters, reverse=True)):
         entries = semesters[key]
+        folder = rnames.folder(rnames.SEMESTER, key) + "/"
         rows = "".join(
             f'<tr data-nama="{html.escape(e.name.lower())} {e.scope.lower()}">'
             f"<td>{html.escape(e.name)}{_semester_changes(e)}</td>"
             f'<td class="rev">Revisi {e.current.number}</td>'
-            f'<td class="f">{_links(e.current, f"semester-{key}/")}</td></tr>'
+            f'<td class="f">{_links(e.current, folder)}</td></tr>'
             for e in entries)
         parts.append(
             f'<details{" open" if i == 0 else ""}><summary>{Semester.parse(key).label} · '

@@ -60,9 +60,9 @@ _DOMAIN_WORDS = """
     kategori keaktifan kegiatan kelamin kelompok keluar kepesertaan keterangan kewajaran
     kode kumulatif label lahir laju muatan mulai nama nik nomor pada pagu pekerja pembayar
     pembayaran pemda pemprov penduduk penetapan pengganti peringatan peringkat periode
-    pertama pertumbuhan peserta pmi potensi program provinsi proyek proyeksi pu realisasi regulasi
-    rekening rentan sampai sasaran sebelumnya segmen selang selesai semester serapan sisa
-    skema skpd tanpa
+    pertama pertumbuhan peserta pmi potensi program provinsi proyek proyeksi pu rasio realisasi
+    regulasi rekening rentan sampai sasaran sebelumnya segmen selang selesai selisih semester
+    serapan sisa skema skpd tagihan tanpa
     status sub sukses sumber tahun tanggal target terakhir terdaftar terkini terlambat
     terlindungi tertinggal tingkat tk total triwulan uraian urutan utama valid versi
     waktu wilayah

@@ -59,7 +59,7 @@ from monev.warehouse import cluster, db
 FORMAT = 2  # 2: the manifest is signed (MANIFEST.sig)
 SIGNATURE = "MANIFEST.sig"
 _SIGNING_CONTEXT = b"monev warehouse backup manifest"
-STAGING = ".staging"  # the report builds' staging folder (monev.reports.staging)
+STAGING = ".staging"  # the report builds' staging folder (monev.reports.publish)
 # libpq connection parameters and the environment variables the tools read them from
 _ENV = {"host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "dbname": "PGDATABASE",
         "user": "PGUSER", "passfile": "PGPASSFILE", "sslmode": "PGSSLMODE",

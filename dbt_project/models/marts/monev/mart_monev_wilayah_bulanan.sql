@@ -128,6 +128,11 @@ select
     g.pagu_rentan_rp,
     g.target_peserta_rentan,
     trim_scale(100.0 * g.realisasi_rp / nullif(g.pagu_rp, 0)) as serapan_persen,
+    -- billed contributions against realisation: what the reports' budget tables and the
+    -- dashboards show (one name, one formula)
+    trim_scale(g.iuran_ditagih_rp - g.realisasi_rp) as selisih_tagihan_rp,
+    trim_scale(100.0 * g.realisasi_rp / nullif(g.iuran_ditagih_rp, 0))
+        as rasio_realisasi_tagihan_persen,
     trim_scale(100.0 * g.pagu_rentan_rp
         / nullif(g.target_peserta_rentan * {{ var('iuran_standar_rp', 16800) }} * 12, 0))
         as kewajaran_pagu_persen,

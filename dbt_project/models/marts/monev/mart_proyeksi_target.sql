@@ -104,14 +104,20 @@ select
     s.sisa_bulan,
     trim_scale(s.laju_dicapai_pp) as laju_dicapai_pp,
     trim_scale(s.laju_dibutuhkan_pp) as laju_dibutuhkan_pp,
-    case when s.laju_dicapai_pp is not null and s.sisa_bulan > 0
-        then trim_scale(s.cakupan_persen + s.laju_dicapai_pp * s.sisa_bulan) end
-        as proyeksi_akhir_tahun_persen,
+    -- December has no month left: the projection is the month's coverage (the formula
+    -- with sisa_bulan = 0), whether or not a pace could be measured
+    case
+        when s.sisa_bulan = 0 then trim_scale(s.cakupan_persen)
+        when s.laju_dicapai_pp is not null
+            then trim_scale(s.cakupan_persen + s.laju_dicapai_pp * s.sisa_bulan)
+    end as proyeksi_akhir_tahun_persen,
     s.status,
+    -- the words are dbt vars (dbt_project.yml), kept there once; the reports read them too
     case s.status
-        when 'on track' then 'Sesuai jalur'
-        when 'at risk' then 'Berisiko'
-        when 'off track' then 'Tidak sesuai jalur'
+        {%- for status, label in var('label_status').items() %}
+        when '{{ status }}' then '{{ label }}'
+        {%- endfor %}
+        else '{{ var('label_tanpa_status') }}'
     end as label_status,
     case
         when s.target_persen is null then 'Tanpa target tahun ' || s.tahun_target

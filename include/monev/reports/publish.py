@@ -1,11 +1,12 @@
-"""Write-audit-publish for report documents: a month's sets are rendered into a staging
-folder inside the archive root and appear in the archive all at once.
+"""Write-audit-publish for report documents: a period's sets (a month's, a semester's) are
+rendered into a staging folder inside the archive root and appear in the archive all at
+once.
 
-`<root>/.staging/<run id>/<YYYY-MM>/` starts as hard links to the month's archived files
+`<root>/.staging/<run id>/<folder>/` starts as hard links to the period's archived files
 (earlier revisions stay comparable; links cost no space) minus the sets about to be
-rendered, receives the new documents, and replaces `<root>/<YYYY-MM>/` in one
+rendered, receives the new documents, and replaces `<root>/<folder>/` in one
 `renameat2(RENAME_EXCHANGE)` once the audit rows are written — same filesystem, so
-readers of the archive or the site see the old month or the new one, never a mixture.
+readers of the archive or the site see the old period or the new one, never a mixture.
 
 A build holds a session advisory lock per `audit.report_runs` row it is building (as
 ingest does per load batch): a `building` row whose lock nobody holds was interrupted
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import psycopg
 
-from monev.reports.withheld import SNAPSHOT_SUFFIX
+from monev.reports import names
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,10 @@ INTERRUPTED = ("the report build was interrupted before it finished (the process
 _LOCK = "SELECT pg_advisory_lock(hashtext('monev:report'), %s::int)"
 _UNLOCK = "SELECT pg_advisory_unlock(hashtext('monev:report'), %s::int)"
 _FREE = "SELECT pg_try_advisory_lock(hashtext('monev:report'), %s::int)"
-# one publisher per month at a time: the exchange must not drop another build's sets
-_MONTH_LOCK = "SELECT pg_advisory_lock(hashtext('monev:report-month'), %s::int)"
-_MONTH_UNLOCK = "SELECT pg_advisory_unlock(hashtext('monev:report-month'), %s::int)"
+# one publisher per archive folder at a time: the exchange must not drop another build's
+# sets (keyed by the folder's name, whatever the report kind)
+_FOLDER_LOCK = "SELECT pg_advisory_lock(hashtext('monev:report-folder'), hashtext(%s))"
+_FOLDER_UNLOCK = "SELECT pg_advisory_unlock(hashtext('monev:report-folder'), hashtext(%s))"
 
 
 def start_run(conn: psycopg.Connection, periode, scope: str, revision: int,
@@ -93,10 +95,6 @@ def recover_interrupted(conn: psycopg.Connection, root: Path) -> list[int]:
     return recovered
 
 
-def _entries(stem: str) -> tuple[str, ...]:
-    return (f"{stem}.pdf", f"{stem}.xlsx", f"{stem}.html", f"{stem}{SNAPSHOT_SUFFIX}")
-
-
 def _link_file(src: str, dst: str) -> None:
     try:
         os.link(src, dst)
@@ -112,7 +110,7 @@ def _link(src: Path, dst: Path) -> None:
 
 
 def _link_missing(archived: Path, staged: Path, skip: set[str]) -> None:
-    """Hard-link every archived entry the staged month lacks (and is not about to
+    """Hard-link every archived entry the staged folder lacks (and is not about to
     render)."""
     for entry in archived.iterdir():
         if entry.name in skip or (staged / entry.name).exists():
@@ -120,16 +118,16 @@ def _link_missing(archived: Path, staged: Path, skip: set[str]) -> None:
         _link(entry, staged / entry.name)
 
 
-def prepare(root: Path, run_id: int, month: str, stems: list[str]) -> Path:
-    """The staging month folder for a build: the archived month's files except the sets
+def prepare(root: Path, run_id: int, folder: str, stems: list[str]) -> Path:
+    """The staging folder for a build: the archived folder's files except the sets
     `stems` that this build renders anew."""
-    staged = root / STAGING / str(run_id) / month
+    staged = root / STAGING / str(run_id) / folder
     if staged.parent.exists():
         shutil.rmtree(staged.parent)
     staged.mkdir(parents=True)
-    archived = root / month
+    archived = root / folder
     if archived.is_dir():
-        _link_missing(archived, staged, {e for s in stems for e in _entries(s)})
+        _link_missing(archived, staged, {e for s in stems for e in names.entries(s)})
     return staged
 
 
@@ -144,19 +142,20 @@ def _exchange(a: Path, b: Path) -> bool:
     return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
-def publish(conn: psycopg.Connection, root: Path, staged: Path, failed_stems: list[str],
-            month_key: int) -> None:
-    """Move the staged month into the archive in one step. Sets that failed to render
+def publish(conn: psycopg.Connection, root: Path, staged: Path,
+            failed_stems: list[str]) -> None:
+    """Move the staged folder into the archive in one step. Sets that failed to render
     are dropped from it (their earlier archived files, if any, stay as they were)."""
     for stem in failed_stems:
-        for name in _entries(stem):
+        for name in names.entries(stem):
             p = staged / name
             if p.is_dir():
                 shutil.rmtree(p)
             elif p.exists():
                 p.unlink()
-    archived = root / staged.name
-    conn.execute(_MONTH_LOCK, (month_key,))
+    folder = staged.name
+    archived = root / folder
+    conn.execute(_FOLDER_LOCK, (folder,))
     try:
         if archived.is_dir():
             # whatever another build published meanwhile, and what failed here
@@ -166,11 +165,11 @@ def publish(conn: psycopg.Connection, root: Path, staged: Path, failed_stems: li
                 os.rename(archived, old)
                 os.rename(staged, archived)
                 staged = old
-            shutil.rmtree(staged)  # now the month as it was before
+            shutil.rmtree(staged)  # now the folder as it was before
         else:
             os.rename(staged, archived)
     finally:
-        conn.execute(_MONTH_UNLOCK, (month_key,))
+        conn.execute(_FOLDER_UNLOCK, (folder,))
 
 
 def discard(root: Path, run_id: int) -> None:
