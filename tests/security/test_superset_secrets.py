@@ -29,7 +29,8 @@ def test_a_password_logged_before_is_cleaned_at_start(tmp_path: Path) -> None:
               "note": f"postgresql://bi62:{password}@db/monev"}
     with sqlite3.connect(metadata) as conn:
         conn.execute("INSERT INTO logs (action, json, dttm) VALUES (?, ?, ?)",
-                     ("ImportAssetsRestApi.import_", json.dumps(logged), "2026-01-01 00:00:00.000000"))
+                     ("ImportAssetsRestApi.import_", json.dumps(logged),
+                      "2026-01-01 00:00:00.000000"))
     assert password.encode() in metadata.read_bytes()
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("SUPERSET_")}
