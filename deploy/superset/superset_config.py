@@ -7,9 +7,13 @@ with its default key, and so does this file.
 """
 
 import os
+import sys
 from pathlib import Path
 
 from flask_caching.backends.nullcache import NullCache  # noqa: F401  (named below)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import monev_superset  # beside this file: Monev's security manager and guards
 
 _state = Path(os.environ.get("MONEV_SUPERSET_STATE", "/var/lib/superset"))
 SECRET_KEY = os.environ.get("SUPERSET_SECRET_KEY") or (_state / "secret_key").read_text().strip()
@@ -26,7 +30,19 @@ DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
 CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300}
 FILTER_STATE_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600}
 EXPLORE_FORM_DATA_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600}
+# Failed sign-ins are throttled (monev_superset.MonevSecurityManager: HTTP 429 after 5 per
+# login and address, 30 per address, in 5 minutes). Counters live in each gunicorn
+# worker's memory. No application-wide limit: a dashboard loads many assets at once.
+RATELIMIT_ENABLED = True
+RATELIMIT_APPLICATION = None
 RATELIMIT_STORAGE_URI = "memory://"
+AUTH_RATE_LIMITED = False  # Superset 6.1's own limits a route without POST; ours above
+
+# BI logins sign in with their warehouse login and password, checked by connecting to
+# the warehouse (MONEV_SUPERSET_WAREHOUSE, set by `monev bi up`): the one store of it.
+CUSTOM_SECURITY_MANAGER = monev_superset.MonevSecurityManager
+# The action log (`logs`, /api/v1/log/) never keeps a password or a connection URI.
+EVENT_LOGGER = monev_superset.ScrubbingEventLogger()
 
 # The month the Monev charts show is the dashboards' month filter, read by the datasets'
 # Jinja (`filter_values`), else the latest month: a sub-query on the mart. Jinja runs in
@@ -63,6 +79,14 @@ SUPERSET_WEBSERVER_TIMEOUT = 60
 LOG_LEVEL = "WARNING"
 
 
+def _on_start(app: object) -> None:
+    """Once the app is initialised (Superset's models cannot be imported before)."""
+    _admin_on_first_start(app)
+    monev_superset.scrub_logged_secrets()
+    monev_superset.read_only_sql()
+    monev_superset.charts_on_readable_datasets()
+
+
 def _admin_on_first_start(app: object) -> None:
     """First start from the setup's migrated template (`monev bi up` leaves the marker
     `admin_pending`): create the admin in the server's own start-up instead of in a
@@ -82,4 +106,4 @@ def _admin_on_first_start(app: object) -> None:
     pending.unlink(missing_ok=True)
 
 
-FLASK_APP_MUTATOR = _admin_on_first_start
+FLASK_APP_MUTATOR = _on_start

@@ -149,6 +149,9 @@ def bi_up(
     from monev.bi import server
     from monev.warehouse import db
 
+    with _bi_errors():
+        if server.running_pid() is None:
+            server.check_port(host, port)  # before anything is set up for the start
     db.ensure_warehouse()
     with _bi_errors():
         if foreground:
@@ -457,29 +460,6 @@ def transform(
         console.print(f"docs: {runner.docs()}")
 
 
-def _bi_grant(user: str, password: str | None) -> None:
-    """The same login in Superset (user, connection, dashboards) when the BI server runs."""
-    from monev.bi import assets
-
-    if not assets.server_running():
-        return
-    if not password:
-        console.print("BI server: no password given, Superset login not created")
-        return
-    with _bi_errors():
-        assets.add_login(user, password)
-    console.print(f"{user}: Superset login and dashboards ready")
-
-
-def _bi_revoke(user: str) -> None:
-    from monev.bi import assets
-
-    if assets.server_running():
-        with _bi_errors():
-            assets.remove_login(user)
-        console.print(f"{user}: Superset login removed")
-
-
 @access_app.command("grant-province")
 def access_grant_province(
     user: str,
@@ -497,7 +477,6 @@ def access_grant_province(
     with _usage_errors():
         u = access.grant(user, kode_provinsi, password, role)
     console.print(f"{u.rolname}: {u.scope}")
-    _bi_grant(user, password)
 
 
 @access_app.command("grant-national")
@@ -516,7 +495,6 @@ def access_grant_national(
     with _usage_errors():
         u = access.grant(user, None, password, role)
     console.print(f"{u.rolname}: {u.scope}")
-    _bi_grant(user, password)
 
 
 @access_app.command("revoke")
@@ -527,7 +505,6 @@ def access_revoke(user: str) -> None:
     with _usage_errors():
         access.revoke(user)
     console.print(f"{user}: revoked")
-    _bi_revoke(user)
 
 
 @access_app.command("list")

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -41,6 +42,10 @@ def _free_port() -> int:
 PORT = int(os.environ.get("MONEV_BI_TEST_PORT") or _free_port())
 BASE = f"http://127.0.0.1:{PORT}"
 PW = "bi-test-Pw-1"  # test-only passwords of throw-away logins
+_TAG = uuid.uuid4().hex[:6]
+# granted before Superset ever started (its user is made at its first sign-in), and
+# granted while it runs the way compose runs it (no pid file)
+EARLY, LATE = f"bi62e_{_TAG}", f"bi63l_{_TAG}"
 DOCS = PROJECT_ROOT / "docs"
 
 # Kalimantan Tengah (62), Kalimantan Selatan (63), Papua Selatan (93), two months.
@@ -79,6 +84,9 @@ def wh(server_url: str, template_db: str, tmp_path_factory: pytest.TempPathFacto
     state = tmp_path_factory.mktemp("state")
     with module_warehouse(server_url, template_db, state) as url:
         env = {**os.environ, "WAREHOUSE_URL": url, "MONEV_STATE_DIR": str(state)}
+        # the operator grants a login while no BI server has ever run
+        granted = _grant_cli(EARLY, "62", env)
+        assert granted.returncode == 0, granted.stdout + granted.stderr
         up = subprocess.Popen([MONEV, "bi", "up", "--port", str(PORT)], env=env,
                               cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
@@ -110,12 +118,33 @@ def wh(server_url: str, template_db: str, tmp_path_factory: pytest.TempPathFacto
             up.kill()
             monev("bi", "down", env=env)
             with psycopg.connect(admin_url_for(url), autocommit=True) as conn:
-                if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s",
-                                (assets.DEFAULT_LOGIN,)).fetchone():
-                    # roles are the cluster's: one left behind makes the next warehouse
-                    # on the cluster refuse `monev bi up` (it did not create the role)
-                    conn.execute(f'DROP OWNED BY "{assets.DEFAULT_LOGIN}"')
-                    conn.execute(f'DROP ROLE "{assets.DEFAULT_LOGIN}"')
+                for role in (assets.DEFAULT_LOGIN, EARLY, LATE):
+                    if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s",
+                                    (role,)).fetchone():
+                        # roles are the cluster's: one left behind makes the next
+                        # warehouse on the cluster refuse it (it did not create the role)
+                        conn.execute(f'DROP OWNED BY "{role}"')
+                        conn.execute(f'DROP ROLE "{role}"')
+
+
+def _grant_cli(login: str, prov: str, env: dict[str, str] | None = None
+               ) -> subprocess.CompletedProcess[str]:
+    """`monev access grant-province` as the operator runs it (password on stdin)."""
+    return subprocess.run([MONEV, "access", "grant-province", login, prov, "--password-stdin"],
+                          input=PW + "\n", env=env or dict(os.environ), cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+@contextmanager
+def _as_compose_runs_it() -> Iterator[None]:
+    """Superset running as `monev bi up --foreground` runs it (compose): no pid file."""
+    pid = server.paths().pid
+    hidden = pid.with_name("gunicorn.pid.hidden")
+    pid.rename(hidden)
+    try:
+        yield
+    finally:
+        hidden.rename(pid)
 
 
 @pytest.fixture(scope="module")
@@ -509,16 +538,164 @@ def test_dashboard_renders_in_chromium_as_a_province(
     assert shot.stat().st_size > 20_000
 
 
+def test_a_login_granted_before_superset_started_sees_its_province(
+        wh: tuple[str, Path], bi: str) -> None:
+    """Granted while no BI server ran: its first sign-in makes its Superset side, and its
+    charts show Kalimantan Tengah (and national rows) only."""
+    url, _ = wh
+    with Superset(bi, EARLY, PW):
+        pass
+    seen = _visible_provinces(bi, url, EARLY)
+    assert "62" in seen and seen <= {"62", "00"}, seen
+    assert _differences(bi, url, EARLY, EARLY) == []
+
+
+def _open_chart(api: Superset, login: str, bi: str) -> httpx.Response:
+    return api.http.get(f"/api/v1/chart/{_chart_ids(bi, login)['nas_peringkat']}/data/")
+
+
+def test_grant_and_revoke_while_superset_runs_as_compose_runs_it(
+        wh: tuple[str, Path], bi: str) -> None:
+    """Granted and revoked by the CLI while Superset runs in the foreground (no pid
+    file): the login works at once and sees its province only; after the revoke its
+    open session gets no data, it cannot sign in again, and the open session ends."""
+    url, _ = wh
+    with _as_compose_runs_it():
+        granted = _grant_cli(LATE, "63")
+    assert granted.returncode == 0, granted.stdout + granted.stderr
+    api = Superset(bi, LATE, PW)
+    assert _open_chart(api, LATE, bi).status_code == 200
+    seen = _visible_provinces(bi, url, LATE)
+    assert "63" in seen and seen <= {"63", "00"}, seen
+    with _as_compose_runs_it():
+        revoked = monev("access", "revoke", LATE)
+    assert revoked.returncode == 0, revoked.stdout + revoked.stderr
+    r = _open_chart(api, LATE, bi)
+    assert r.status_code != 200 or not r.json()["result"][0]["data"], r.text[:300]
+    with pytest.raises(server.BiError):
+        Superset(bi, LATE, PW)
+    assert _open_chart(api, LATE, bi).status_code == 401
+    api.http.close()
+
+
+def test_superset_takes_the_password_the_warehouse_has(
+        wh: tuple[str, Path], bi: str, logins: dict) -> None:
+    """A wrong password is refused; a password changed in the warehouse is the one
+    Superset takes at once (the old one is refused, the new one signs in)."""
+    from monev.transform import access
+
+    login = logins["nasional"][0]
+    with pytest.raises(server.BiError):
+        Superset(bi, login, PW + "x")
+    access.grant(login, None, PW + "-baru")
+    try:
+        with pytest.raises(server.BiError):
+            Superset(bi, login, PW)
+        with Superset(bi, login, PW + "-baru") as api:
+            assert api.call("GET", "/api/v1/me/")["result"]["username"] == login
+            # its connection signs in with the new password too
+            assert api.http.get(
+                f"/api/v1/chart/{_chart_ids(bi, login)['nas_peringkat']}/data/"
+            ).status_code == 200
+    finally:
+        access.grant(login, None, PW)
+        with Superset(bi, login, PW):
+            pass
+
+
+def test_repeated_wrong_passwords_are_throttled(bi: str) -> None:
+    """Five failed sign-ins of a name from one address, then HTTP 429, on the API and
+    on the login form (each its own count)."""
+    name = f"bi_guess_{uuid.uuid4().hex[:6]}"
+    with httpx.Client(base_url=bi, timeout=60) as http:
+        codes = [http.post("/api/v1/security/login", json={
+            "username": name, "password": f"guess{i}", "provider": "db"}).status_code
+            for i in range(6)]
+    assert codes == [401] * 5 + [429], codes
+    with httpx.Client(base_url=bi, timeout=60) as http:
+        # the form's CSRF token is bound to the session cookie (as render_dashboard.py)
+        token = http.post("/api/v1/security/login", json={
+            "username": "admin", "password": assets.admin_password(),
+            "provider": "db"}).json()["access_token"]
+        csrf = http.get("/api/v1/security/csrf_token/",
+                        headers={"Authorization": f"Bearer {token}"}).json()["result"]
+        codes = [http.post("/login/", data={"username": name + "f", "password": "g",
+                                            "csrf_token": csrf}).status_code
+                 for _ in range(6)]
+    assert 429 not in codes[:5] and codes[5] == 429, codes
+
+
+def test_sql_lab_refuses_every_statement_but_a_query(
+        wh: tuple[str, Path], bi: str, logins: dict) -> None:
+    login = logins["62"][0]
+    with Superset(bi, login, PW) as api:
+        (db,) = api.find("database", database_name=bundle.database_name(login))
+        for sql in ("SELECT * INTO TEMP t62 FROM marts.mart_monev_wilayah_bulanan",
+                    "CREATE TEMP TABLE t62b AS SELECT 1 AS a",
+                    "PREPARE p62 AS SELECT * FROM marts.mart_monev_wilayah_bulanan",
+                    "SET ROLE monev_bi", "SET default_transaction_read_only = off",
+                    "COPY (SELECT 1) TO STDOUT"):
+            r = api.http.post("/api/v1/sqllab/execute/", json={
+                "database_id": db["id"], "sql": sql, "schema": "marts", "runAsync": False,
+                "client_id": uuid.uuid4().hex[:10], "tab": "t", "sql_editor_id": "1"})
+            assert r.status_code >= 400 and "DML" in r.text, (sql, r.status_code, r.text)
+
+
+def test_a_province_cannot_chart_the_national_dataset(bi: str, logins: dict) -> None:
+    p62, nas = logins["62"][0], logins["nasional"][0]
+    national = _charts(bi, nas)["nas_peringkat"]["datasource_id"]
+    own = _charts(bi, p62)["nas_peringkat"]["datasource_id"]
+    with Superset(bi, p62, PW) as api:
+        def chart(dataset: int) -> httpx.Response:
+            return api.http.post("/api/v1/chart/", json={
+                "slice_name": "coba", "viz_type": "table", "datasource_id": dataset,
+                "datasource_type": "table", "params": "{}"})
+
+        refused = chart(national)
+        assert refused.status_code == 403, refused.text
+        made = chart(own)  # its own dataset: allowed
+        assert made.status_code == 201, made.text
+        api.call("DELETE", f"/api/v1/chart/{made.json()['id']}")
+
+
 def test_revoking_ends_superset_access_at_once(
         wh: tuple[str, Path], bi: str, logins: dict) -> None:
+    from monev.transform import access
+
     login = logins["63"][0]
     api = Superset(bi, login, PW)
     chart = _chart_ids(bi, login)["nas_peringkat"]
     assert api.http.get(f"/api/v1/chart/{chart}/data/").status_code == 200
-    assets.remove_login(login, bi)
-    assert api.http.get(f"/api/v1/chart/{chart}/data/").status_code in (401, 403, 404)
+    access.revoke(login)
+    r = api.http.get(f"/api/v1/chart/{chart}/data/")
+    assert r.status_code != 200 or not r.json()["result"][0]["data"], r.text[:300]
     with pytest.raises(server.BiError):
         Superset(bi, login, PW)
+    assert api.http.get(f"/api/v1/chart/{chart}/data/").status_code == 401
+    assets.remove_login(login, bi)
     with assets.admin_session(bi) as admin:
         assert admin.find("database", database_name=bundle.database_name(login)) == []
         assert admin.find("security/roles", name=f"monev_{login}") == []
+
+
+def test_no_password_in_the_action_log_nor_the_metadata(
+        wh: tuple[str, Path], bi: str, logins: dict) -> None:
+    """After every login's sign-in and the dashboards' imports (their connection's
+    password sent to the import endpoint): no password in `/api/v1/log/` as an admin
+    reads it, nor anywhere in the bytes of Superset's metadata database."""
+    _, state = wh
+    secrets = [PW, PW + "-baru", assets.default_password()]
+    with assets.admin_session(bi) as admin:
+        page, seen = 0, 0
+        while True:
+            rows = admin.call("GET", "/api/v1/log/", params={
+                "q": f"(page:{page},page_size:100)"})["result"]
+            if not rows:
+                break
+            seen += len(rows)
+            text = json.dumps(rows)
+            assert not [s for s in secrets if s in text]
+            page += 1
+    assert seen > 10, seen
+    metadata = (state / "superset" / "superset.db").read_bytes()
+    assert not [s for s in secrets if s.encode() in metadata]

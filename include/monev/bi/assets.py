@@ -1,11 +1,13 @@
 """What Superset holds for each warehouse BI login: its connection (as that login, so
 PostgreSQL's row-level security decides the rows), the datasets, charts and dashboards
-of that connection, a Superset user of the same name and password, and a role giving
-that user access to its own connection only.
+of that connection, a Superset user of the same name, and a role giving that user
+access to its own connection only.
 
-`monev access grant-province|grant-national|revoke` call `add_login` / `remove_login`
-after the warehouse grant; `monev bi up` keeps the national connection the admin uses
-(`superset_nasional`, its password generated into the state folder).
+Superset makes them itself on the login's first sign-in, after the warehouse accepted
+the password (deploy/superset/monev_superset.py, which runs `python -m monev.bi.assets
+LOGIN` for the bundle): `monev access grant-*` needs no running BI server. `monev bi up`
+keeps the national connection the admin uses (`superset_nasional`, its password
+generated into the state folder).
 """
 
 from __future__ import annotations
@@ -14,18 +16,14 @@ import hashlib
 import json
 import secrets
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from monev.bi import bundle
 from monev.bi.api import Superset
-from monev.bi.state import admin_password, base_url, paths, running_pid, secret_file
+from monev.bi.state import admin_password, base_url, paths, secret_file
 from monev.warehouse import db
 
 DEFAULT_LOGIN = "superset_nasional"
-# Superset's own roles every BI user also gets: read dashboards and charts (Gamma),
-# use SQL Lab (sql_lab) — the connection's allow_dml: false and the warehouse role's
-# grants keep it read-only and within the marts.
-BASE_ROLES = ("Gamma", "sql_lab")
 
 
 def connection_uri(login: str) -> str:
@@ -35,6 +33,16 @@ def connection_uri(login: str) -> str:
     u = u.set(drivername="postgresql+psycopg2", username=login, password="XXXXXXXXXX",
               query={k: v for k, v in u.query.items() if k not in ("passfile", "password")})
     return u.render_as_string(hide_password=False)
+
+
+def warehouse_dsn() -> str:
+    """The warehouse as libpq reaches it, without a login (Superset checks a BI login's
+    password by connecting as it): MONEV_SUPERSET_WAREHOUSE of Superset's processes."""
+    u = make_url(db.warehouse_url())
+    return URL.create("postgresql", host=u.host, port=u.port, database=u.database,
+                      query={k: v for k, v in u.query.items()
+                             if k not in ("passfile", "password", "user")}
+                      ).render_as_string(hide_password=False)
 
 
 def admin_session(url: str | None = None) -> Superset:
@@ -49,45 +57,16 @@ def import_login(api: Superset, login: str, password: str) -> int:
     return int(found["id"])
 
 
-def _database_permission(api: Superset, database_id: int) -> int:
-    """id of the permission `database_access on [name].(id:N)`."""
-    (vm,) = [v for v in api.call("GET", "/api/v1/security/resources/", params={
-        "q": f"(filters:!((col:name,opr:ct,value:'(id:{database_id})')),page_size:100)"}
-    )["result"] if v["name"].endswith(f"].(id:{database_id})")]
-    rows = api.call("GET", "/api/v1/security/permissions-resources/", params={
-        "q": f"(filters:!((col:view_menu,opr:rel_o_m,value:{vm['id']})),page_size:100)"}
-    )["result"]
-    (pv,) = [r for r in rows if r["permission"]["name"] == "database_access"]
-    return int(pv["id"])
+def add_login(login: str, password: str, url: str | None = None) -> None:
+    """Make Superset's side of the BI login `login` (already granted in the warehouse)
+    now rather than at its first sign-in: sign in once as it."""
+    with Superset(url or base_url(), login, password):
+        pass
 
 
 def _role_id(api: Superset, name: str) -> int | None:
     found = api.find("security/roles", name=name)
     return int(found[0]["id"]) if found else None
-
-
-def add_login(login: str, password: str, url: str | None = None) -> None:
-    """Create or update everything Superset needs for the BI login `login` (already
-    granted in the warehouse): its connection and dashboards, a role with access to that
-    connection only, and a Superset user of the same name and password."""
-    with admin_session(url) as api:
-        database_id = import_login(api, login, password)
-        role_name = f"monev_{login}"
-        role_id = _role_id(api, role_name)
-        if role_id is None:
-            role_id = int(api.call("POST", "/api/v1/security/roles/",
-                                   json={"name": role_name})["id"])
-        api.call("POST", f"/api/v1/security/roles/{role_id}/permissions",
-                 json={"permission_view_menu_ids": [_database_permission(api, database_id)]})
-        roles = [role_id, *[r for r in (_role_id(api, n) for n in BASE_ROLES) if r]]
-        user = {"first_name": login, "last_name": "Monev", "username": login,
-                "email": f"{login}@monev.local", "active": True, "roles": roles,
-                "password": password}
-        existing = api.find("security/users", username=login)
-        if existing:
-            api.call("PUT", f"/api/v1/security/users/{existing[0]['id']}", json=user)
-        else:
-            api.call("POST", "/api/v1/security/users/", json=user)
 
 
 def remove_login(login: str, url: str | None = None) -> None:
@@ -157,5 +136,14 @@ def logins(api: Superset) -> list[str]:
             if n.startswith(prefix) and n.endswith(suffix)]
 
 
-def server_running() -> bool:
-    return running_pid() is not None
+def main(argv: list[str]) -> None:
+    """`python -m monev.bi.assets LOGIN`: the login's import bundle as JSON ({path: YAML}),
+    for Superset's first sign-in of a BI login (the connection's password is not in it)."""
+    (login,) = argv
+    print(json.dumps(bundle.files(login, connection_uri(login))))
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])

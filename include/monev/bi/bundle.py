@@ -92,9 +92,13 @@ def _database(login: str, uri: str) -> dict[str, Any]:
         "cache_timeout": None, "expose_in_sqllab": True, "allow_run_async": False,
         "allow_ctas": False, "allow_cvas": False, "allow_dml": False,
         "allow_file_upload": False,
+        # the session is read-only too (defence in depth: the role's grants already
+        # allow reads of the marts only, and SQL Lab refuses every statement but a query)
         "extra": {"allows_virtual_table_explore": False,
                   "schemas_allowed_for_file_upload": [], "metadata_params": {},
-                  "engine_params": {}, "metadata_cache_timeout": {}},
+                  "engine_params": {"connect_args": {
+                      "options": "-c default_transaction_read_only=on"}},
+                  "metadata_cache_timeout": {}},
         "uuid": object_uuid(login, "database", "gudang"), "version": "1.0.0",
     }
 

@@ -12,11 +12,14 @@ dashboard spec in git is a change on screen.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
+import sys
 import time
 
 from monev.bi import assets
@@ -42,7 +45,11 @@ def environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SUPERSET_", "FLASK_"))}
     env.update(SUPERSET_CONFIG_PATH=str(CONFIG), MONEV_SUPERSET_STATE=str(p.home),
                PYTHONWARNINGS="ignore", SUPERSET_LOG_LEVEL="warning",
-               PATH=f"{VENV / 'bin'}:{env.get('PATH', '')}")
+               PATH=f"{VENV / 'bin'}:{env.get('PATH', '')}",
+               # a BI login's password is checked against the warehouse, and its first
+               # sign-in imports the bundle written by this project's Python
+               MONEV_SUPERSET_WAREHOUSE=assets.warehouse_dsn(),
+               MONEV_SUPERSET_PYTHON=sys.executable)
     for key in ("SUPERSET_DATABASE_URI", "SUPERSET_SECRET_KEY"):  # compose sets these
         if key in os.environ:
             env[key] = os.environ[key]
@@ -75,6 +82,20 @@ def _prepare() -> None:
     if done.returncode:
         raise BiError(f"Superset's metadata set-up failed; see {p.log}")
     p.initialised.write_text("1\n")
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse to start on a port another program listens on (gunicorn would only exit,
+    and the start would say no more than that Superset stopped)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                raise BiError(f"port {port} on {host} is busy: another program listens "
+                              "there; stop it or choose another with --port") from None
+            raise BiError(f"cannot listen on {host}:{port}: {e.strerror}") from None
 
 
 def _wait_healthy(url: str, pid: int | None, timeout: float) -> None:
@@ -122,6 +143,7 @@ def up(host: str = "127.0.0.1", port: int = DEFAULT_PORT, workers: int = 1) -> s
     p = paths()
     password: str | None = None
     if running_pid() is None:
+        check_port(host, port)
         _prepare()
         p.pid.unlink(missing_ok=True)
         p.address.write_text(f"{host} {port}\n")
@@ -145,6 +167,7 @@ def up(host: str = "127.0.0.1", port: int = DEFAULT_PORT, workers: int = 1) -> s
 def serve_foreground(host: str, port: int, workers: int) -> int:
     """Compose: prepare, then run gunicorn in the foreground (the container's process);
     the bundle is imported once it answers."""
+    check_port(host, port)
     _prepare()
     paths().address.write_text(f"{host} {port}\n")
     proc = subprocess.Popen(_gunicorn(host, port, workers, foreground=True),
