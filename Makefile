@@ -1,4 +1,4 @@
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test check lint bench
 setup:
 	@bash scripts/setup.sh
 
@@ -10,6 +10,13 @@ demo: setup
 test: setup
 	.venv/bin/ruff check .
 	.venv/bin/pytest
+
+# The loop while working (a few minutes): every test but those that start a service or
+# build a warehouse from their own landing folder (markers in pyproject.toml). `make test`
+# (and CI) still runs them all.
+check: setup
+	.venv/bin/ruff check .
+	.venv/bin/pytest -m "not service and not landing and not slow"
 
 bench: setup
 	for f in bench/bench_*.py; do .venv/bin/python "$$f" || exit 1; done

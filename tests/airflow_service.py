@@ -1,17 +1,106 @@
 """Helpers of the tests that start the real `monev airflow` service (the scheduler
-month and semester in tests/dags, the security layer in tests/security): the service's
-environment, free ports, waiting on the service with its logs in the failure message."""
+month and semester and the cosmos WATCHER run in tests/dags, the security layer in
+tests/security): the service's environment, free ports, a clone of the session's migrated
+metadata database (tests/conftest.py `airflow_metadata_template`), starting and stopping
+the service (`running_airflow`), waiting on it with its logs in the failure message."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
+import sys
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
+
+MONEV = str(Path(sys.executable).with_name("monev"))
+
+
+@contextlib.contextmanager
+def cloned_metadata(server_url: str, template: str) -> Iterator[str]:
+    """A metadata database of its own, cloned from the session's migrated one (seconds,
+    where `airflow db migrate` takes tens of them); yields its SQLAlchemy URL and drops
+    it afterwards."""
+    name = f"airflow_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield make_url(server_url).set(database=name, drivername="postgresql+psycopg"
+                                       ).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def mark_migrated(home: Path, meta_url: str) -> None:
+    """Tell the service its metadata database is migrated (it is: a clone of the
+    migrated template), as its own first start would have recorded in its home."""
+    from monev.localrun import airflow_home
+
+    home.mkdir(parents=True, exist_ok=True)
+    airflow_home.write_private(airflow_home._stamp(home), airflow_home._fingerprint(meta_url))
+
+
+@dataclass
+class Running:
+    """A started `monev airflow`: its process, port and logs folder; after the stop, its
+    output (when it was captured) and what of its session was still alive."""
+    proc: subprocess.Popen
+    port: int
+    logs: Path
+    output: str = ""
+    left: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def running_airflow(env: dict[str, str], port: int, *args: str,
+                    stdout: object = subprocess.PIPE) -> Iterator[Running]:
+    """`monev airflow --port PORT ARGS` with `env` (see `service_env`), in a session of
+    its own; on leaving, SIGTERM (SIGKILL to the session after 90 s), then whatever of
+    its session still lives is recorded in `left` and killed. Its metadata database is
+    marked migrated in its home when the URL is a clone (`cloned_metadata`)."""
+    home = Path(env.get("AIRFLOW_HOME") or Path(env["MONEV_STATE_DIR"]) / "airflow")
+    meta = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    if make_url(meta).database.startswith("airflow_t_"):
+        mark_migrated(home, meta)
+    proc = subprocess.Popen([MONEV, "airflow", "--port", str(port), *args], env=env,
+                            stdout=stdout, stderr=subprocess.STDOUT, start_new_session=True,
+                            text=True)
+    run = Running(proc, port, home / "services")
+    try:
+        yield run
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            out, _ = proc.communicate(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate()
+        run.output = out or ""
+        for p in session_processes(proc.pid):
+            with contextlib.suppress(psutil.Error):
+                run.left.append(" ".join(p.info["cmdline"][:3]))
+                p.kill()
+
+
+def session_processes(sid: int) -> list[psutil.Process]:
+    """Live processes of the session `monev airflow` leads (start_new_session)."""
+    found = []
+    for p in psutil.process_iter(["cmdline", "status"]):
+        with contextlib.suppress(psutil.Error, OSError):
+            if os.getsid(p.pid) == sid and p.info["status"] != psutil.STATUS_ZOMBIE:
+                found.append(p)
+    return found
 
 
 def service_env(warehouse: str, meta_url: str, root: Path, poll_minutes: str = "0.25",

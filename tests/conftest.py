@@ -3,12 +3,21 @@
 Tests run against a real PostgreSQL: the project's embedded cluster (started once per
 session), or the server in WAREHOUSE_URL if set. Each test that asks for `warehouse`
 gets its own database cloned from a migrated template, so tests never see each other's
-data, and every package call inside the test points at it through WAREHOUSE_URL.
+data, and every package call inside the test points at it through WAREHOUSE_URL. What is
+expensive to make is made once per session and cloned the same way: Airflow's migrated
+metadata database (`airflow_metadata_template`).
+
+The tiers (markers in pyproject.toml; `make check` leaves out `service` and `landing`):
+a test is `service` when it asks for `airflow_metadata` (only a test that starts
+`monev airflow` needs a database of its own) or lies under a service folder, and a guard refuses any
+service a test starts without the marker (tests/unit/test_tiers.py proves the guard).
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +25,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
+from tiers import current_test_is, starts_service
 from warehouse_support import SERVER_ADMIN, admin_url_for
 
 from monev.config import reset_settings, settings
@@ -23,6 +33,38 @@ from monev.warehouse import cluster, db
 from monev.warehouse.migrate import migrate
 
 _EXTERNAL = os.environ.get("WAREHOUSE_URL")
+TESTS = Path(__file__).parent
+# folders whose every test starts a service or builds from its own landing folder
+# (tests/compose: the deployment's compose tier, docker)
+FOLDER_MARKS = {"compose": "service", "faults": "landing"}
+# a fixture that only a test of that tier asks for
+FIXTURE_MARKS = {"airflow_metadata": "service"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        rel = Path(str(item.path)).relative_to(TESTS).parts
+        marks = {FOLDER_MARKS.get(rel[0])} | {
+            m for f, m in FIXTURE_MARKS.items() if f in getattr(item, "fixturenames", ())}
+        for mark in sorted(marks - {None}):
+            item.add_marker(mark)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    current_test_is(item.nodeid, service=item.get_closest_marker("service") is not None)
+    try:
+        return (yield)
+    finally:
+        current_test_is(None)
+
+
+def _refuse_unmarked_services(event: str, args: tuple) -> None:
+    if event == "subprocess.Popen":
+        starts_service(args[1] if args[1] is not None else [args[0]])
+
+
+sys.addaudithook(_refuse_unmarked_services)
 
 
 def _url_for(base_url: str, database: str) -> str:
@@ -70,6 +112,45 @@ def template_db(server_url: str) -> Iterator[str]:
     yield name
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def airflow_metadata_template(server_url: str, template_db: str,
+                              tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Airflow's metadata database as `monev airflow --init` leaves it (migrated, the
+    pools made), once per session: each service test runs on a clone of it
+    (airflow_service.cloned_metadata) instead of migrating its own."""
+    from airflow_service import MONEV, service_env
+
+    name = f"airflow_tmpl_{os.getpid()}"
+    wh = f"monev_airflow_init_{os.getpid()}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        for db_name in (name, wh):
+            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{wh}" TEMPLATE "{template_db}"')
+    root = tmp_path_factory.mktemp("airflow_template")
+    env = service_env(_url_for(server_url, wh),
+                      make_url(_url_for(server_url, name)).set(drivername="postgresql+psycopg")
+                      .render_as_string(hide_password=False), root,
+                      AIRFLOW_HOME=str(root / "airflow"))
+    init = subprocess.run([MONEV, "airflow", "--init"], env=env, capture_output=True,
+                          text=True, timeout=600)
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{wh}" WITH (FORCE)')
+    assert init.returncode == 0, (init.stdout + init.stderr)[-3000:]
+    yield name
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def airflow_metadata(server_url: str, airflow_metadata_template: str) -> Iterator[str]:
+    """A migrated Airflow metadata database for this test (a clone); its SQLAlchemy URL."""
+    from airflow_service import cloned_metadata
+
+    with cloned_metadata(server_url, airflow_metadata_template) as url:
+        yield url
 
 
 @pytest.fixture

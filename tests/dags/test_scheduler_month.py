@@ -10,9 +10,7 @@ The same test runs with CeleryExecutor: a private Redis and two Celery workers."
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,7 +21,7 @@ import psutil
 import psycopg
 import pytest
 from airflow_service import free_ports as _free_ports
-from airflow_service import service_env
+from airflow_service import running_airflow, service_env
 from airflow_service import wait_for as _wait
 from sqlalchemy.engine import make_url
 
@@ -70,10 +68,10 @@ def _direct_build(files: Path, url: str) -> None:
     assert result.success, result.failed
 
 
-@pytest.mark.slow
+@pytest.mark.landing
 @pytest.mark.parametrize("executor", ["local", "celery"])
 def test_month_completes_itself_under_the_scheduler(
-    executor: str, server_url: str, warehouse: str, tmp_path: Path,
+    executor: str, server_url: str, airflow_metadata: str, warehouse: str, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if executor == "celery" and not shutil.which("redis-server"):
@@ -89,27 +87,20 @@ def test_month_completes_itself_under_the_scheduler(
     shutil.copy(bad, drop / bad.name)
     good = {f.relative_to(drop).as_posix() for f in drop.rglob("*") if f.is_file()} - {bad.name}
 
-    meta_db = f"airflow_sched_{executor}_{os.getpid()}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{meta_db}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{meta_db}"')
-    meta_url = make_url(server_url).set(database=meta_db, drivername="postgresql+psycopg")
-    meta_url = meta_url.render_as_string(hide_password=False)
+    meta_url = airflow_metadata
     landing = tmp_path / "landing"
     landing.mkdir()
     home = tmp_path / "airflow_home"
     port = _free_ports(8)
     env = service_env(warehouse, meta_url, tmp_path, MONEV_PSEUDONYM_KEY=PSEUDONYM_KEY,
                       AIRFLOW_HOME=str(home))
-    cmd = [str(Path(sys.executable).with_name("monev")), "airflow", "--port", str(port)]
-    if executor == "celery":
-        cmd += ["--celery-workers", "2", "--redis-port", str(port + 7)]
-    logs = home / "services"
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True, text=True)
+    args = ["--celery-workers", "2", "--redis-port", str(port + 7)] if executor == "celery" \
+        else []
+    cli = str(Path(sys.executable).with_name("monev"))
     meta = Meta(meta_url)
     started: list[psutil.Process] = []
-    try:
+    with running_airflow(env, port, *args) as service:
+        proc, logs = service.proc, service.logs
         # first screen: the scheduler ran the poll on the empty landing, nothing is red
         _wait("a first ingest poll", lambda: _table(meta) and meta.runs("ingest_landing",
               "success") >= 1, 240, proc, logs)
@@ -145,22 +136,17 @@ def test_month_completes_itself_under_the_scheduler(
 
         # the Deadline Alert of watch_late_extracts fires in the running triggerer: a
         # run for December 2024, whose extracts never came, is long past its due day
-        trig = subprocess.run([cmd[0], "airflow-cli", "dags", "trigger", "watch_late_extracts",
+        trig = subprocess.run([cli, "airflow-cli", "dags", "trigger", "watch_late_extracts",
                                "-l", "2025-01-01T00:00:00+00:00"], env=env, text=True,
                               capture_output=True, timeout=180)
         assert trig.returncode == 0, trig.stderr[-3000:]
         _wait("the late-extract Deadline Alert", lambda: _alerts(warehouse, "late_extract"),
               240, proc, logs)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            out, _ = proc.communicate(timeout=90)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            out, _ = proc.communicate()
     # SIGTERM stopped everything the service started, and the port is free again
+    out = service.output
     assert proc.returncode == 0, out
     assert "stopped" in out
+    assert service.left == []
     time.sleep(1)
     alive = [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert alive == [], [p.cmdline()[:4] for p in alive]
@@ -225,7 +211,6 @@ def test_month_completes_itself_under_the_scheduler(
     assert rows_a and rows_a == rows_b
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{direct}" WITH (FORCE)')
-        conn.execute(f'DROP DATABASE IF EXISTS "{meta_db}" WITH (FORCE)')
 
 
 def _alerts(warehouse: str, kind: str) -> list[tuple]:
