@@ -5,7 +5,8 @@ session), or the server in WAREHOUSE_URL if set. Each test that asks for `wareho
 gets its own database cloned from a migrated template, so tests never see each other's
 data, and every package call inside the test points at it through WAREHOUSE_URL. What is
 expensive to make is made once per session and cloned the same way: Airflow's migrated
-metadata database (`airflow_metadata_template`).
+metadata database (`airflow_metadata_template`), and small generated months through the
+real ingest and dbt build (`built_months_template`, for tests that only read the marts).
 
 The tiers (markers in pyproject.toml; `make check` leaves out `service` and `landing`):
 a test is `service` when it asks for `airflow_metadata` (only a test that starts
@@ -144,6 +145,50 @@ def airflow_metadata_template(server_url: str, template_db: str,
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# the session's built months: every source and the region reference, small scale
+BUILT_MONTHS = ("2025-01", "2025-03")
+BUILT_SEED = 3
+
+
+@pytest.fixture(scope="session")
+def built_months_template(server_url: str, template_db: str,
+                          tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A warehouse database holding BUILT_MONTHS generated (seed BUILT_SEED), ingested
+    by the real pipeline (gate included) and built by the real `dbt build`, once per
+    session; tests that only read what it holds clone it (`built_warehouse`,
+    transform_support.module_warehouse) instead of generating, ingesting and building
+    their own. The ingest and build are this fixture's own claim: it fails if either
+    does."""
+    from transform_support import build_ok, ingest, module_env
+
+    from monev.synthetic import generate
+
+    name = f"monev_built_{os.getpid()}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    state = tmp_path_factory.mktemp("built_months")
+    with module_env(_url_for(server_url, name), state / "state"):
+        landing = state / "landing"
+        generate(landing, *BUILT_MONTHS, scale="small", seed=BUILT_SEED)
+        ingest([p for p in sorted(landing.iterdir()) if p.is_file()] + [landing / "referensi"])
+        build_ok()
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        # a template must have no session open on it (a pool left by the build)
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                     " WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+    yield name
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def built_warehouse(server_url: str, built_months_template: str, tmp_path: Path,
+                    monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """`warehouse`, holding the session's built months (a clone: change it freely)."""
+    yield from _clone(server_url, built_months_template, tmp_path, monkeypatch)
+
+
 @pytest.fixture
 def airflow_metadata(server_url: str, airflow_metadata_template: str) -> Iterator[str]:
     """A migrated Airflow metadata database for this test (a clone); its SQLAlchemy URL."""
@@ -158,9 +203,14 @@ def warehouse(
     server_url: str, template_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     """A fresh, migrated warehouse database for this test; returns its URL."""
+    yield from _clone(server_url, template_db, tmp_path, monkeypatch)
+
+
+def _clone(server_url: str, template: str, tmp_path: Path,
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     name = f"monev_t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     url = _url_for(server_url, name)
     monkeypatch.setenv("WAREHOUSE_URL", url)
     monkeypatch.setenv("WAREHOUSE_ADMIN_URL", admin_url_for(url))

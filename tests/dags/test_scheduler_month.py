@@ -68,23 +68,49 @@ def _direct_build(files: Path, url: str) -> None:
     assert result.success, result.failed
 
 
+MART = "SELECT * FROM marts.mart_monev_wilayah_bulanan ORDER BY periode, kode_wilayah"
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The month, generated apart to be dropped in one go (the bad file is a _rev7 of
+    it): the drop folder and the bad file's path in it; the same for both executors."""
+    from monev.synthetic import generate
+
+    root = tmp_path_factory.mktemp("month")
+    generated = root / "generated"
+    generate(generated, PERIODE, PERIODE, scale="small", seed=11, bad=("aktif_gt_terdaftar",))
+    bad = sorted((generated / "bad").glob("kepesertaan_*.csv"))[0]
+    drop = root / "drop"
+    shutil.copytree(generated, drop, ignore=shutil.ignore_patterns("bad", "MANIFEST.json"))
+    shutil.copy(bad, drop / bad.name)
+    return drop, drop / bad.name
+
+
+@pytest.fixture(scope="module")
+def direct_mart(month: tuple[Path, Path], server_url: str, template_db: str,
+                tmp_path_factory: pytest.TempPathFactory) -> list[tuple]:
+    """The mart of a direct build of the month's files, once for both executors."""
+    from transform_support import module_warehouse
+
+    state = tmp_path_factory.mktemp("direct_state")
+    with module_warehouse(server_url, template_db, state) as url, \
+            pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MONEV_PSEUDONYM_KEY", PSEUDONYM_KEY)
+        _direct_build(month[0], url)
+        with psycopg.connect(url) as conn:
+            return conn.execute(MART).fetchall()
+
+
 @pytest.mark.landing
 @pytest.mark.parametrize("executor", ["local", "celery"])
 def test_month_completes_itself_under_the_scheduler(
-    executor: str, server_url: str, airflow_metadata: str, warehouse: str, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    executor: str, month: tuple[Path, Path], direct_mart: list[tuple], airflow_metadata: str,
+    warehouse: str, tmp_path: Path,
 ) -> None:
     if executor == "celery" and not shutil.which("redis-server"):
         pytest.fail("redis-server is not installed (scripts/setup.sh installs it)")
-    from monev.synthetic import generate
-
-    # the month, generated apart and dropped in one go (the bad file is a _rev7 of it)
-    generated = tmp_path / "generated"
-    generate(generated, PERIODE, PERIODE, scale="small", seed=11, bad=("aktif_gt_terdaftar",))
-    bad = sorted((generated / "bad").glob("kepesertaan_*.csv"))[0]
-    drop = tmp_path / "drop"
-    shutil.copytree(generated, drop, ignore=shutil.ignore_patterns("bad", "MANIFEST.json"))
-    shutil.copy(bad, drop / bad.name)
+    drop, bad = month
     good = {f.relative_to(drop).as_posix() for f in drop.rglob("*") if f.is_file()} - {bad.name}
 
     meta_url = airflow_metadata
@@ -193,24 +219,9 @@ def test_month_completes_itself_under_the_scheduler(
     assert sum(events.values()) == sum(v == "loaded" for v in files.values()), events
 
     # the scheduler's mart equals a direct build of the same files
-    direct = f"{make_url(warehouse).database}_direct"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{direct}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{direct}"')
-    direct_url = make_url(warehouse).set(database=direct).render_as_string(hide_password=False)
-    monkeypatch.setenv("MONEV_PSEUDONYM_KEY", PSEUDONYM_KEY)
-    monkeypatch.setenv("MONEV_STATE_DIR", str(tmp_path / "direct_state"))
-    monkeypatch.setenv("WAREHOUSE_URL", direct_url)
-    from monev.config import reset_settings
-
-    reset_settings()
-    _direct_build(drop, direct_url)
-    query = ("SELECT * FROM marts.mart_monev_wilayah_bulanan ORDER BY periode, kode_wilayah")
-    with psycopg.connect(warehouse) as a, psycopg.connect(direct_url) as b:
-        rows_a, rows_b = a.execute(query).fetchall(), b.execute(query).fetchall()
-    assert rows_a and rows_a == rows_b
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{direct}" WITH (FORCE)')
+    with psycopg.connect(warehouse) as conn:
+        rows = conn.execute(MART).fetchall()
+    assert rows and rows == direct_mart
 
 
 def _alerts(warehouse: str, kind: str) -> list[tuple]:
