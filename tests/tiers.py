@@ -10,6 +10,7 @@ embedded PostgreSQL cluster is not: every tier runs on it."""
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Sequence
 
 _CURRENT: dict[str, object] = {"test": None, "service": False}
@@ -22,8 +23,10 @@ def current_test_is(nodeid: str | None, service: bool = False) -> None:
 
 def service_in(argv: Sequence[object] | str | bytes) -> str | None:
     """The service this command line starts, if it starts one."""
-    if isinstance(argv, str | bytes | os.PathLike):
+    if isinstance(argv, bytes | os.PathLike):
         argv = [argv]
+    elif isinstance(argv, str):  # a shell command line
+        argv = shlex.split(argv)
     words = [os.fsdecode(a) if isinstance(a, bytes | os.PathLike) else str(a) for a in argv]
     if not words:
         return None

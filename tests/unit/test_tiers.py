@@ -23,6 +23,7 @@ from tiers import service_in
     (["/usr/bin/docker-compose", "-f", "docker-compose.yml", "config"], None),
     (["pdftotext", "-layout", "a.pdf", "-"], None),
     (["/venv/bin/monev", "ingest", "landing/"], None),
+    ("redis-server --port 6400 &", "redis-server"),
 ])
 def test_what_counts_as_a_service(argv: list[str], service: str | None) -> None:
     assert service_in(argv) == service
