@@ -67,7 +67,8 @@ def running_airflow(env: dict[str, str], port: int, *args: str,
                     stdout: object = subprocess.PIPE) -> Iterator[Running]:
     """`monev airflow --port PORT ARGS` with `env` (see `service_env`), in a session of
     its own; on leaving, SIGTERM (SIGKILL to the session after 90 s), then whatever of
-    its session still lives is recorded in `left` and killed. Its metadata database is
+    its session still lives 5 s after the supervisor exited is recorded in `left` (the
+    tests assert it is nothing) and killed. Its metadata database is
     marked migrated in its home when the URL is a clone (`cloned_metadata`)."""
     home = Path(env.get("AIRFLOW_HOME") or Path(env["MONEV_STATE_DIR"]) / "airflow")
     meta = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
@@ -87,6 +88,9 @@ def running_airflow(env: dict[str, str], port: int, *args: str,
             os.killpg(proc.pid, signal.SIGKILL)
             out, _ = proc.communicate()
         run.output = out or ""
+        deadline = time.monotonic() + 5  # the components' last moments after the supervisor's
+        while session_processes(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.5)
         for p in session_processes(proc.pid):
             with contextlib.suppress(psutil.Error):
                 run.left.append(" ".join(p.info["cmdline"][:3]))
