@@ -8,14 +8,18 @@ test show as red sensor tasks under the real scheduler."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import socket
 import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 import pytest
-from airflow_service import MONEV, free_ports, running_airflow, service_env, wait_for
 from sqlalchemy.engine import make_url
 
 SELECT = ["mart_dbt_run_results"]
@@ -137,8 +141,24 @@ watcher_dag("watcher_failures", select={select!r})
 """
 
 
+def _free_port() -> int:
+    """A port with the two after it free (`monev airflow` puts its log servers there)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if all(_port_free(p) for p in (port + 1, port + 2)):
+            return port
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.mark.service
 def test_watcher_mode_shows_the_failing_model_and_test_as_red_tasks(
-        airflow_metadata: str, warehouse: str, broken_project: Path, tmp_path: Path) -> None:
+        server_url: str, warehouse: str, broken_project: Path, tmp_path: Path) -> None:
     """The bench's cosmos WATCHER DAG under the real scheduler, on the small chain with
     the broken model and a failing test: the failing model's sensor and the failing
     test's sensor are red, the model downstream is not run, the rest is green, and the
@@ -155,12 +175,25 @@ def test_watcher_mode_shows_the_failing_model_and_test_as_red_tasks(
     dags.mkdir()
     (dags / "watcher_failures.py").write_text(WATCHER_DAG.format(
         bench=str(Path(__file__).parents[2] / "bench" / "watcher_dags"), select=CHAIN))
-    meta = make_url(airflow_metadata)
-    env = service_env(warehouse, airflow_metadata, tmp_path,
-                      MONEV_DBT_PROJECT_DIR=str(broken_project),
-                      MONEV_LANDING_URL=str(tmp_path / "no_landing"),
-                      AIRFLOW_HOME=str(tmp_path / "airflow"),
-                      AIRFLOW__CORE__DAGS_FOLDER=str(dags))
+    meta_db = f"airflow_watcher_{os.getpid()}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{meta_db}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{meta_db}"')
+    meta = make_url(server_url).set(database=meta_db, drivername="postgresql+psycopg")
+    meta_url = meta.render_as_string(hide_password=False)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AIRFLOW", "PYTEST", "MONEV_")) and k != "WAREHOUSE_URL"}
+    env.update({
+        "WAREHOUSE_URL": warehouse, "MONEV_PG_PORT": os.environ.get("MONEV_PG_PORT", "55432"),
+        "MONEV_STATE_DIR": str(tmp_path / "state"), "MONEV_DBT_PROJECT_DIR": str(broken_project),
+        "MONEV_LANDING_URL": str(tmp_path / "no_landing"),
+        "AIRFLOW_HOME": str(tmp_path / "airflow"), "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta_url,
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+    })
+    monev = str(Path(sys.executable).with_name("monev"))
+    proc = subprocess.Popen([monev, "airflow", "--port", str(_free_port())], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
     q_url = meta.set(drivername="postgresql").render_as_string(hide_password=False)
 
     def q(sql: str) -> list[tuple]:
@@ -170,20 +203,32 @@ def test_watcher_mode_shows_the_failing_model_and_test_as_red_tasks(
         except psycopg.Error:  # the schema is not migrated yet
             return []
 
-    with running_airflow(env, free_ports(3), stdout=subprocess.DEVNULL) as service:
-        def wait(what: str, check: Callable[[], bool], timeout: float) -> None:
-            wait_for(what, check, timeout, service.proc, service.logs, every=2)
+    def wait(what: str, check: Callable[[], bool], timeout: float) -> None:
+        t0 = time.monotonic()
+        while not check():
+            if proc.poll() is not None or time.monotonic() - t0 > timeout:
+                pytest.fail(f"no {what} (see {tmp_path / 'airflow' / 'services'})")
+            time.sleep(2)
 
+    try:
         wait("DAG parsed", lambda: bool(q("SELECT 1 FROM dag WHERE dag_id = 'watcher_failures'")),
              240)
-        trigger = subprocess.run([MONEV, "airflow-cli", "dags", "trigger", "watcher_failures"],
+        trigger = subprocess.run([monev, "airflow-cli", "dags", "trigger", "watcher_failures"],
                                  env=env, capture_output=True, text=True, timeout=180)
         assert trigger.returncode == 0, trigger.stderr[-2000:]
         wait("finished run", lambda: bool(q("SELECT 1 FROM dag_run WHERE dag_id ="
                                             " 'watcher_failures' AND state IN ('success',"
                                             " 'failed')")), 300)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
     states = dict(q("SELECT task_id, state FROM task_instance WHERE dag_id = 'watcher_failures'"))
     run = q("SELECT state FROM dag_run WHERE dag_id = 'watcher_failures'")
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{meta_db}" WITH (FORCE)')
     assert run == [("failed",)]
     assert states["dbt.dbt_producer_watcher"] == "failed"
     # the failing model and the failing test are the red tasks, by name
