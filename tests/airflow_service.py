@@ -42,15 +42,6 @@ def cloned_metadata(server_url: str, template: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def mark_migrated(home: Path, meta_url: str) -> None:
-    """Tell the service its metadata database is migrated (it is: a clone of the
-    migrated template), as its own first start would have recorded in its home."""
-    from monev.localrun import airflow_home
-
-    home.mkdir(parents=True, exist_ok=True)
-    airflow_home.write_private(airflow_home._stamp(home), airflow_home._fingerprint(meta_url))
-
-
 @dataclass
 class Running:
     """A started `monev airflow`: its process, port and logs folder; after the stop, its
@@ -68,12 +59,10 @@ def running_airflow(env: dict[str, str], port: int, *args: str,
     """`monev airflow --port PORT ARGS` with `env` (see `service_env`), in a session of
     its own; on leaving, SIGTERM (SIGKILL to the session after 90 s), then whatever of
     its session still lives 5 s after the supervisor exited is recorded in `left` (the
-    tests assert it is nothing) and killed. Its metadata database is
-    marked migrated in its home when the URL is a clone (`cloned_metadata`)."""
+    tests assert it is nothing) and killed. On a clone (`cloned_metadata`) the service's
+    own `airflow db migrate` finds nothing to migrate and does the rest of its start as
+    on any database."""
     home = Path(env.get("AIRFLOW_HOME") or Path(env["MONEV_STATE_DIR"]) / "airflow")
-    meta = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-    if make_url(meta).database.startswith("airflow_t_"):
-        mark_migrated(home, meta)
     proc = subprocess.Popen([MONEV, "airflow", "--port", str(port), *args], env=env,
                             stdout=stdout, stderr=subprocess.STDOUT, start_new_session=True,
                             text=True)

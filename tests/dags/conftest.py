@@ -18,7 +18,7 @@ from monev.config import reset_settings
 @pytest.fixture(scope="session")
 def airflow_env(server_url: str, airflow_metadata_template: str,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    from airflow_service import cloned_metadata, mark_migrated
+    from airflow_service import cloned_metadata
 
     home = tmp_path_factory.mktemp("airflow_home")
     saved = dict(os.environ)
@@ -29,8 +29,7 @@ def airflow_env(server_url: str, airflow_metadata_template: str,
         from monev.orchestration import pools
 
         airflow_home.configure(meta)
-        mark_migrated(home, meta)
-        seconds = airflow_home.migrate_metadata()
+        seconds = airflow_home.migrate_metadata(force=True)  # nothing left to migrate
         pools.ensure_pools()
         yield {"metadata_db": make_url(meta).database, "migrate_seconds": seconds}
         os.environ.clear()
