@@ -1,7 +1,9 @@
 """Helpers for the transform/RLS tests: a module-wide warehouse and kepesertaan files.
 
 dbt builds are the slow part, so each test module gets ONE database (cloned from the
-migrated template) and builds as few times as its assertions need.
+migrated template, or from the session's built months when it only reads them:
+`built_months_template` in tests/conftest.py) and builds as few times as its assertions
+need.
 """
 
 from __future__ import annotations
@@ -34,19 +36,28 @@ def module_warehouse(
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
     try:
+        with module_env(url, state):
+            yield url
+    finally:
+        # as the admin: only a superuser may end a superuser session still on it
+        with psycopg.connect(admin_url_for(server_url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def module_env(url: str, state: Path) -> Iterator[None]:
+    """Every package call inside points at the database `url` and the state folder."""
+    try:
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("WAREHOUSE_URL", url)
             mp.setenv("WAREHOUSE_ADMIN_URL", admin_url_for(url))
             mp.setenv("MONEV_STATE_DIR", str(state))
             reset_settings()
             db.forget_ready()
-            yield url
+            yield
     finally:
         reset_settings()
         db.forget_ready()
-        # as the admin: only a superuser may end a superuser session still on it
-        with psycopg.connect(admin_url_for(server_url), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def kepesertaan_file(

@@ -31,6 +31,8 @@ from monev.bi import assets, bundle, server, spec
 from monev.bi.api import Superset
 from monev.config import PROJECT_ROOT
 
+pytestmark = pytest.mark.service  # Superset, Chromium
+
 
 def _free_port() -> int:
     with socket.socket() as probe:

@@ -1,6 +1,7 @@
-"""Airflow for the DAG tests: one metadata database per session on the test server,
-configured before anything imports airflow; each test then points the DAGs at its own
-warehouse database and landing folder through the environment."""
+"""Airflow for the DAG tests: one metadata database per session on the test server (a
+clone of the session's migrated template), configured before anything imports airflow;
+each test then points the DAGs at its own warehouse database and landing folder through
+the environment."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -16,27 +16,24 @@ from monev.config import reset_settings
 
 
 @pytest.fixture(scope="session")
-def airflow_env(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    name = f"airflow_t_{os.getpid()}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    meta = make_url(server_url).set(database=name, drivername="postgresql+psycopg")
+def airflow_env(server_url: str, airflow_metadata_template: str,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    from airflow_service import cloned_metadata
+
     home = tmp_path_factory.mktemp("airflow_home")
     saved = dict(os.environ)
-    os.environ["AIRFLOW_HOME"] = str(home)
-    os.environ["MONEV_RETRY_DELAY_SECONDS"] = "1"
-    from monev.localrun import airflow_home
-    from monev.orchestration import pools
+    with cloned_metadata(server_url, airflow_metadata_template) as meta:
+        os.environ["AIRFLOW_HOME"] = str(home)
+        os.environ["MONEV_RETRY_DELAY_SECONDS"] = "1"
+        from monev.localrun import airflow_home
+        from monev.orchestration import pools
 
-    airflow_home.configure(meta.render_as_string(hide_password=False))
-    seconds = airflow_home.migrate_metadata(force=True)
-    pools.ensure_pools()
-    yield {"metadata_db": name, "migrate_seconds": seconds}
-    os.environ.clear()
-    os.environ.update(saved)
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        airflow_home.configure(meta)
+        seconds = airflow_home.migrate_metadata(force=True)  # nothing left to migrate
+        pools.ensure_pools()
+        yield {"metadata_db": make_url(meta).database, "migrate_seconds": seconds}
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")

@@ -156,7 +156,7 @@ def _port_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-@pytest.mark.slow
+@pytest.mark.service
 def test_watcher_mode_shows_the_failing_model_and_test_as_red_tasks(
         server_url: str, warehouse: str, broken_project: Path, tmp_path: Path) -> None:
     """The bench's cosmos WATCHER DAG under the real scheduler, on the small chain with

@@ -12,7 +12,7 @@ import pytest
 PERIODE = "2025-01"
 
 
-@pytest.mark.slow
+@pytest.mark.landing
 def test_month_end_to_end_through_airflow(dagbag: dict, landing: Path, warehouse: str,
                                           tmp_path: Path) -> None:
     from monev.localrun.runner import run_period

@@ -17,6 +17,8 @@ import pytest
 
 from monev.config import reset_settings
 
+pytestmark = pytest.mark.service  # an S3 server (moto)
+
 BUCKET = "monev-landing"
 
 

@@ -10,9 +10,7 @@ The same test runs with CeleryExecutor: a private Redis and two Celery workers."
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,7 +21,7 @@ import psutil
 import psycopg
 import pytest
 from airflow_service import free_ports as _free_ports
-from airflow_service import service_env
+from airflow_service import running_airflow, service_env
 from airflow_service import wait_for as _wait
 from sqlalchemy.engine import make_url
 
@@ -70,46 +68,65 @@ def _direct_build(files: Path, url: str) -> None:
     assert result.success, result.failed
 
 
-@pytest.mark.slow
+MART = "SELECT * FROM marts.mart_monev_wilayah_bulanan ORDER BY periode, kode_wilayah"
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The month, generated apart to be dropped in one go (the bad file is a _rev7 of
+    it): the drop folder and the bad file's path in it; the same for both executors."""
+    from monev.synthetic import generate
+
+    root = tmp_path_factory.mktemp("month")
+    generated = root / "generated"
+    generate(generated, PERIODE, PERIODE, scale="small", seed=11, bad=("aktif_gt_terdaftar",))
+    bad = sorted((generated / "bad").glob("kepesertaan_*.csv"))[0]
+    drop = root / "drop"
+    shutil.copytree(generated, drop, ignore=shutil.ignore_patterns("bad", "MANIFEST.json"))
+    shutil.copy(bad, drop / bad.name)
+    return drop, drop / bad.name
+
+
+@pytest.fixture(scope="module")
+def direct_mart(month: tuple[Path, Path], server_url: str, template_db: str,
+                tmp_path_factory: pytest.TempPathFactory) -> list[tuple]:
+    """The mart of a direct build of the month's files, once for both executors."""
+    from transform_support import module_warehouse
+
+    state = tmp_path_factory.mktemp("direct_state")
+    with module_warehouse(server_url, template_db, state) as url, \
+            pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MONEV_PSEUDONYM_KEY", PSEUDONYM_KEY)
+        _direct_build(month[0], url)
+        with psycopg.connect(url) as conn:
+            return conn.execute(MART).fetchall()
+
+
+@pytest.mark.landing
 @pytest.mark.parametrize("executor", ["local", "celery"])
 def test_month_completes_itself_under_the_scheduler(
-    executor: str, server_url: str, warehouse: str, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    executor: str, month: tuple[Path, Path], direct_mart: list[tuple], airflow_metadata: str,
+    warehouse: str, tmp_path: Path,
 ) -> None:
     if executor == "celery" and not shutil.which("redis-server"):
         pytest.fail("redis-server is not installed (scripts/setup.sh installs it)")
-    from monev.synthetic import generate
-
-    # the month, generated apart and dropped in one go (the bad file is a _rev7 of it)
-    generated = tmp_path / "generated"
-    generate(generated, PERIODE, PERIODE, scale="small", seed=11, bad=("aktif_gt_terdaftar",))
-    bad = sorted((generated / "bad").glob("kepesertaan_*.csv"))[0]
-    drop = tmp_path / "drop"
-    shutil.copytree(generated, drop, ignore=shutil.ignore_patterns("bad", "MANIFEST.json"))
-    shutil.copy(bad, drop / bad.name)
+    drop, bad = month
     good = {f.relative_to(drop).as_posix() for f in drop.rglob("*") if f.is_file()} - {bad.name}
 
-    meta_db = f"airflow_sched_{executor}_{os.getpid()}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{meta_db}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{meta_db}"')
-    meta_url = make_url(server_url).set(database=meta_db, drivername="postgresql+psycopg")
-    meta_url = meta_url.render_as_string(hide_password=False)
+    meta_url = airflow_metadata
     landing = tmp_path / "landing"
     landing.mkdir()
     home = tmp_path / "airflow_home"
     port = _free_ports(8)
     env = service_env(warehouse, meta_url, tmp_path, MONEV_PSEUDONYM_KEY=PSEUDONYM_KEY,
                       AIRFLOW_HOME=str(home))
-    cmd = [str(Path(sys.executable).with_name("monev")), "airflow", "--port", str(port)]
-    if executor == "celery":
-        cmd += ["--celery-workers", "2", "--redis-port", str(port + 7)]
-    logs = home / "services"
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True, text=True)
+    args = ["--celery-workers", "2", "--redis-port", str(port + 7)] if executor == "celery" \
+        else []
+    cli = str(Path(sys.executable).with_name("monev"))
     meta = Meta(meta_url)
     started: list[psutil.Process] = []
-    try:
+    with running_airflow(env, port, *args) as service:
+        proc, logs = service.proc, service.logs
         # first screen: the scheduler ran the poll on the empty landing, nothing is red
         _wait("a first ingest poll", lambda: _table(meta) and meta.runs("ingest_landing",
               "success") >= 1, 240, proc, logs)
@@ -145,22 +162,17 @@ def test_month_completes_itself_under_the_scheduler(
 
         # the Deadline Alert of watch_late_extracts fires in the running triggerer: a
         # run for December 2024, whose extracts never came, is long past its due day
-        trig = subprocess.run([cmd[0], "airflow-cli", "dags", "trigger", "watch_late_extracts",
+        trig = subprocess.run([cli, "airflow-cli", "dags", "trigger", "watch_late_extracts",
                                "-l", "2025-01-01T00:00:00+00:00"], env=env, text=True,
                               capture_output=True, timeout=180)
         assert trig.returncode == 0, trig.stderr[-3000:]
         _wait("the late-extract Deadline Alert", lambda: _alerts(warehouse, "late_extract"),
               240, proc, logs)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            out, _ = proc.communicate(timeout=90)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            out, _ = proc.communicate()
     # SIGTERM stopped everything the service started, and the port is free again
+    out = service.output
     assert proc.returncode == 0, out
     assert "stopped" in out
+    assert service.left == []
     time.sleep(1)
     alive = [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert alive == [], [p.cmdline()[:4] for p in alive]
@@ -207,25 +219,9 @@ def test_month_completes_itself_under_the_scheduler(
     assert sum(events.values()) == sum(v == "loaded" for v in files.values()), events
 
     # the scheduler's mart equals a direct build of the same files
-    direct = f"{make_url(warehouse).database}_direct"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{direct}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{direct}"')
-    direct_url = make_url(warehouse).set(database=direct).render_as_string(hide_password=False)
-    monkeypatch.setenv("MONEV_PSEUDONYM_KEY", PSEUDONYM_KEY)
-    monkeypatch.setenv("MONEV_STATE_DIR", str(tmp_path / "direct_state"))
-    monkeypatch.setenv("WAREHOUSE_URL", direct_url)
-    from monev.config import reset_settings
-
-    reset_settings()
-    _direct_build(drop, direct_url)
-    query = ("SELECT * FROM marts.mart_monev_wilayah_bulanan ORDER BY periode, kode_wilayah")
-    with psycopg.connect(warehouse) as a, psycopg.connect(direct_url) as b:
-        rows_a, rows_b = a.execute(query).fetchall(), b.execute(query).fetchall()
-    assert rows_a and rows_a == rows_b
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{direct}" WITH (FORCE)')
-        conn.execute(f'DROP DATABASE IF EXISTS "{meta_db}" WITH (FORCE)')
+    with psycopg.connect(warehouse) as conn:
+        rows = conn.execute(MART).fetchall()
+    assert rows and rows == direct_mart
 
 
 def _alerts(warehouse: str, kind: str) -> list[tuple]:

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
 import pytest
-from airflow_service import free_ports, service_env, wait_for
+from airflow_service import free_ports, running_airflow, service_env, wait_for
 from sqlalchemy.engine import make_url
 
 PSEUDONYM_KEY = "scheduler-semester-key"
@@ -55,9 +51,9 @@ def _runs(warehouse: str, sql: str, *args: object) -> list[tuple]:
         return conn.execute(sql, args).fetchall()
 
 
-@pytest.mark.slow
+@pytest.mark.landing
 def test_the_semester_report_follows_its_sixth_month_under_the_scheduler(
-    server_url: str, warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    airflow_metadata: str, warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from monev.config import reset_settings
     from monev.synthetic import generate
@@ -80,23 +76,13 @@ def test_the_semester_report_follows_its_sixth_month_under_the_scheduler(
                 " finished_at, message) VALUES (%s, 'NASIONAL', 1, 'built', now(), now(),"
                 " 'reported before this test')", (f"2025-{month:02d}-01",))
 
-    meta_db = f"airflow_semester_{os.getpid()}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{meta_db}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{meta_db}"')
-    meta_url = make_url(server_url).set(database=meta_db, drivername="postgresql+psycopg")
-    meta_url = meta_url.render_as_string(hide_password=False)
+    meta_url = airflow_metadata
     landing = tmp_path / "landing"
     landing.mkdir()
     home = tmp_path / "airflow_home"
     port = free_ports(8)
     env = service_env(warehouse, meta_url, tmp_path, MONEV_PSEUDONYM_KEY=PSEUDONYM_KEY,
                       AIRFLOW_HOME=str(home))
-    logs = home / "services"
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("monev")), "airflow", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-        text=True)
 
     def drop(files: list[Path]) -> None:
         staging = landing / ".incoming"  # same filesystem: each file appears whole
@@ -118,8 +104,9 @@ def test_the_semester_report_follows_its_sixth_month_under_the_scheduler(
                                 " 'running') AND dag_id <> 'watch_late_extracts'"
                                 ).fetchone()[0] == 0
 
-    try:
-        wait_for("the service's first poll", lambda: (home / "services").exists()
+    with running_airflow(env, port) as service:
+        proc, logs = service.proc, service.logs
+        wait_for("the service's first poll", lambda: logs.exists()
                  and _runs(warehouse, "SELECT 1 FROM audit.landing_files LIMIT 1") == []
                  and quiet_after_start(meta_url), 300, proc, logs)
         drop(june)
@@ -130,13 +117,6 @@ def test_the_semester_report_follows_its_sixth_month_under_the_scheduler(
         drop([tmp_path / "kepesertaan_202506_rev1.csv"])
         wait_for("the semester's reissue", lambda: semester(2) and quiet(), DEADLINE_S, proc,
                  logs)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.communicate(timeout=90)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
 
     provinces = _runs(warehouse, "SELECT count(*) FROM raw.wilayah WHERE tingkat = 'PROVINSI'")
     first = dict(_runs(warehouse, "SELECT scope, count(*) FROM audit.report_runs"
@@ -156,8 +136,6 @@ def test_the_semester_report_follows_its_sixth_month_under_the_scheduler(
     assert (folder / "monev_semester_nasional_2025-1_rev2.pdf").exists()
     assert not (tmp_path / "reports" / ".staging").exists() or not any(
         (tmp_path / "reports" / ".staging").iterdir())
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{meta_db}" WITH (FORCE)')
 
 
 def quiet_after_start(meta_url: str) -> bool:

@@ -18,9 +18,9 @@ import pytest
 from monev.config import reset_settings
 
 SSHD = Path("/usr/sbin/sshd")
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.service, pytest.mark.skipif(
     not SSHD.exists() or os.geteuid() != 0, reason="needs /usr/sbin/sshd and root"
-)
+)]
 
 
 def _free_port() -> int:

@@ -2,10 +2,11 @@
 
 Before unknown names had their own record, every one became a rejected load batch of
 period `unknown` that the source table of every later report listed: 2,000 junk files
-made a province report 171 pages long. Here a small month is reported, 2,000 junk-named
-files are ingested through the command an operator types, the month is built and
-reported again: the same page count, the same source table, the junk recorded in
-`audit.unknown_files` and in no period's batches.
+made a province report 171 pages long. Here a small month is reported (the session's
+built months, `built_months_template`), 2,000 junk-named files are ingested through the
+command an operator types, the month is built and reported again: the same page count,
+the same source table, the junk recorded in `audit.unknown_files` and in no period's
+batches.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from monev.ingest.pipeline import ingest_paths
 from monev.reports.build import build_reports
-from monev.synthetic import generate
 
 MONEV = Path(sys.executable).with_name("monev")
 JUNK = 2000
@@ -57,18 +56,14 @@ def _rows(url: str, query: str) -> list[tuple]:
 _SOURCES = "SELECT * FROM marts.mart_sumber_data ORDER BY batch_id"
 
 
-def test_a_junk_folder_leaves_the_report_unchanged(warehouse: str, tmp_path: Path,
+def test_a_junk_folder_leaves_the_report_unchanged(built_warehouse: str, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from transform_support import build_ok
 
+    warehouse = built_warehouse
     monkeypatch.setenv("MONEV_ARCHIVE_DIR", str(tmp_path / "archive"))
     monkeypatch.setenv("MONEV_PSEUDONYM_KEY", "junk-test-key")
     monkeypatch.setenv("MONEV_REPORT_WORKERS", "1")
-    landing = tmp_path / "landing"
-    generate(landing, "2025-01", MONTH, scale="small", seed=11)
-    results = ingest_paths([landing])
-    assert all(r.ok for r in results), [(r.file_name, r.status) for r in results]
-    build_ok()
     pages_before, text_before = _report(tmp_path / "before")
     sources_before = _rows(warehouse, _SOURCES)
     assert sources_before and pages_before >= 2

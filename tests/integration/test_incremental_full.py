@@ -17,6 +17,8 @@ import psycopg
 import pytest
 from transform_support import build_ok, ingest, module_warehouse
 
+pytestmark = pytest.mark.landing
+
 MONTHS = ("2024-01", "2024-03")
 MAR = date(2024, 3, 1)
 

@@ -107,6 +107,7 @@ def test_missing_budget_month_says_so(marts: str, tmp_path: Path) -> None:
     assert pagu and all(v is None for v in pagu)
 
 
+@pytest.mark.service
 def test_html_renders_in_headless_chromium(marts: str, tmp_path: Path) -> None:
     runs = build_reports("2025-03", provinsi="31", out=tmp_path)
     html = runs[0].path(".html")

@@ -13,7 +13,7 @@ import pytest
 from monev.reports.build import build_reports
 
 
-@pytest.mark.slow
+@pytest.mark.landing
 def test_health_marts_and_section9_from_the_pipeline(warehouse: str, tmp_path: Path) -> None:
     from monev.ingest.pipeline import ingest_paths
     from monev.synthetic import generate

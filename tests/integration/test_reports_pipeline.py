@@ -1,6 +1,7 @@
 """End to end: synthetic landing folder -> ingest -> dbt marts -> the month's reports.
 
-One small month pair through the real pipeline; the report's figures must be the marts'.
+The session's small generated months through the real pipeline (`built_months_template`:
+its ingest and dbt build); the report's figures must be the marts'.
 """
 
 from __future__ import annotations
@@ -9,26 +10,14 @@ import subprocess
 from pathlib import Path
 
 import psycopg
-import pytest
 from openpyxl import load_workbook
 
 from monev.reports import formatting as fmt
 from monev.reports.build import build_reports
 
 
-@pytest.mark.slow
-def test_reports_from_the_real_marts(warehouse: str, tmp_path: Path) -> None:
-    from monev.ingest.pipeline import ingest_paths
-    from monev.synthetic import generate
-    from monev.transform.runner import build
-
-    landing = tmp_path / "landing"
-    generate(landing, "2025-02", "2025-03", scale="small", seed=3)
-    ingest_paths([landing])
-    result = build()
-    assert result.success, [(n.name, n.status, n.message) for n in result.failed] or result.error
-
-    with psycopg.connect(warehouse) as conn:
+def test_reports_from_the_real_marts(built_warehouse: str, tmp_path: Path) -> None:
+    with psycopg.connect(built_warehouse) as conn:
         nat = conn.execute(
             "SELECT cakupan_persen, peserta_aktif FROM marts.mart_monev_wilayah_bulanan"
             " WHERE periode = '2025-03-01' AND kode_wilayah = '00'").fetchone()

@@ -87,6 +87,7 @@ def _get(url: str, password: str | None = PASSWORD, method: str = "GET") -> int:
         return e.code
 
 
+@pytest.mark.service
 def test_site_served_and_opened_in_chromium(archive: tuple[Path, int], tmp_path: Path) -> None:
     root, before = archive
     server = make_server(root, 0, PASSWORD)

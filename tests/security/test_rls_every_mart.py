@@ -1,6 +1,7 @@
-"""Row-level security through every mart, as a provincial analyst would probe it: a
-small generated month (every source, the gate's evidence included) through the real
-ingest and dbt build, then every relation of `marts` read as a provincial login.
+"""Row-level security through every mart, as a provincial analyst would probe it: the
+session's small generated months (every source, the gate's evidence included, through
+the real ingest and dbt build: `built_months_template`), then every relation of `marts`
+read as a provincial login.
 
 Each relation the BI role may read is one of: province-bound (a `kode_provinsi` column:
 only the login's province and national rows), national-only (no row for a provincial
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
-from transform_support import build_ok, module_warehouse
+from transform_support import module_warehouse
 from warehouse_support import admin_url_for
 
 PASSWORD = "rls-every-mart"  # test-only
@@ -35,18 +36,10 @@ REGION_CODE = re.compile(r"(?<![0-9.])([0-9]{2})\.[0-9]{2}(?![0-9])")
 
 
 @pytest.fixture(scope="module")
-def wh(server_url: str, template_db: str,
+def wh(server_url: str, built_months_template: str,
        tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from monev.ingest.pipeline import ingest_paths
-    from monev.synthetic import generate
-
     state = tmp_path_factory.mktemp("state")
-    with module_warehouse(server_url, template_db, state) as url:
-        landing = state / "landing"
-        generate(landing, "2025-01", "2025-02", scale="small", seed=3)
-        ingest_paths([p for p in sorted(landing.iterdir()) if p.is_file()]
-                     + [landing / "referensi"])
-        build_ok()
+    with module_warehouse(server_url, built_months_template, state) as url:
         yield url
 
 
