@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import socket
 
+import pytest
 from bi_support import monev
+
+pytestmark = pytest.mark.service  # runs `monev bi up` (it stops at the busy port)
 
 
 def test_a_busy_port_is_named(warehouse: str) -> None:

@@ -31,6 +31,8 @@ import pytest
 from airflow_service import free_ports, service_env, wait_for
 from sqlalchemy.engine import make_url
 
+pytestmark = pytest.mark.service  # the private Redis broker and a Celery worker
+
 MONEV = Path(sys.executable).with_name("monev")
 
 
