@@ -182,14 +182,26 @@ class MonevSecurityManager(SupersetSecurityManager):
         if (not username or not _LOGIN.match(username) or is_null_password(password)
                 or not warehouse_accepts(username, password)):
             g.monev_login_failed = True
-            if user is not None and user.is_active:
-                # revoked or a changed password: its open sessions end here too
+            if user is not None and user.is_active and not self._still_granted(username):
+                # revoked or a changed password: its open sessions end here too (a
+                # stranger's wrong guess alone does not log the analyst out)
                 user.active = False
                 self.session.commit()
             return None
         user = self._provision(username, password, user)
         self.update_user_auth_stat(user, True)
         return user
+
+    def _still_granted(self, username: str) -> bool:
+        """Whether the warehouse still takes the password this login last signed in
+        with (kept encrypted on its connection)."""
+        from superset.extensions import db
+        from superset.models.core import Database
+
+        database = db.session.query(Database).filter_by(
+            database_name=database_name(username)).one_or_none()
+        return bool(database is not None and database.password
+                    and warehouse_accepts(username, database.password))
 
     def _provision(self, username: str, password: str, user: Any) -> Any:
         """The Superset user, connection, dashboards and role of a BI login the warehouse

@@ -605,6 +605,20 @@ def test_superset_takes_the_password_the_warehouse_has(
             pass
 
 
+def test_a_wrong_guess_does_not_end_the_analysts_session(bi: str, logins: dict) -> None:
+    """Anyone can type a wrong password for a login: refused, but the login's open
+    session goes on (only a revoke or a changed password ends it)."""
+    login = logins["nasional"][0]
+    with Superset(bi, login, PW) as api:
+        chart = f"/api/v1/chart/{_chart_ids(bi, login)['nas_peringkat']}/data/"
+        assert api.http.get(chart).status_code == 200
+        with pytest.raises(server.BiError):
+            Superset(bi, login, PW + "-tebakan")
+        assert api.http.get(chart).status_code == 200
+    with Superset(bi, login, PW):
+        pass
+
+
 def test_repeated_wrong_passwords_are_throttled(bi: str) -> None:
     """Five failed sign-ins of a name from one address, then HTTP 429, on the API and
     on the login form (each its own count)."""
