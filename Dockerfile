@@ -40,7 +40,8 @@ COPY --chown=airflow:root dbt_project /opt/monev/dbt_project
 COPY --chown=airflow:root expectations /opt/monev/expectations
 COPY --chown=airflow:root deploy/superset /opt/monev/deploy/superset
 RUN pip install --no-cache-dir --no-deps ${PIP_ARGS} -e /opt/monev \
- && MONEV_STATE_DIR=/tmp/monev-build python -c \
+ && MONEV_STATE_DIR=/tmp/monev-build WAREHOUSE_URL=postgresql://parse-only@localhost/monev \
+    python -c \
     'from monev.orchestration.dbt_group import ensure_manifest; ensure_manifest()' \
  && rm -rf /tmp/monev-build
 # the front door (links to Superset, the reports site, dbt docs, GX Data Docs)

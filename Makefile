@@ -1,4 +1,4 @@
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test test-compose lint bench
 setup:
 	@bash scripts/setup.sh
 
@@ -10,6 +10,11 @@ demo: setup
 test: setup
 	.venv/bin/ruff check .
 	.venv/bin/pytest
+
+# The compose tier: the project's images built and the stack run in Docker
+# (tests/compose, marker `compose`, left out of the default run by pyproject's addopts).
+test-compose: setup
+	.venv/bin/pytest -m compose tests/compose
 
 bench: setup
 	for f in bench/bench_*.py; do .venv/bin/python "$$f" || exit 1; done
