@@ -153,7 +153,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         st = Stack(f"monevtier{os.getpid()}", env_file, env, work / "landing", work / "reports")
         try:
             with infra.phase("stack to healthy"):
-                st.compose("up", "-d", "--no-build", "--scale", "airflow-worker=2")
+                up = st.compose("up", "-d", "--no-build", "--scale", "airflow-worker=2",
+                                check=False)
+                if up.returncode != 0:
+                    logs = st.compose("logs", "--no-color", "--tail", "80", check=False).stdout
+                    pytest.fail(f"docker-compose up: {up.stderr[-3000:]}\n{logs[-20000:]}")
                 _wait("every service healthy", lambda: _all_healthy(st), HEALTHY_S, st)
             yield st
         finally:

@@ -177,6 +177,8 @@ def test_every_volume_a_component_writes_is_handed_to_airflow_uid() -> None:
         line for line in script.splitlines() if "chown" in line or line.strip().startswith(
             "for d in"))))
     assert writable <= chowned, writable - chowned
+    # a uid without a passwd entry still has a user name (Airflow's CLI refuses to run)
+    assert services["airflow-scheduler"]["environment"]["USER"] == "airflow"
     # the uid the components run as, not the image's
     assert 'uid="${AIRFLOW_UID:-50000}"' not in script  # compose has interpolated it
     assert re.search(r'uid="50000"', script)
