@@ -243,7 +243,7 @@ def test_a_dropped_month_runs_through_the_scheduler_and_two_workers(stack: Stack
         def reports_done() -> bool:
             try:
                 built = stack.q("monev", "SELECT count(*) FROM audit.report_runs WHERE periode"
-                                " = %s AND scope = '00' AND status IN ('built', 'sent')",
+                                " = %s AND scope = 'NASIONAL' AND status IN ('built', 'sent')",
                                 f"{PERIODE}-01")[0][0]
                 busy = stack.q("airflow", "SELECT count(*) FROM dag_run WHERE state IN"
                                " ('queued', 'running') AND dag_id <> 'watch_late_extracts'"
