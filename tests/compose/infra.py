@@ -275,7 +275,7 @@ def build_image(tag: str = IMAGE, context: Path = ROOT, label: str = "cold") -> 
     swapped by build arguments."""
     wheels = build_wheelhouse()
     with serve_wheels(wheels) as url, phase(f"image build ({label})"):
-        run("docker", "build", "-q", "--network", "host",
+        run("docker", "build", "-q", "--force-rm", "--network", "host",
             "--build-arg", f"AIRFLOW_BASE_IMAGE={AIRFLOW_BASE}",
             "--build-arg", f"PIP_ARGS=--no-index --find-links {url} --trusted-host 127.0.0.1",
             "-t", tag, "-f", str(context / "Dockerfile"), str(context), quiet=True)

@@ -332,7 +332,7 @@ def test_the_broker_password_is_in_no_command_line_environment_or_layer(stack: S
         config = json.dumps([c["Config"].get("Cmd"), c["Config"].get("Entrypoint"),
                              c["Config"].get("Env"), c["Args"], c["Path"]])
         assert password not in config, _service(c)
-    top = infra.run("docker", "top", redis["Id"], "-o", "args", quiet=True).stdout
+    top = infra.run("docker", "top", redis["Id"], "-o", "pid,args", quiet=True).stdout
     assert "redis-server /tmp/redis.conf" in top and password not in top
     for image in (infra.IMAGE, infra.REDIS):
         history = infra.run("docker", "history", "--no-trunc", image, quiet=True).stdout
