@@ -129,11 +129,28 @@ def docker_daemon() -> Iterator[None]:
         Path("/proc/sys/net/ipv4/ip_forward").write_text(forward + "\n")
 
 
+def _rules(save: str) -> str:
+    """An iptables-save output without comments and counters, and without tables that
+    hold nothing (no rule, no user chain, every policy ACCEPT): what filters packets."""
+    out, table = [], []
+    for line in save.splitlines():
+        if line.startswith("#"):
+            continue
+        line = re.sub(r"\s*\[\d+:\d+\]$", "", line)
+        table.append(line)
+        if line == "COMMIT":
+            if any(x.startswith("-") or (x.startswith(":") and not x.endswith(" ACCEPT"))
+                   for x in table):
+                out.extend(table)
+            table = []
+    return "\n".join(out)
+
+
 def host_state() -> dict[str, str]:
     """What the daemon changes on the host (compared before and after the tier)."""
     return {
-        "iptables": run("iptables-save", quiet=True).stdout,
-        "ip6tables": run("ip6tables-save", quiet=True).stdout,
+        "iptables": _rules(run("iptables-save", quiet=True).stdout),
+        "ip6tables": _rules(run("ip6tables-save", quiet=True).stdout),
         "ip_forward": Path("/proc/sys/net/ipv4/ip_forward").read_text(),
         "docker0": str(Path("/sys/class/net/docker0").exists()),
     }
