@@ -1,4 +1,4 @@
-.PHONY: setup demo test check lint bench
+.PHONY: setup demo test check test-compose lint bench
 setup:
 	@bash scripts/setup.sh
 
@@ -19,6 +19,11 @@ test: setup
 check: setup
 	.venv/bin/ruff check .
 	.venv/bin/pytest -m "not service and not landing and not slow"
+
+# The compose tier: the project's images built and the stack run in Docker
+# (tests/compose, marker `compose`, left out of the default run by pyproject's addopts).
+test-compose: setup
+	.venv/bin/pytest -m compose tests/compose
 
 bench: setup
 	for f in bench/bench_*.py; do .venv/bin/python "$$f" || exit 1; done

@@ -13,10 +13,12 @@ STAMP=$VENV/.monev-installed
 # WeasyPrint, poppler for PDF checks, Chromium for the HTML report test, OpenSSH for
 # the SFTP landing test (chromium-driver: the dashboards' browser test), docker-compose
 # to validate the deployment file offline, Redis
-# (a private broker on its own port) for the CeleryExecutor test.
+# (a private broker on its own port) for the CeleryExecutor test; Debian's Docker daemon,
+# debootstrap and iproute2 for the compose tier (tests/compose: it builds its own base
+# images from the Debian mirror, since no image registry may be reachable).
 apt_pkgs=(postgresql postgresql-contrib libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
           fonts-dejavu-core fonts-liberation2 poppler-utils chromium chromium-driver openssh-server
-          openssh-client docker-compose locales redis-server)
+          openssh-client docker-compose locales redis-server docker.io debootstrap iproute2)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

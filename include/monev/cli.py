@@ -593,6 +593,8 @@ def reports_site(root: str = typer.Option(None, help="archive root (MONEV_REPORT
 def reports_serve(
     port: int = typer.Option(8000, help="port on 127.0.0.1"),
     root: str = typer.Option(None, help="archive root (MONEV_REPORTS_DIR)"),
+    host: str = typer.Option("127.0.0.1", help="interface to listen on (compose's"
+                             " container: 0.0.0.0; every request still needs the login)"),
 ) -> None:
     """Serve the archive read-only on http://127.0.0.1:PORT/ until Ctrl-C, behind a
     login (user `monev`, password generated into the state folder)."""
@@ -603,7 +605,7 @@ def reports_serve(
     folder = Path(root or settings().reports_dir)
     write_site(folder)
     password = ensure_password(settings().state_dir)
-    serve(folder, port, password, on_ready=lambda url: console.print(
+    serve(folder, port, password, host=host, on_ready=lambda url: console.print(
         f"serving {folder} on {url} (user monev, password in "
         f"{password_file(settings().state_dir)})"))
 

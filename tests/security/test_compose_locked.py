@@ -1,14 +1,13 @@
 """The compose stack is locked by default, checked with `docker-compose config` (no
 engine needed): every published port on 127.0.0.1 unless MONEV_PUBLISH_ADDR says
-otherwise; no start without a Fernet key, a JWT secret or Mailpit's UI password; the
-auth manager's variables under their AIRFLOW__CORE__ names on every Airflow container,
-all-admins off; the reports site serves no data snapshot (`*_data/`, where
-nik_ganda.parquet lives)."""
+otherwise; no start without a Fernet key or a JWT secret; the auth manager's variables
+under their AIRFLOW__CORE__ names on every Airflow container, all-admins off; the reports
+site is `monev reports serve` (a login, and no data snapshot: `*_data/`, where
+nik_ganda.parquet lives). tests/compose checks the same on the running stack."""
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,7 +20,7 @@ from monev.config import PROJECT_ROOT
 COMPOSE = shutil.which("docker-compose")
 pytestmark = pytest.mark.skipif(COMPOSE is None, reason="docker-compose not installed")
 
-REQUIRED = ("AIRFLOW_FERNET_KEY", "AIRFLOW_JWT_SECRET", "MAILPIT_UI_PASSWORD")
+REQUIRED = ("AIRFLOW_FERNET_KEY", "AIRFLOW_JWT_SECRET")
 
 
 def _config(env_file: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -54,8 +53,10 @@ def _bindings(services: dict) -> dict[str, list[str]]:
 
 def test_every_published_port_is_on_loopback_by_default() -> None:
     bindings = _bindings(_services())
-    # the Airflow UI/API, PostgreSQL, Mailpit's UI, the reports site and Superset are published
-    assert {"airflow-apiserver", "postgres", "mailpit", "reports-site", "superset"} <= set(bindings)
+    # the Airflow UI/API, PostgreSQL, the reports site and Superset are published (the mail
+    # catcher is not: no UI, its maildir is read inside the stack)
+    assert {"airflow-apiserver", "postgres", "reports-site", "superset"} <= set(bindings)
+    assert "mail" not in bindings
     assert {k: v for k, v in bindings.items() if set(v) != {"127.0.0.1"}} == {}
 
 
@@ -89,20 +90,17 @@ def test_the_auth_variables_take_effect_on_every_airflow_container() -> None:
         assert env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"].startswith(
             "/opt/airflow/monev_state/"), name  # the state volume, not the image
         assert env["AIRFLOW__CORE__FERNET_KEY"], name
-    # Mailpit's UI asks for a login
-    assert ":" in services["mailpit"]["environment"]["MP_UI_AUTH"]
 
 
-def test_the_reports_site_serves_no_data_snapshot() -> None:
+def test_the_reports_site_asks_for_a_login_and_serves_no_data_snapshot(tmp_path: Path) -> None:
+    """It had no login (nginx, every province's reports to whoever reached it): it is
+    `monev reports serve`, whose login and refusals are the local site's."""
+    from monev.reports.serve import servable
+
     site = _services()["reports-site"]
-    conf_mount = [v for v in site["volumes"] if str(v).split(":")[1:2] == [
-        "/etc/nginx/conf.d/default.conf"]]
-    assert conf_mount, site["volumes"]
-    conf = (PROJECT_ROOT / "deploy" / "reports-site" / "default.conf").read_text()
-    locations = re.findall(r"^\s*location\s+([^{]+)\{([^}]*)\}", conf, re.M)
-    regexes = [(m.split()[1] if m.split()[0] in ("~", "~*") else None, body)
-               for m, body in locations]
-    first = [body for rx, body in regexes
-             if rx and re.search(rx, "/2025-03/monev_prov62_2025-03_data/nik_ganda.parquet")]
-    assert first and "return 404" in first[0], "a snapshot file would be served"
-    assert "autoindex off" in conf and "disable_symlinks on" in conf
+    assert site["entrypoint"][2:5] == ["monev", "reports", "serve"]
+    assert str(site["user"]).split(":")[0] not in ("", "0")
+    snapshot = tmp_path / "2025-03" / "monev_prov62_2025-03_data" / "nik_ganda.parquet"
+    snapshot.parent.mkdir(parents=True)
+    snapshot.write_bytes(b"PAR1")
+    assert servable(tmp_path, "/2025-03/monev_prov62_2025-03_data/nik_ganda.parquet") is None

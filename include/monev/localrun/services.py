@@ -34,6 +34,7 @@ from pathlib import Path
 from monev import mail
 from monev.config import settings
 from monev.localrun import airflow_home
+from monev.localrun.health import worker_node
 from monev.localrun.prepare import prepare
 
 log = logging.getLogger(__name__)
@@ -168,10 +169,14 @@ def commands(opts: Options) -> dict[str, list[str]]:
             cmds[name] = [*warm, "--cold", name]
         else:
             cmds[name] = [*py, name]
+    # task slots per worker: Airflow's own setting when the deployment gives it (compose's
+    # AIRFLOW_WORKER_CONCURRENCY), else 2 (sized for two cores)
+    concurrency = os.environ.get("AIRFLOW__CELERY__WORKER_CONCURRENCY") or "2"
     for i in range(1, opts.celery_workers + 1 if opts.executor == "celery" else 1):
-        # each worker its own name and log-server port, so two run on one machine
-        cmds[f"celery-worker-{i}"] = [*warm, "celery", "worker", "--concurrency", "2",
-                                      "--celery-hostname", f"worker{i}@%h",
+        # each worker its own name (worker_node) and log-server port, so two run on one
+        # machine
+        cmds[f"celery-worker-{i}"] = [*warm, "celery", "worker", "--concurrency", concurrency,
+                                      "--celery-hostname", worker_node(i, "%h"),
                                       "--without-mingle", "--without-gossip"]
     if opts.only:
         cmds = {k: v for k, v in cmds.items() if k.rstrip("-0123456789") in opts.only}

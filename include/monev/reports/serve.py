@@ -164,8 +164,8 @@ def make_server(root: Path, port: int, password: str, host: str = "127.0.0.1",
 
 
 def serve(root: Path, port: int, password: str,
-          on_ready: Callable[[str], None] | None = None) -> None:
-    server = make_server(root, port, password)
+          on_ready: Callable[[str], None] | None = None, host: str = "127.0.0.1") -> None:
+    server = make_server(root, port, password, host=host)
     if on_ready:
         on_ready(f"http://127.0.0.1:{server.server_address[1]}/")
     try:
