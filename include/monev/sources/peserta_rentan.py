@@ -385,6 +385,23 @@ def _typed(batch: pa.RecordBatch, sf: SourceFile, batch_id: int, first_row: int,
     return out.filter(blk.ok)
 
 
+def _open_csv(stream: pa.NativeFile, names: list[str],
+              bad_row: Callable[[pcsv.InvalidRow], str]) -> pcsv.CSVStreamingReader:
+    """Arrow's streaming reader of the list's columns, typed as READ_TYPES."""
+    return pcsv.open_csv(
+        stream,
+        # No reader threads: on two cores they cost more CPU than they save, and the
+        # server's COPY of the previous block needs the other core.
+        read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, skip_rows=1,
+                                      column_names=names, use_threads=False),
+        parse_options=pcsv.ParseOptions(delimiter=",", newlines_in_values=True,
+                                        invalid_row_handler=bad_row),
+        convert_options=pcsv.ConvertOptions(
+            column_types=READ_TYPES, include_columns=list(READ_TYPES),
+            strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+
+
 def parse(
     sf: SourceFile, batch_id: int, failures: Failures, counter: list[int],
     progress: Progress | None = None, pseudonymize: Pseudonymizer | None = None,
@@ -420,18 +437,7 @@ def parse(
     stream = _Metered(pa.CompressedInputStream(raw, "gzip"), meter)
     unraisable_hook = _quiet_invalid_rows()
     try:
-        reader = pcsv.open_csv(
-            stream,
-            # No reader threads: on two cores they cost more CPU than they save, and the
-            # server's COPY of the previous block needs the other core.
-            read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, skip_rows=1,
-                                          column_names=names, use_threads=False),
-            parse_options=pcsv.ParseOptions(delimiter=",", newlines_in_values=True,
-                                            invalid_row_handler=bad_row),
-            convert_options=pcsv.ConvertOptions(
-                column_types=READ_TYPES, include_columns=list(READ_TYPES),
-                strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
+        reader = _open_csv(stream, names, bad_row)
         next_row = 1
         # Every value left is a code, number, date or hex digest: nothing needs quoting,
         # and "none" makes Arrow raise rather than write a value that would.

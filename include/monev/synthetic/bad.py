@@ -58,6 +58,41 @@ class _Namer:
         return self.used[stem]
 
 
+def _spoil_kepesertaan(kind: str, recs: list[dict[str, object]], year: int, month: int
+                       ) -> tuple[list[str] | None, list[int]]:
+    """Break a clean kepesertaan month as `kind` says (in place); returns the columns to
+    write (None: the contract's) and the 1-based rows affected."""
+    affected: list[int] = []
+    columns = None
+    if kind == "unknown_columns":
+        columns = [c for c in coverage.KEPESERTAAN_COLUMNS if c != "tk_aktif"]
+        columns.append("keterangan")
+    elif kind == "wrong_period":
+        for i in PICK:
+            recs[i - 1]["periode"] = periods.key(*periods.shift(year, month, -1))
+        affected = list(PICK)
+    elif kind == "duplicate_keys":
+        dup = [dict(recs[i - 1]) for i in PICK[:2]]
+        recs.extend(dup)
+        affected = [*PICK[:2], len(recs) - 1, len(recs)]
+    elif kind == "unparseable_number":
+        recs[PICK[0] - 1]["tk_aktif"] = "1.234a"
+        recs[PICK[1] - 1]["iuran_rp"] = "n/a"
+        affected = list(PICK[:2])
+    elif kind == "unknown_region":
+        recs[PICK[1] - 1]["kode_wilayah"] = "99.01"
+        recs[PICK[1] - 1]["nama_wilayah"] = "WILAYAH TIDAK DIKENAL"
+        affected = [PICK[1]]
+    elif kind == "aktif_gt_terdaftar":
+        for i in PICK[:2]:
+            recs[i - 1]["tk_aktif"] = int(recs[i - 1]["tk_terdaftar"]) + 17  # type: ignore[call-overload]
+        affected = list(PICK[:2])
+    elif kind == "negative_count":
+        recs[PICK[2] - 1]["tk_keluar"] = -3
+        affected = [PICK[2]]
+    return columns, affected
+
+
 def write_bad(
     out: Path, regions: RegionSet, months: Sequence[tuple[int, int]], kinds: Sequence[str],
 ) -> list[Path]:
@@ -85,33 +120,7 @@ def write_bad(
         if kind in RULES and kind not in ("invalid_nik", "realisasi_decreasing", "wrong_versi"):
             recs = clean_records()
             name = f"kepesertaan_{ym}_rev{namer.rev('kepesertaan_' + ym)}.csv"
-            columns = None
-            if kind == "unknown_columns":
-                columns = [c for c in coverage.KEPESERTAAN_COLUMNS if c != "tk_aktif"]
-                columns.append("keterangan")
-            elif kind == "wrong_period":
-                for i in PICK:
-                    recs[i - 1]["periode"] = periods.key(*periods.shift(year, month, -1))
-                affected = list(PICK)
-            elif kind == "duplicate_keys":
-                dup = [dict(recs[i - 1]) for i in PICK[:2]]
-                recs.extend(dup)
-                affected = [*PICK[:2], len(recs) - 1, len(recs)]
-            elif kind == "unparseable_number":
-                recs[PICK[0] - 1]["tk_aktif"] = "1.234a"
-                recs[PICK[1] - 1]["iuran_rp"] = "n/a"
-                affected = list(PICK[:2])
-            elif kind == "unknown_region":
-                recs[PICK[1] - 1]["kode_wilayah"] = "99.01"
-                recs[PICK[1] - 1]["nama_wilayah"] = "WILAYAH TIDAK DIKENAL"
-                affected = [PICK[1]]
-            elif kind == "aktif_gt_terdaftar":
-                for i in PICK[:2]:
-                    recs[i - 1]["tk_aktif"] = int(recs[i - 1]["tk_terdaftar"]) + 17  # type: ignore[call-overload]
-                affected = list(PICK[:2])
-            elif kind == "negative_count":
-                recs[PICK[2] - 1]["tk_keluar"] = -3
-                affected = [PICK[2]]
+            columns, affected = _spoil_kepesertaan(kind, recs, year, month)
             paths.append(coverage.write_kepesertaan(bad / name, recs, columns=columns))
         elif kind == "invalid_nik":
             name = f"peserta_rentan_{ym}_rev{namer.rev('rentan_' + ym)}.csv.gz"
