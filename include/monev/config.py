@@ -39,6 +39,8 @@ VARIABLES = (
     "MONEV_MAX_SHARED_STRINGS_BYTES",
     "MONEV_BI_CONNECTION_LIMIT", "MONEV_BI_STATEMENT_TIMEOUT", "MONEV_BI_TEMP_FILE_LIMIT",
     "MONEV_PG_APP_RESERVED_CONNECTIONS",
+    "MONEV_BROKER_PASSWORD_FILE", "MONEV_BROKER_HOST", "MONEV_BROKER_PORT",
+    "MONEV_HEALTH_HEARTBEAT_SECONDS",
 )
 
 
@@ -151,6 +153,12 @@ class Settings:
     participant_limits: FileLimits = PARTICIPANT_LIMITS
     file_limits: FileLimits = FILE_LIMITS
     bi_limits: BiLimits = BI_LIMITS
+    # compose: the Celery broker's password file (a secret volume), its host and port
+    broker_password_file: Path | None = None
+    broker_host: str = "redis"
+    broker_port: int = 6379
+    # a component's job heartbeat older than this is unhealthy (localrun.health)
+    health_heartbeat_seconds: float = 90.0
 
     @property
     def embedded(self) -> bool:
@@ -293,6 +301,11 @@ def _settings(values: tuple[str | None, ...]) -> Settings:
             app_reserved_connections=int(env["MONEV_PG_APP_RESERVED_CONNECTIONS"]
                                          or BI_LIMITS.app_reserved_connections),
         ),
+        broker_password_file=(Path(env["MONEV_BROKER_PASSWORD_FILE"])
+                              if env["MONEV_BROKER_PASSWORD_FILE"] else None),
+        broker_host=env["MONEV_BROKER_HOST"] or "redis",
+        broker_port=int(env["MONEV_BROKER_PORT"] or "6379"),
+        health_heartbeat_seconds=float(env["MONEV_HEALTH_HEARTBEAT_SECONDS"] or "90"),
     )
 
 

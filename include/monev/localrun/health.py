@@ -27,6 +27,8 @@ import subprocess
 import sys
 from urllib.parse import quote
 
+from monev.config import settings
+
 
 def worker_node(i: int, host: str) -> str:
     """The Celery node name of worker `i` on `host` (`%h` for Celery to fill in)."""
@@ -36,13 +38,13 @@ def worker_node(i: int, host: str) -> str:
 def broker_url() -> str:
     """redis://:<password>@<host>:<port>/0 from MONEV_BROKER_PASSWORD_FILE,
     MONEV_BROKER_HOST (default redis) and MONEV_BROKER_PORT (default 6379)."""
-    with open(os.environ["MONEV_BROKER_PASSWORD_FILE"]) as fh:
-        password = fh.read().strip()
+    cfg = settings()
+    if cfg.broker_password_file is None:
+        raise SystemExit("MONEV_BROKER_PASSWORD_FILE is not set")
+    password = cfg.broker_password_file.read_text().strip()
     if not password:
         raise SystemExit("empty broker password file")
-    host = os.environ.get("MONEV_BROKER_HOST", "redis")
-    port = os.environ.get("MONEV_BROKER_PORT", "6379")
-    return f"redis://:{quote(password, safe='')}@{host}:{port}/0"
+    return f"redis://:{quote(password, safe='')}@{cfg.broker_host}:{cfg.broker_port}/0"
 
 
 def _configured_broker_url() -> str:
@@ -89,7 +91,7 @@ def check_job(job_type: str) -> str | None:
     url = os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
     rest = url.split("://", 1)[1]
     dsn = "postgresql://" + rest  # postgresql+psycopg:// → libpq's form
-    limit = float(os.environ.get("MONEV_HEALTH_HEARTBEAT_SECONDS", "90"))
+    limit = settings().health_heartbeat_seconds
     hosts = sorted({_airflow_hostname(), socket.getfqdn(), socket.gethostname()})
     with psycopg.connect(dsn, connect_timeout=5) as conn:
         row = conn.execute(
