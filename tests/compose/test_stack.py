@@ -11,7 +11,10 @@ created beforehand (the daemon makes them, root's). Then, as its users would:
   (nobody triggers anything) through ingest, dbt and the reports, two Celery workers
   (`--scale airflow-worker=2`) both running tasks; the national report's figure equals
   the mart's;
-- every published port answers on 127.0.0.1 only and asks for a login;
+- every published port answers on 127.0.0.1 only and asks for a login; the broker's
+  password is in no container's command line or environment, nor in an image layer;
+- `monev access grant-province` run in the stack: the login sees its province only in
+  SQL and signs in to Superset with the same password; revoke ends both;
 - `docker-compose down` then `up` keeps the data and runs nothing again.
 
 Everything is torn down afterwards (containers, volumes, networks); a daemon the tier
@@ -64,10 +67,11 @@ class Stack:
     reports: Path
 
     def compose(self, *args: str, check: bool = True, quiet: bool = True,
-                timeout: float = 900) -> subprocess.CompletedProcess:
+                timeout: float = 900, input: str | None = None
+                ) -> subprocess.CompletedProcess:
         return infra.run("docker-compose", "-p", self.project, "--env-file", str(self.env_file),
                          "-f", str(infra.ROOT / "docker-compose.yml"), *args, check=check,
-                         quiet=quiet, cwd=infra.ROOT, timeout=timeout,
+                         quiet=quiet, cwd=infra.ROOT, timeout=timeout, input=input,
                          env={**os.environ, "COMPOSE_PROJECT_NAME": self.project})
 
     def containers(self) -> list[dict]:
@@ -318,6 +322,65 @@ def test_published_ports_only_on_loopback_and_each_asks_for_a_login(stack: Stack
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(f"postgresql://monev:wrong@127.0.0.1:{stack.env['POSTGRES_HOST_PORT']}"
                         "/monev", connect_timeout=10).close()
+
+
+def test_the_broker_password_is_in_no_command_line_environment_or_layer(stack: Stack) -> None:
+    redis = next(c for c in stack.containers() if _service(c) == "redis")
+    password = stack.compose("exec", "-T", "redis", "cat", "/run/monev-broker/password"
+                             ).stdout.strip()
+    assert len(password) >= 32
+    # Redis refuses a client without it
+    ping = stack.compose("exec", "-T", "redis", "redis-cli", "ping", check=False)
+    assert "NOAUTH" in ping.stdout + ping.stderr
+    for c in stack.containers():
+        config = json.dumps([c["Config"].get("Cmd"), c["Config"].get("Entrypoint"),
+                             c["Config"].get("Env"), c["Args"], c["Path"]])
+        assert password not in config, _service(c)
+    top = infra.run("docker", "top", redis["Id"], "-o", "pid,args", quiet=True).stdout
+    # (Redis retitles its process `redis-server *:6379`: the file is not in argv either)
+    assert "redis-server" in top and password not in top
+    for image in (infra.IMAGE, infra.REDIS):
+        history = infra.run("docker", "history", "--no-trunc", image, quiet=True).stdout
+        assert password not in history
+
+
+def _superset_sign_in(stack: Stack, user: str, password: str) -> int:
+    body = json.dumps({"username": user, "password": password, "provider": "db"}).encode()
+    req = urllib.request.Request(stack.url("superset") + "api/v1/security/login", data=body,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=300) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_a_provincial_login_granted_in_the_stack_sees_its_province_only(stack: Stack) -> None:
+    """`monev access grant-province` as the operator runs it in the stack: the login sees
+    its province's rows (and the national ones) only, in SQL; revoke ends it."""
+    mart = "marts.mart_monev_wilayah_bulanan"
+    provinces = [p for (p,) in stack.q("monev", f"SELECT DISTINCT kode_wilayah FROM {mart}"
+                                       " WHERE tingkat = 'PROVINSI' ORDER BY 1")]
+    assert len(provinces) > 1
+    prov, user, password = provinces[0], "bi_tier_prov", secrets.token_urlsafe(16)
+    stack.compose("exec", "-T", "airflow-scheduler", "monev", "access", "grant-province",
+                  user, prov, "--password-stdin", input=password + "\n")
+    url = (f"postgresql://{user}:{password}@127.0.0.1:{stack.env['POSTGRES_HOST_PORT']}"
+           "/monev")
+    with psycopg.connect(url, connect_timeout=10) as conn:
+        seen = {r[0] for r in conn.execute(
+            f"SELECT DISTINCT kode_wilayah FROM {mart} WHERE tingkat = 'PROVINSI'")}
+    assert seen == {prov}
+    # Superset takes the warehouse's password (no Superset user was made by the grant)
+    assert _superset_sign_in(stack, user, password) == 200
+    stack.compose("exec", "-T", "airflow-scheduler", "monev", "access", "revoke", user)
+    assert _superset_sign_in(stack, user, password) == 401
+    try:
+        with psycopg.connect(url, connect_timeout=10) as conn:
+            rows = conn.execute(f"SELECT count(*) FROM {mart}").fetchone()[0]
+    except psycopg.Error:
+        rows = None  # refused: the login or the mart is gone for it
+    assert rows in (None, 0)
 
 
 def test_down_and_up_keeps_the_data(stack: Stack) -> None:
