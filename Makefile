@@ -8,7 +8,8 @@ demo:
 	@bash scripts/setup.sh --no-bi
 	.venv/bin/monev demo
 
-# The whole test suite (unit, DAG, integration, must-fail) on real PostgreSQL, dbt, GX and Airflow.
+# The whole test suite (unit, DAG, integration, must-fail, security, BI, the compose tier)
+# on real PostgreSQL, dbt, GX, Airflow, Superset and Docker.
 test: setup
 	.venv/bin/ruff check .
 	.venv/bin/pytest
@@ -20,8 +21,8 @@ check: setup
 	.venv/bin/ruff check .
 	.venv/bin/pytest -m "not service and not landing and not slow"
 
-# The compose tier: the project's images built and the stack run in Docker
-# (tests/compose, marker `compose`, left out of the default run by pyproject's addopts).
+# The compose tier alone (part of `make test`): the project's images built and the stack
+# run in Docker (tests/compose, marker `compose`).
 test-compose: setup
 	.venv/bin/pytest -m compose tests/compose
 

@@ -7,7 +7,7 @@ the project's image built from the repository's own Dockerfile with only its bas
 swapped.
 
 Everything slow is cached: the Debian root file system and the wheels under
-`.compose-cache/` (git- and docker-ignored), the images in the daemon's store. Each phase
+`~/.cache/monev-compose/` (MONEV_COMPOSE_CACHE), the images in the daemon's store. Each phase
 prints its duration (`compose tier: <phase> <seconds>s`).
 
 Also a command line for working on the tier by hand:
@@ -33,7 +33,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / ".compose-cache"
+# outside the checkout, like pip's and uv's caches: every clone (CI's too) reuses it
+CACHE = Path(os.environ.get("MONEV_COMPOSE_CACHE")
+             or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+             / "monev-compose")
 BASES = Path(__file__).resolve().parent / "bases"
 DEBIAN = "monev-base/debian:bookworm"
 POSTGRES = "monev-base/postgres:15"

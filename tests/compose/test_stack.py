@@ -21,8 +21,8 @@ Everything is torn down afterwards (containers, volumes, networks); a daemon the
 started is stopped and the host's packet filter, docker0 and forwarding put back.
 Each phase prints its duration (`compose tier: …`).
 
-Run it with `make test-compose` (`pytest -m compose`); the default run leaves it out
-(pyproject's addopts).
+It is part of `make test` (and CI); `make test-compose` (`pytest -m compose`) runs it
+alone.
 """
 
 from __future__ import annotations
